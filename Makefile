@@ -1,0 +1,49 @@
+# actorlab developer commands. `make test` is what CI runs (see .ci/run).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Core tests also run on the newest supported Python (pyenv provides it on our machines).
+PY313  ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13))
+VENV313 := .venv313
+
+.PHONY: test lint test-core-313 lab bench bench-quick clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV313)/.installed: pyproject.toml
+	@test -n "$(PY313)" || { echo "Python 3.13 not found: install it (pyenv install 3.13) or set PY313=/path/to/python3.13"; exit 1; }
+	$(PY313) -m venv $(VENV313)
+	$(VENV313)/bin/python -m pip install -q --upgrade pip
+	$(VENV313)/bin/python -m pip install -q -e '.[test-core]'
+	touch $@
+
+## The whole test suite: lint, types, every test (notebooks and the browser too), core on 3.13.
+test: $(BIN)/.installed lint
+	$(BIN)/python -m pytest
+	$(MAKE) test-core-313
+	$(BIN)/python -m bench --quick
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check actorlab tests bench
+	$(BIN)/mypy
+
+test-core-313: $(VENV313)/.installed
+	$(VENV313)/bin/python -m pytest -q tests/core -p no:cacheprovider
+
+## Open the tutorials in JupyterLab.
+lab: $(BIN)/.installed
+	$(BIN)/jupyter lab notebooks/01_quickstart.ipynb
+
+## Benchmarks (full run; writes a Markdown table to stdout).
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench
+
+bench-quick: $(BIN)/.installed
+	$(BIN)/python -m bench --quick
+
+clean:
+	rm -rf $(VENV) $(VENV313) .pytest_cache .mypy_cache .ruff_cache
