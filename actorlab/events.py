@@ -1,0 +1,107 @@
+"""The runtime's bounded event ring: lifecycle events always, message events on demand."""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .ids import ActorId
+
+#: Event kinds recorded always (cheap, rare).
+LIFECYCLE_KINDS = frozenset(
+    {"spawn", "fail", "restart", "stop", "dead_letter", "snapshot", "pause", "resume", "escalate"}
+)
+#: Event kinds recorded only while a trace or the dashboard asks for them.
+MESSAGE_KINDS = frozenset({"tell", "ask", "reply", "handled"})
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened in the runtime. ``src``/``dst`` None means the notebook/script."""
+
+    seq: int
+    t: float  # time.perf_counter() on the runtime's clock
+    kind: str
+    src: ActorId | None
+    dst: ActorId | None
+    msg_type: str | None = None
+    msg_repr: str | None = None
+    corr_id: int | None = None  # the conversation (trace token) this event belongs to
+    ask_id: int | None = None  # pairs an ask with its reply
+    detail: str | None = None  # error text, exit code, duration ...
+
+
+Listener = Callable[[Event], None]
+
+
+class EventRing:
+    """A bounded ring of ``Event``s plus listeners (traces, dashboards).
+
+    ``message_events`` is a counter: per-message events are built only while it is > 0, so the
+    message loop pays one integer test when nobody is watching.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._ring: collections.deque[Event] = collections.deque(maxlen=capacity)
+        self._seq = itertools.count(1)
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+        self.message_events = 0
+
+    def emit(
+        self,
+        kind: str,
+        src: ActorId | None,
+        dst: ActorId | None,
+        msg_type: str | None = None,
+        msg_repr: str | None = None,
+        corr_id: int | None = None,
+        ask_id: int | None = None,
+        detail: str | None = None,
+    ) -> Event:
+        ev = Event(
+            next(self._seq),
+            time.perf_counter(),
+            kind,
+            src,
+            dst,
+            msg_type,
+            msg_repr,
+            corr_id,
+            ask_id,
+            detail,
+        )
+        self._ring.append(ev)
+        for listener in self._listeners:
+            listener(ev)
+        return ev
+
+    def snapshot(self) -> list[Event]:
+        return list(self._ring)
+
+    def clear(self) -> None:
+        self._ring.clear()
+
+    def subscribe(self, listener: Listener, *, messages: bool = True) -> Callable[[], None]:
+        """Call ``listener`` (on the runtime thread) for each new event; returns unsubscribe."""
+        with self._lock:
+            self._listeners = [*self._listeners, listener]
+            if messages:
+                self.message_events += 1
+        done = False
+
+        def unsubscribe() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            with self._lock:
+                self._listeners = [x for x in self._listeners if x is not listener]
+                if messages:
+                    self.message_events -= 1
+
+        return unsubscribe

@@ -1,0 +1,67 @@
+"""Actor identities: UUIDs, random per spawn or derived from a stable name."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+# Namespace for ``ActorId.from_name``: the same name gives the same id in every process.
+_NAMESPACE = uuid.UUID("6f1d3c1e-8a4b-5c2d-9e0f-a1b2c3d4e5f6")
+
+
+class ActorId:
+    """The identity of an actor. Compares and hashes by its UUID; survives restarts."""
+
+    __slots__ = ("_uuid",)
+
+    def __init__(self, value: uuid.UUID | str | ActorId) -> None:
+        if isinstance(value, ActorId):
+            value = value._uuid
+        elif isinstance(value, str):
+            try:
+                value = uuid.UUID(value)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not an actor id (a UUID string); "
+                    f"use ActorId.from_name({value!r}) for a stable id derived from a name"
+                ) from None
+        self._uuid = value
+
+    @classmethod
+    def new(cls) -> ActorId:
+        """A fresh random id (what every plain spawn gets)."""
+        return cls(uuid.uuid4())
+
+    @classmethod
+    def from_name(cls, name: str) -> ActorId:
+        """A stable id derived from ``name`` (UUIDv5), the same in every process."""
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"ActorId.from_name needs a non-empty string, got {name!r}")
+        return cls(uuid.uuid5(_NAMESPACE, name))
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        return self._uuid
+
+    @property
+    def short(self) -> str:
+        """The first 8 hex digits, for display."""
+        return self._uuid.hex[:8]
+
+    def __str__(self) -> str:
+        return str(self._uuid)
+
+    def __repr__(self) -> str:
+        return f"ActorId('{self._uuid}')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ActorId) and other._uuid == self._uuid
+
+    def __hash__(self) -> int:
+        return hash(self._uuid)
+
+    def __lt__(self, other: ActorId) -> bool:
+        return self._uuid < other._uuid
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ActorId, (str(self._uuid),))
