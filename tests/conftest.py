@@ -1,0 +1,30 @@
+"""Fixtures shared by every test directory. Stdlib + pytest only at import time: the core tests
+also run in a venv without the notebook stack (make test-core-313)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """`test-artifacts/` at the repo root (gitignored; CI keeps it): screenshots and the like."""
+    path = REPO / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def kernel_session(tmp_path):
+    """A real kernel (this venv's python) working in `tmp_path`; shut down after the test.
+
+    Mark the test `@pytest.mark.kernel`. See tests/notebook_utils.py for the session API.
+    """
+    from notebook_utils import KernelSession
+
+    with KernelSession(tmp_path) as session:
+        yield session
