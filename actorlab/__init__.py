@@ -1,1 +1,130 @@
-"""actorlab."""
+"""actorlab: theta's actor model for Python, at home in Jupyter.
+
+    import actorlab as al
+
+    class Counter(al.Actor):
+        def __init__(self, value: int = 0) -> None:
+            self.value = value
+
+        @al.handler
+        def add(self, n: int) -> int:
+            self.value += n
+            return self.value
+
+    c = al.root().spawn(Counter(), name="c")
+    c.tell(1)
+    c.ask_sync(2)   # -> 3  (or `await c.ask(2)` in async code)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .actor import Actor, ActorArgs, ExitCode
+from .config import Settings, configure, settings
+from .context import Context, RootContext, root
+from .errors import (
+    ActorClosed,
+    ActorlabError,
+    ActorNotFound,
+    AskTimeout,
+    Deadlock,
+    DuplicateActorId,
+    HandlerDefinitionError,
+    HandlerError,
+    InjectedFault,
+    NameTaken,
+    NotPicklable,
+    SnapshotError,
+    SnapshotNotFound,
+    TypeMismatch,
+    UnhandledMessage,
+    WrongThread,
+)
+from .events import Event
+from .ids import ActorId
+from .info import ActorInfo, DeadLetter, ErrorInfo, MessagePreview, Status, StatusUpdate
+from .messages import handler
+from .observe import dead_letters, events, inspect, monitor, watch
+from .ref import ActorRef, WeakActorRef
+from .runtime import reset, shutdown
+from .supervision import Escalation, EscalationKind, OneForAll, OneForOne, RestForOne, Signal, Strategy
+from .timers import TimerHandle
+
+__version__ = "0.1.0"
+
+
+def lookup(name: str, actor_type: Any = None) -> ActorRef[Any]:
+    """The live actor bound to ``name`` (``ActorNotFound``; ``TypeMismatch`` if not ``actor_type``)."""
+    return root().lookup(name, actor_type)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext actorlab``: registers the ``%actor``/``%actors`` magics."""
+    import importlib
+
+    importlib.import_module("actorlab.magics").load_ipython_extension(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    import importlib
+
+    importlib.import_module("actorlab.magics").unload_ipython_extension(ipython)
+
+
+__all__ = [
+    "Actor",
+    "ActorArgs",
+    "ActorClosed",
+    "ActorId",
+    "ActorInfo",
+    "ActorNotFound",
+    "ActorRef",
+    "ActorlabError",
+    "AskTimeout",
+    "Context",
+    "DeadLetter",
+    "Deadlock",
+    "DuplicateActorId",
+    "ErrorInfo",
+    "Escalation",
+    "EscalationKind",
+    "Event",
+    "ExitCode",
+    "HandlerDefinitionError",
+    "HandlerError",
+    "InjectedFault",
+    "MessagePreview",
+    "NameTaken",
+    "NotPicklable",
+    "OneForAll",
+    "OneForOne",
+    "RestForOne",
+    "RootContext",
+    "Settings",
+    "Signal",
+    "SnapshotError",
+    "SnapshotNotFound",
+    "Status",
+    "StatusUpdate",
+    "Strategy",
+    "TimerHandle",
+    "TypeMismatch",
+    "UnhandledMessage",
+    "WeakActorRef",
+    "WrongThread",
+    "configure",
+    "dead_letters",
+    "events",
+    "handler",
+    "inspect",
+    "load_ipython_extension",
+    "lookup",
+    "monitor",
+    "reset",
+    "root",
+    "settings",
+    "shutdown",
+    "unload_ipython_extension",
+    "watch",
+]

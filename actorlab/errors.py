@@ -75,3 +75,14 @@ __all__ = [
     "UnhandledMessage",
     "WrongThread",
 ]
+
+
+class InjectedFault(ActorlabError):
+    """The failure raised inside an actor by ``ref.inject_fault()`` (teaching, dashboards)."""
+
+
+class Deadlock(ActorlabError):
+    """A call that can never complete, refused up front (e.g. an actor asking itself)."""
+
+
+__all__ += ["Deadlock", "InjectedFault"]

@@ -1,0 +1,185 @@
+"""``Actor`` (state + handlers), ``ActorArgs`` (how to build one) and ``ExitCode``."""
+
+from __future__ import annotations
+
+import copy
+import enum
+import inspect
+import typing
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from .errors import HandlerDefinitionError, UnhandledMessage
+from .messages import HandlerSpec, build_table, resolve
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .supervision import Escalation, Signal, Strategy
+
+
+class ExitCode(str, enum.Enum):
+    """Why ``on_exit`` runs. theta also has ``Dropped``; actorlab lifetimes are explicit."""
+
+    TERMINATED = "terminated"
+
+
+class Actor:
+    """Base class of actors: state in attributes, behaviour in ``@al.handler`` methods.
+
+    An ``Actor`` instance passed to ``spawn`` is its own args: the runtime keeps it pristine and
+    starts (and restarts) from a copy, so a restart never sees mutated state.
+    """
+
+    #: Declarative supervision of this actor's children (``al.OneForOne(...)`` ...). ``None``
+    #: means ``supervise()`` decides; its default terminates the failing child, as in theta.
+    supervisor: ClassVar[Strategy | None] = None
+
+    _al_table: ClassVar[dict[type, HandlerSpec]] = {}
+    _al_cache: ClassVar[dict[type, HandlerSpec | None]] = {}
+    _al_snapshot: ClassVar[Any] = False
+
+    def __init_subclass__(cls, *, snapshot: Any = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._al_table = build_table(cls)
+        cls._al_cache = {}
+        if snapshot is not False or "_al_snapshot" not in cls.__dict__:
+            cls._al_snapshot = snapshot if snapshot is not False else getattr(cls, "_al_snapshot", False)
+        if "supervise" in cls.__dict__ and "supervisor" in cls.__dict__ and cls.supervisor is not None:
+            raise HandlerDefinitionError(
+                f"{cls.__qualname__} defines both supervise() and supervisor = ...; keep one"
+            )
+
+    # -- identity and context ------------------------------------------------------------------
+    @property
+    def ctx(self) -> Context:
+        """This actor's ``Context`` (only once spawned: in hooks and handlers)."""
+        try:
+            return self.__dict__["_al_ctx"]  # type: ignore[no-any-return]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__qualname__}.ctx is only available once the actor runs (in on_start "
+                f"and handlers), not in __init__. Fix: move that code to on_start(), or build the "
+                f"actor in an al.ActorArgs.initialize(ctx)"
+            ) from None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_al_ctx", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    # -- hooks (all optional, sync or async) -----------------------------------------------------
+    def on_start(self) -> None | Awaitable[None]:
+        """Runs after every successful initialization (first start and each restart)."""
+        return None
+
+    def on_restart(self) -> None | Awaitable[None]:
+        """Runs on the old instance just before a restart replaces it."""
+        return None
+
+    def on_exit(self, code: ExitCode) -> None | Awaitable[None]:
+        """Runs once when the actor stops, after its children have stopped."""
+        return None
+
+    def supervise(self, esc: Escalation) -> tuple[Signal, Signal | None] | Awaitable[tuple[Signal, Signal | None]]:
+        """Decide for a failing child: (signal for it, signal for its siblings or None).
+
+        The default follows ``supervisor`` if set, else theta: ``(TERMINATE, None)``.
+        """
+        from .supervision import Signal
+
+        return (Signal.TERMINATE, None)
+
+    def view(self) -> Any:
+        """What monitors and ``al.watch`` see of this actor; pushed when it changes."""
+        return None
+
+    # -- dispatch ----------------------------------------------------------------------------------
+    @classmethod
+    def _al_handler_for(cls, msg: object) -> HandlerSpec:
+        spec = resolve(cls._al_table, cls._al_cache, type(msg))
+        if spec is None:
+            raise UnhandledMessage(_unhandled_text(cls, msg))
+        return spec
+
+    @classmethod
+    def accepted_types(cls) -> list[type]:
+        """The message types this actor's handlers accept."""
+        return list(cls._al_table)
+
+
+def _unhandled_text(cls: type[Actor], msg: object) -> str:
+    accepted = ", ".join(sorted(t.__qualname__ for t in cls._al_table)) or "nothing (no @al.handler)"
+    return (
+        f"{cls.__qualname__} has no handler for {type(msg).__qualname__} ({msg!r:.80}). "
+        f"It accepts: {accepted}. Fix: send one of those, or add "
+        f"@al.handler def on_{type(msg).__name__.lower()}(self, msg: {type(msg).__qualname__})"
+    )
+
+
+A = TypeVar("A", bound=Actor)
+
+
+class ActorArgs(Generic[A]):
+    """How to build an actor: ``initialize(ctx)`` returns it (sync or async).
+
+    Restarts call ``initialize`` again with these same args. Declare the actor class with
+    ``class CounterArgs(al.ActorArgs[Counter])``, an ``actor_type`` attribute, or the return
+    annotation of ``initialize``.
+    """
+
+    actor_type: ClassVar[type[Actor] | None] = None
+
+    def initialize(self, ctx: Context) -> A | Awaitable[A]:
+        raise NotImplementedError(
+            f"{type(self).__qualname__} must implement initialize(self, ctx) -> Actor"
+        )
+
+    @classmethod
+    def resolve_actor_type(cls) -> type[Actor]:
+        if cls.actor_type is not None:
+            return cls.actor_type
+        for base in getattr(cls, "__orig_bases__", ()):
+            if typing.get_origin(base) is ActorArgs:
+                (arg,) = typing.get_args(base)
+                if isinstance(arg, type) and issubclass(arg, Actor):
+                    return arg
+        try:
+            ret = typing.get_type_hints(cls.initialize).get("return")
+        except Exception:
+            ret = None
+        if isinstance(ret, type) and issubclass(ret, Actor):
+            return ret
+        raise HandlerDefinitionError(
+            f"cannot tell which actor {cls.__qualname__} builds. Fix: write "
+            f"class {cls.__name__}(al.ActorArgs[MyActor]), or set actor_type = MyActor"
+        )
+
+
+_ATOMS = (int, float, str, bytes, bool, type(None), complex, frozenset, enum.Enum)
+
+
+def _is_atom(value: object) -> bool:
+    if isinstance(value, _ATOMS):
+        return True
+    if type(value) is tuple:
+        return all(_is_atom(v) for v in value)
+    return False
+
+
+def fresh_copy(pristine: Actor) -> Actor:
+    """A new instance with the pristine state (shallow when all fields are immutable)."""
+    d = pristine.__dict__
+    if not hasattr(pristine, "__slots__") and all(_is_atom(v) for v in d.values()):
+        new = object.__new__(type(pristine))
+        new.__dict__.update(d)
+        return new
+    return copy.deepcopy(pristine)
+
+
+async def maybe_await(value: Any) -> Any:
+    if inspect.isawaitable(value):
+        return await value
+    return value

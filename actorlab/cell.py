@@ -1,0 +1,678 @@
+"""The actor cell: one actor's mailbox, signals, children, statistics and its run loop.
+
+Everything here runs on the runtime thread, except reads of plain attributes by views.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import reprlib
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from .actor import Actor, ExitCode, maybe_await
+from .envelope import Envelope, Sig, settle
+from .errors import ActorClosed, HandlerError
+from .ids import ActorId
+from .info import ActorInfo, ErrorInfo, MessagePreview, Status, StatusUpdate
+from .runtime import _current_cell, _short_repr
+from .supervision import Escalation, EscalationKind, Signal
+
+if TYPE_CHECKING:
+    from .context import Context
+    from .ref import ActorRef
+    from .runtime import Runtime
+
+log = logging.getLogger("actorlab")
+
+Maker = Callable[["Context"], Awaitable[Actor]]
+Monitor = Callable[[StatusUpdate], None]
+
+_UNSET: Any = object()
+_repr = reprlib.Repr()
+_repr.maxstring = 200
+_repr.maxother = 200
+_repr.maxlist = _repr.maxdict = _repr.maxset = _repr.maxtuple = 10
+_repr.maxlevel = 4
+
+_PREVIEW = 20
+
+
+class RootCell:
+    """The parent of top-level actors: it terminates any that fail (theta's root)."""
+
+    id: ActorId | None = None
+    label = "root"
+    path = ""
+    status = Status.IDLE
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.children: dict[ActorId, ActorCell] = {}
+
+    def signal(self, sig: Sig) -> None:
+        settle(sig.ack)
+
+    async def terminate_children(self) -> None:
+        acks = []
+        for child in list(self.children.values()):
+            ack = self.runtime.loop.create_future()
+            child.signal(Sig("terminate", ack))
+            acks.append(ack)
+        if acks:
+            await asyncio.gather(*acks)
+
+
+class ActorCell:
+    """One actor's runtime state. The actor instance itself lives in ``self.actor``."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        parent: ActorCell | RootCell,
+        actor_type: type[Actor],
+        make: Maker,
+        actor_id: ActorId,
+        name: str | None,
+        persistent: bool = False,
+    ) -> None:
+        from .context import Context
+        from .ref import ActorRef
+
+        self.runtime = runtime
+        self.parent = parent
+        self.actor_type = actor_type
+        self._make = make
+        self.id = actor_id
+        self.name = name
+        self.persistent = persistent
+        self.mailbox: collections.deque[Envelope] = collections.deque()
+        self.signals: collections.deque[Sig] = collections.deque()
+        self.children: dict[ActorId, ActorCell] = {}
+        self.actor: Actor | None = None
+        self.status = Status.STARTING
+        self.closed = False
+        self.current: Envelope | None = None
+        self.handler_started = 0.0
+        self.held = False
+        self.suspended = 0
+        self._steps = 0
+        self._step_acks: collections.deque[Any] = collections.deque()
+        self._terminate_requested = False
+        self._waiter: asyncio.Future[None] | None = None
+        self.incarnation = 0
+        self.processed = 0
+        self.failures = 0
+        self.restarts = 0
+        self.hwm = 0
+        self.handler_total = 0.0
+        self.handler_max = 0.0
+        self.last_message_at: float | None = None
+        self.started_at = time.time()
+        self.last_snapshot_at: float | None = None
+        self.errors: collections.deque[ErrorInfo] = collections.deque(maxlen=5)
+        self.monitors: list[Monitor] = []
+        self._last_view: Any = _UNSET
+        self.timers: set[Any] = set()
+        self.restart_history: collections.deque[float] = collections.deque()
+        self.stop_acks: list[Any] = []
+        self.extras: dict[str, Any] = {}  # per-actor data of optional layers (autosave, ...)
+        self.context: Context = Context(self)
+        self.ref: ActorRef = ActorRef(self)
+        self.task: asyncio.Task[None] | None = None
+
+    # -- naming ------------------------------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.actor_type.__qualname__}#{self.id.short}"
+
+    @property
+    def path(self) -> str:
+        return f"{self.parent.path}/{self.name or self.id.short}"
+
+    def __repr__(self) -> str:
+        return f"<ActorCell {self.label} {self.status.value}>"
+
+    # -- start, mailbox, signals (runtime thread) ----------------------------------------------------
+    def start(self) -> None:
+        self.parent.children[self.id] = self
+        self.task = self.runtime.loop.create_task(self._main(), name=f"actorlab:{self.label}")
+        self.runtime.events.emit("spawn", self.parent.id, self.id, self.actor_type.__qualname__)
+        self.runtime.touch()
+
+    def enqueue(self, env: Envelope) -> None:
+        if self.closed:
+            self.reject(env, "the actor had stopped when the message arrived")
+            return
+        mailbox = self.mailbox
+        mailbox.append(env)
+        if len(mailbox) > self.hwm:
+            self.hwm = len(mailbox)
+        w = self._waiter
+        if w is not None:
+            self._waiter = None
+            if not w.done():
+                w.set_result(None)
+
+    def signal(self, sig: Sig) -> None:
+        if self.status is Status.STOPPED:
+            if sig.kind == "terminate":
+                settle(sig.ack)
+            else:
+                settle(sig.ack, error=ActorClosed(f"actor {self.label} has stopped"))
+            return
+        self.signals.append(sig)
+        self._wake()
+
+    def _wake(self) -> None:
+        w = self._waiter
+        if w is not None:
+            self._waiter = None
+            if not w.done():
+                w.set_result(None)
+
+    def reject(self, env: Envelope, reason: str) -> None:
+        if env.reply is not None and not _is_forward(env.reply):
+            settle(
+                env.reply,
+                error=ActorClosed(
+                    f"actor {self.label} stopped before answering {type(env.msg).__qualname__} "
+                    f"({reason}). Fix: check ref.is_closed(), or respawn the actor"
+                ),
+            )
+        else:
+            self.runtime.add_dead_letter(self, env.msg, reason)
+
+    def _set_status(self, status: Status) -> None:
+        if status is self.status:
+            return
+        self.status = status
+        self.runtime.version += 1
+        if self.monitors:
+            self._notify(StatusUpdate(self.id, status, self._view_now(), "status"))
+
+    # -- the run loop --------------------------------------------------------------------------------
+    async def _main(self) -> None:
+        _current_cell.set(self)
+        reason = "the actor stopped"
+        try:
+            restart_ack: Any = None
+            while True:
+                try:
+                    actor = await self._make(self.context)
+                    actor.__dict__["_al_ctx"] = self.context
+                except Exception as exc:
+                    settle(restart_ack)
+                    restart_ack = None
+                    decision = await self._fail(EscalationKind.INITIALIZE, exc, None)
+                    if decision is not None and decision.kind == "restart":
+                        restart_ack = decision.ack
+                        await self._begin_restart(run_hook=False)
+                        continue
+                    # Terminate, or Resume with no state to resume: stop (children first).
+                    await self._finish(decision.ack if decision else None, run_exit_hook=False)
+                    return
+                self.actor = actor
+                settle(restart_ack)
+                restart_ack = None
+                await self._hook("on_start")
+                decision = await self._process()
+                if decision.kind == "restart":
+                    restart_ack = decision.ack
+                    await self._begin_restart(run_hook=True)
+                    continue
+                await self._finish(decision.ack, run_exit_hook=True)
+                return
+        except asyncio.CancelledError:
+            reason = "the runtime shut down"
+            raise
+        finally:
+            self._close(reason)
+
+    async def _process(self) -> Sig:
+        mailbox = self.mailbox
+        signals = self.signals
+        while True:
+            if signals:
+                out = await self._on_signal(signals.popleft())
+                if out is not None:
+                    return out
+                continue
+            if self._terminate_requested:
+                return Sig("terminate")
+            if mailbox and not self.suspended and (not self.held or self._steps):
+                env = mailbox.popleft()
+                stepping = self.held
+                if stepping:
+                    self._steps -= 1
+                err = await self._handle(env)
+                if stepping and self._step_acks:
+                    settle(self._step_acks.popleft(), env.msg)
+                if err is not None:
+                    out = await self._fail(EscalationKind.HANDLER, err, env)
+                    if out is not None:
+                        return out
+                continue
+            self._set_status(
+                Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
+            )
+            w = self._waiter = self.runtime.loop.create_future()
+            await w
+
+    async def _handle(self, env: Envelope) -> BaseException | None:
+        actor = self.actor
+        spec = env.spec
+        rt = self.runtime
+        self.current = env
+        if self.status is not Status.PROCESSING:
+            self._set_status(Status.PROCESSING)
+        t0 = self.handler_started = time.perf_counter()
+        try:
+            if env.origin is not None:
+                with rt.enter_origin(env.origin):
+                    result = spec.func(actor, env.msg)
+                    if spec.is_async:
+                        result = await result
+            else:
+                result = spec.func(actor, env.msg)
+                if spec.is_async:
+                    result = await result
+        except Exception as exc:
+            self._account(t0)
+            self.current = None
+            self.failures += 1
+            if env.reply is not None and not _is_forward(env.reply):
+                err = HandlerError(
+                    f"actor {self.label} raised {type(exc).__name__}: {exc} while handling "
+                    f"{_short_repr(env.msg, 80)}; the failure was escalated to its supervisor"
+                )
+                err.__cause__ = exc
+                settle(env.reply, error=err)
+            if rt.events.message_events:
+                rt.events.emit(
+                    "handled", env.sender.id if env.sender else None, self.id,
+                    type(env.msg).__qualname__, _short_repr(env.msg), env.corr_id, env.ask_id,
+                    f"error {type(exc).__name__}: {exc}",
+                )
+            return exc
+        self._account(t0)
+        self.current = None
+        if env.reply is not None:
+            settle(env.reply, result)
+        if rt.events.message_events:
+            ms = (time.perf_counter() - t0) * 1000
+            rt.events.emit(
+                "handled", env.sender.id if env.sender else None, self.id,
+                type(env.msg).__qualname__, _short_repr(env.msg), env.corr_id, env.ask_id,
+                f"ok {ms:.3f} ms",
+            )
+            if env.reply is not None and not _is_forward(env.reply):
+                rt.events.emit(
+                    "reply", self.id, env.sender.id if env.sender else None,
+                    type(result).__qualname__, _short_repr(result), env.corr_id, env.ask_id,
+                )
+        if self.monitors:
+            self._check_view()
+        return None
+
+    def _account(self, t0: float) -> None:
+        dt = time.perf_counter() - t0
+        self.processed += 1
+        self.handler_total += dt
+        if dt > self.handler_max:
+            self.handler_max = dt
+        self.last_message_at = time.time()
+        self.runtime.version += 1
+
+    # -- signals -------------------------------------------------------------------------------------
+    async def _on_signal(self, sig: Sig) -> Sig | None:
+        kind = sig.kind
+        if kind in ("restart", "terminate"):
+            return sig
+        if kind == "escalation":
+            return await self._supervise_child(sig)
+        if kind == "fault":
+            return await self._fail(EscalationKind.INJECTED, sig.payload, None)
+        if kind == "suspend":
+            self.suspended += 1
+            await self._signal_children("suspend")
+            self._set_status(Status.SUSPENDED)
+        elif kind == "unsuspend":
+            self.suspended = max(0, self.suspended - 1)
+            await self._signal_children("unsuspend")
+        elif kind == "pause":
+            if not self.held:
+                self.held = True
+                self.runtime.events.emit("pause", None, self.id)
+                self._set_status(Status.PAUSED)
+        elif kind == "unpause":
+            if self.held:
+                self.held = False
+                self._steps = 0
+                while self._step_acks:
+                    settle(self._step_acks.popleft(), None)
+                self.runtime.events.emit("resume", None, self.id)
+        elif kind == "step":
+            if not self.held:
+                settle(sig.ack, error=_not_paused(self.label))
+                return None
+            if len(self.mailbox) <= self._steps:
+                settle(sig.ack, None)  # nothing (more) to step through
+                return None
+            self._steps += 1
+            self._step_acks.append(sig.ack)
+            return None
+        settle(sig.ack)
+        return None
+
+    async def _next_signal(self) -> Sig:
+        while not self.signals:
+            w = self._waiter = self.runtime.loop.create_future()
+            await w
+        return self.signals.popleft()
+
+    async def _signal_children(self, kind: str) -> None:
+        await self._send_and_wait({c: kind for c in self.children.values()})
+
+    async def _send_and_wait(self, decisions: dict[ActorCell, str]) -> None:
+        acks = []
+        loop = self.runtime.loop
+        for cell, kind in decisions.items():
+            if cell.status is Status.STOPPED:
+                continue
+            ack = loop.create_future()
+            cell.signal(Sig(kind, ack))
+            acks.append(ack)
+        if acks:
+            await asyncio.gather(*acks, return_exceptions=True)
+
+    # -- failure and supervision ------------------------------------------------------------------------
+    def _record_error(self, kind: EscalationKind | str, exc: BaseException, env: Envelope | None) -> ErrorInfo:
+        info = ErrorInfo(
+            kind=str(getattr(kind, "value", kind)),
+            type=type(exc).__qualname__,
+            message=str(exc),
+            traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+            at=time.time(),
+            msg_type=type(env.msg).__qualname__ if env is not None else None,
+        )
+        self.errors.append(info)
+        return info
+
+    async def _fail(self, kind: EscalationKind, exc: BaseException, env: Envelope | None) -> Sig | None:
+        """Escalate a failure and wait for the supervisor's decision (None = resumed)."""
+        info = self._record_error(kind, exc, env)
+        self._set_status(Status.FAILED)
+        rt = self.runtime
+        rt.events.emit(
+            "fail", None, self.id, info.msg_type, None,
+            env.corr_id if env else None, env.ask_id if env else None, f"{info.type}: {info.message}",
+        )
+        if isinstance(self.parent, RootCell):
+            rt.report_failure(self.label, info, env.origin if env is not None else None)
+            return Sig("terminate")
+        await self._signal_children("suspend")
+        esc = Escalation(self.ref, kind, exc, env.msg if env is not None else None)
+        rt.events.emit("escalate", self.id, self.parent.id, detail=str(esc))
+        self.parent.signal(Sig("escalation", payload=(self, esc, self.incarnation)))
+        deferred: list[Sig] = []
+        while True:
+            sig = await self._next_signal()
+            if sig.kind in ("restart", "terminate"):
+                for d in deferred:
+                    settle(d.ack)
+                return sig
+            if sig.kind == "resume":
+                await self._signal_children("unsuspend")
+                self.signals.extendleft(reversed(deferred))
+                settle(sig.ack)
+                self._set_status(Status.IDLE)
+                return None
+            if sig.kind in ("escalation", "fault", "step"):
+                deferred.append(sig)
+                continue
+            await self._on_signal(sig)
+            self._set_status(Status.FAILED)
+
+    async def _supervise_child(self, sig: Sig) -> Sig | None:
+        child, esc, incarnation = sig.payload
+        if child.id not in self.children or child.incarnation != incarnation or child.closed:
+            return None  # stale: already restarted or stopped
+        try:
+            decisions = await self._decide(child, esc)
+        except Exception as exc:
+            await self._send_and_wait({child: "terminate"})
+            return await self._fail(EscalationKind.SUPERVISE, exc, None)
+        if decisions.get(child) is Signal.ESCALATE:
+            out = await self._fail(EscalationKind.ESCALATED, esc.error, None)
+            if out is None and not child.closed:
+                # I was resumed, but the child I escalated for cannot be: stop it.
+                await self._send_and_wait({child: "terminate"})
+            return out
+        await self._send_and_wait(
+            {c: s.value for c, s in decisions.items() if s is not Signal.ESCALATE}
+        )
+        return None
+
+    async def _decide(self, child: ActorCell, esc: Escalation) -> dict[ActorCell, Signal]:
+        actor = self.actor
+        assert actor is not None
+        cls = type(actor)
+        kids = list(self.children.values())
+        strategy = cls.supervisor
+        if strategy is not None and cls.supervise is Actor.supervise:
+            return strategy.decide(child, kids, self.restart_history)
+        decision = await maybe_await(actor.supervise(esc))
+        if (
+            not isinstance(decision, tuple)
+            or len(decision) != 2
+            or not isinstance(decision[0], Signal)
+            or not (decision[1] is None or isinstance(decision[1], Signal))
+        ):
+            raise TypeError(
+                f"{cls.__qualname__}.supervise() must return (al.Signal, al.Signal | None), "
+                f"got {decision!r}"
+            )
+        one, rest = decision
+        out = {child: one}
+        if rest is not None:
+            for k in kids:
+                if k is not child:
+                    out[k] = rest
+        return out
+
+    # -- restart and stop --------------------------------------------------------------------------------
+    async def _begin_restart(self, run_hook: bool) -> None:
+        self._set_status(Status.RESTARTING)
+        self.cancel_timers()
+        await self._signal_children("terminate")
+        if run_hook:
+            await self._hook("on_restart")
+        self.actor = None
+        self.incarnation += 1
+        self.restarts += 1
+        self._terminate_requested = False
+        self._last_view = _UNSET
+        self.runtime.events.emit("restart", self.parent.id, self.id, self.actor_type.__qualname__)
+
+    async def _finish(self, ack: Any, run_exit_hook: bool) -> None:
+        self.closed = True
+        self.stop_acks.append(ack)
+        self._set_status(Status.STOPPING)
+        self.cancel_timers()
+        await self._signal_children("terminate")
+        if run_exit_hook and self.actor is not None:
+            await self._hook("on_exit", ExitCode.TERMINATED)
+
+    def _close(self, reason: str) -> None:
+        if self.status is Status.STOPPED:
+            return
+        self.closed = True
+        self.cancel_timers()
+        if self.current is not None:
+            env, self.current = self.current, None
+            if env.reply is not None:
+                self.reject(env, reason)
+        while self.mailbox:
+            self.reject(self.mailbox.popleft(), reason)
+        rt = self.runtime
+        with rt.lock:
+            rt.cells.pop(self.id, None)
+            for name in [n for n, c in rt.names.items() if c is self]:
+                del rt.names[name]
+        self.parent.children.pop(self.id, None)
+        self._set_status(Status.STOPPED)
+        rt.events.emit("stop", self.parent.id, self.id, self.actor_type.__qualname__, detail=reason)
+        while self.signals:
+            sig = self.signals.popleft()
+            settle(sig.ack)
+        while self._step_acks:
+            settle(self._step_acks.popleft(), None)
+        for ack in self.stop_acks:
+            settle(ack)
+        self.stop_acks.clear()
+        self.monitors.clear()
+
+    async def _hook(self, name: str, *args: Any) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+        try:
+            await maybe_await(getattr(actor, name)(*args))
+        except Exception as exc:
+            info = self._record_error(f"hook:{name}", exc, None)
+            log.error("%s() of actor %s raised (the actor continues):\n%s", name, self.label, info.traceback)
+
+    # -- timers ------------------------------------------------------------------------------------------
+    def cancel_timers(self) -> None:
+        for t in list(self.timers):
+            t.cancel()
+        self.timers.clear()
+
+    # -- monitoring --------------------------------------------------------------------------------------
+    def _view_now(self) -> Any:
+        actor = self.actor
+        if actor is None:
+            return None
+        try:
+            return actor.view()
+        except Exception as exc:
+            return f"<view() raised {type(exc).__name__}: {exc}>"
+
+    def _check_view(self) -> None:
+        v = self._view_now()
+        try:
+            changed = bool(v != self._last_view)
+        except Exception:
+            changed = True
+        if changed:
+            self._last_view = v
+            self._notify(StatusUpdate(self.id, self.status, v, "view"))
+
+    def _notify(self, update: StatusUpdate) -> None:
+        for cb in list(self.monitors):
+            try:
+                cb(update)
+            except Exception:
+                log.exception("a monitor callback of actor %s raised; it was removed", self.label)
+                self.monitors.remove(cb)
+
+    def add_monitor(self, cb: Monitor) -> None:
+        self.monitors.append(cb)
+        v = self._view_now()
+        self._last_view = v
+        cb(StatusUpdate(self.id, self.status, v, "status"))
+
+    # -- views ----------------------------------------------------------------------------------------------
+    def info(self, detail: bool = False) -> ActorInfo:
+        now = time.time()
+        cur = self.current
+        mailbox_preview: tuple[MessagePreview, ...] = ()
+        state: dict[str, str] = {}
+        if detail:
+            envs = list(self.mailbox)[:_PREVIEW]
+            mailbox_preview = tuple(
+                MessagePreview(
+                    i,
+                    e.kind,
+                    type(e.msg).__qualname__,
+                    _repr.repr(e.msg),
+                    e.sender.label if e.sender is not None else None,
+                    e.enqueued_at,
+                )
+                for i, e in enumerate(envs)
+            )
+            state = state_preview(self.actor)
+        parent_id = self.parent.id
+        return ActorInfo(
+            id=self.id,
+            name=self.name,
+            actor_type=self.actor_type.__qualname__,
+            module=self.actor_type.__module__,
+            path=self.path,
+            parent=parent_id,
+            children=tuple(self.children),
+            status=self.status,
+            mailbox=len(self.mailbox),
+            mailbox_hwm=self.hwm,
+            processed=self.processed,
+            failures=self.failures,
+            restarts=self.restarts,
+            last_error=self.errors[-1] if self.errors else None,
+            errors=tuple(self.errors),
+            current_handler=f"{cur.spec.name}({type(cur.msg).__qualname__})" if cur else None,
+            in_handler_for=(time.perf_counter() - self.handler_started) if cur else None,
+            handler_time_total=self.handler_total,
+            handler_time_max=self.handler_max,
+            last_message_at=self.last_message_at,
+            started_at=self.started_at,
+            age=now - self.started_at,
+            persistent=self.persistent,
+            supervisor=_strategy_text(self.actor_type),
+            last_snapshot_at=self.last_snapshot_at,
+            mailbox_preview=mailbox_preview,
+            state_preview=state,
+            view=self._view_now() if detail else None,
+        )
+
+
+def state_preview(actor: Actor | None) -> dict[str, str]:
+    """Field name -> truncated repr of an actor's state (without runtime attributes)."""
+    if actor is None:
+        return {}
+    out = {}
+    for k, v in actor.__dict__.items():
+        if k.startswith("_al_"):
+            continue
+        try:
+            out[k] = _repr.repr(v)
+        except Exception as exc:
+            out[k] = f"<repr failed: {type(exc).__name__}>"
+    return out
+
+
+def _strategy_text(cls: type[Actor]) -> str:
+    if cls.supervisor is not None:
+        return repr(cls.supervisor)
+    if cls.supervise is not Actor.supervise:
+        return f"{cls.__qualname__}.supervise()"
+    return "terminate failing child (default)"
+
+
+def _is_forward(reply: Any) -> bool:
+    from .envelope import Forward
+
+    return isinstance(reply, Forward)
+
+
+def _not_paused(label: str) -> Exception:
+    from .errors import ActorlabError
+
+    return ActorlabError(
+        f"step() processes one message of a paused actor, but {label} is not paused. "
+        f"Fix: call ref.pause() first, then ref.step(), then ref.resume()"
+    )

@@ -1,0 +1,396 @@
+"""References to actors: ``ActorRef`` (tell, ask, forward, stop, step mode) and weak refs."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import threading
+import time
+import weakref
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from .config import settings
+from .envelope import Envelope, Forward, Sig
+from .errors import ActorClosed, AskTimeout, Deadlock, InjectedFault, WrongThread
+from .ids import ActorId
+from .info import ActorInfo, Status
+from .runtime import _current_cell, _short_repr, await_interruptibly, peek_runtime, wait_future
+
+if TYPE_CHECKING:
+    from .actor import Actor
+    from .cell import ActorCell
+
+A = TypeVar("A", bound="Actor")
+
+_ask_ids = itertools.count(1)
+_corr_ids = itertools.count(1)
+
+
+class _Expired(Exception):
+    pass
+
+
+def _expire(fut: asyncio.Future[Any]) -> None:
+    if not fut.done():
+        fut.set_exception(_Expired())
+
+
+class ActorRef(Generic[A]):
+    """A handle to send messages to an actor. Compares and hashes by actor id.
+
+    Refs never keep an actor alive or stop it: lifetime is explicit (``stop()``), because a
+    notebook's output history holds refs forever.
+    """
+
+    __slots__ = ("__weakref__", "_cell", "_id")
+
+    def __init__(self, cell: ActorCell | None, actor_id: ActorId | None = None) -> None:
+        self._cell = cell
+        self._id = cell.id if cell is not None else actor_id
+
+    # -- identity ----------------------------------------------------------------------------------
+    @property
+    def id(self) -> ActorId:
+        assert self._id is not None
+        return self._id
+
+    @property
+    def name(self) -> str | None:
+        cell = self._cell
+        return cell.name if cell is not None else None
+
+    @property
+    def actor_type(self) -> type[A]:
+        return self._live(allow_closed=True).actor_type  # type: ignore[return-value]
+
+    @property
+    def label(self) -> str:
+        cell = self._cell
+        return cell.label if cell is not None else f"actor#{self.id.short}"
+
+    @property
+    def path(self) -> str:
+        return self._live(allow_closed=True).path
+
+    @property
+    def status(self) -> Status:
+        cell = self._cell
+        return cell.status if cell is not None else Status.STOPPED
+
+    def is_closed(self) -> bool:
+        """True once the actor has stopped (or is stopping) and accepts no more messages."""
+        cell = self._cell
+        if cell is None or cell.closed:
+            try:
+                self._live()
+            except ActorClosed:
+                return True
+            return False
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ActorRef) and other._id == self._id
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    def __repr__(self) -> str:
+        cell = self._cell
+        if cell is None:
+            return f"<ActorRef actor#{self.id.short} (unresolved)>"
+        return f"<ActorRef {cell.label} {cell.actor_type.__qualname__} {cell.status.value}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_ref_by_id, (str(self.id),))
+
+    def _live(self, allow_closed: bool = False) -> ActorCell:
+        """The cell, re-resolved by id if this ref was unpickled or its actor respawned."""
+        cell = self._cell
+        if cell is not None and (allow_closed or not cell.closed):
+            return cell
+        rt = peek_runtime()
+        found = rt.cells.get(self.id) if rt is not None else None
+        if found is not None and not found.closed:
+            self._cell = found
+            return found
+        if cell is not None and allow_closed:
+            return cell
+        what = cell.label if cell is not None else f"actor {self.id}"
+        raise ActorClosed(
+            f"actor {what} has stopped; it accepts no more messages. "
+            f"Fix: spawn (or respawn) it again and use the new ref"
+        )
+
+    # -- sending -----------------------------------------------------------------------------------
+    def tell(self, msg: Any) -> None:
+        """Send ``msg`` without waiting. Raises ``ActorClosed`` if the actor has stopped."""
+        cell = self._cell
+        if cell is None or cell.closed:
+            cell = self._live()
+        spec = cell.actor_type._al_handler_for(msg)
+        rt = cell.runtime
+        if threading.get_ident() == rt.thread_id:
+            cur = _current_cell.get()
+            env_ = cur.current if cur is not None else None
+            corr = None
+            if rt.events.message_events:
+                corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
+                rt.events.emit("tell", cur.id if cur else None, cell.id, type(msg).__qualname__, _short_repr(msg), corr)
+            cell.enqueue(
+                Envelope(msg, spec, None, cur, env_.origin if env_ is not None else None, time.time(), corr)
+            )
+        else:
+            corr = None
+            if rt.events.message_events:
+                corr = next(_corr_ids)
+                rt.events.emit("tell", None, cell.id, type(msg).__qualname__, _short_repr(msg), corr)
+            rt.post(cell, Envelope(msg, spec, None, None, rt.capture_origin(), time.time(), corr))
+
+    async def ask(self, msg: Any, timeout: float | None = None) -> Any:
+        """Send ``msg`` and await the handler's reply.
+
+        ``timeout=None`` uses ``al.settings().ask_timeout`` (5 s). ``AskTimeout`` on expiry (the
+        message stays queued); a handler exception arrives as ``HandlerError``.
+        """
+        cell = self._cell
+        if cell is None or cell.closed:
+            cell = self._live()
+        spec = cell.actor_type._al_handler_for(msg)
+        t = settings().ask_timeout if timeout is None else timeout
+        rt = cell.runtime
+        ask_id = next(_ask_ids)
+        if threading.get_ident() == rt.thread_id:
+            cur = _current_cell.get()
+            if cur is cell:
+                raise Deadlock(
+                    f"actor {cell.label} asked itself for {type(msg).__qualname__} inside its own "
+                    f"handler; it handles one message at a time, so the ask could never be answered. "
+                    f"Fix: call the method directly, or self.ctx.this.tell(...)"
+                )
+            env_ = cur.current if cur is not None else None
+            corr = self._trace("ask", rt, cur, cell, msg, env_, ask_id)
+            loop = rt.loop
+            fut: asyncio.Future[Any] = loop.create_future()
+            cell.enqueue(
+                Envelope(msg, spec, fut, cur, env_.origin if env_ is not None else None, time.time(), corr, ask_id)
+            )
+            handle = loop.call_later(t, _expire, fut)
+            try:
+                return await fut
+            except _Expired:
+                raise AskTimeout(_timeout_text(cell, msg, t)) from None
+            finally:
+                handle.cancel()
+        corr = self._trace("ask", rt, None, cell, msg, None, ask_id)
+        cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        rt.post(cell, Envelope(msg, spec, cf, None, rt.capture_origin(), time.time(), corr, ask_id))
+        try:
+            return await await_interruptibly(cf, t)
+        except concurrent.futures.TimeoutError:
+            raise AskTimeout(_timeout_text(cell, msg, t)) from None
+
+    def ask_sync(self, msg: Any, timeout: float | None = None) -> Any:
+        """The blocking ``ask`` for plain cells and scripts (Ctrl-C / Stop interrupts it)."""
+        cell = self._cell
+        if cell is None or cell.closed:
+            cell = self._live()
+        spec = cell.actor_type._al_handler_for(msg)
+        rt = cell.runtime
+        if threading.get_ident() == rt.thread_id:
+            cur = _current_cell.get()
+            who = f"actor {cur.label}'s code" if cur is not None else "the runtime thread"
+            raise WrongThread(
+                f"{cell.label}.ask_sync({type(msg).__qualname__}) was called in {who}, where "
+                f"blocking would freeze every actor (deadlock). Fix: make the handler async and "
+                f"use `await ref.ask(...)`, or tell() a message carrying a reply-to ref"
+            )
+        t = settings().ask_timeout if timeout is None else timeout
+        ask_id = next(_ask_ids)
+        corr = self._trace("ask", rt, None, cell, msg, None, ask_id)
+        cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        rt.post(cell, Envelope(msg, spec, cf, None, rt.capture_origin(), time.time(), corr, ask_id))
+        try:
+            return wait_future(cf, t)
+        except concurrent.futures.TimeoutError:
+            raise AskTimeout(_timeout_text(cell, msg, t)) from None
+
+    def forward(self, msg: Any, target: ActorRef[Any]) -> None:
+        """Send ``msg`` here; the handler's reply is told to ``target`` (theta's forward)."""
+        cell = self._cell
+        if cell is None or cell.closed:
+            cell = self._live()
+        spec = cell.actor_type._al_handler_for(msg)
+        rt = cell.runtime
+        source = cell
+
+        def deliver(value: Any) -> None:
+            try:
+                target.tell(value)
+            except Exception as exc:
+                tcell = target._cell
+                if tcell is not None:
+                    rt.add_dead_letter(tcell, value, f"forward from {source.label} failed: {exc}")
+
+        env = Envelope(msg, spec, Forward(deliver), _current_cell.get(), None, time.time())
+        if threading.get_ident() == rt.thread_id:
+            cur = _current_cell.get()
+            env.origin = cur.current.origin if cur is not None and cur.current is not None else None
+            cell.enqueue(env)
+        else:
+            env.origin = rt.capture_origin()
+            rt.post(cell, env)
+
+    @staticmethod
+    def _trace(kind: str, rt: Any, cur: Any, cell: ActorCell, msg: Any, env_: Any, ask_id: int) -> int | None:
+        if not rt.events.message_events:
+            return None
+        corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
+        rt.events.emit(kind, cur.id if cur else None, cell.id, type(msg).__qualname__, _short_repr(msg), corr, ask_id)
+        return corr
+
+    # -- lifecycle and step mode -------------------------------------------------------------------------
+    def stop(self, timeout: float | None = None) -> None:
+        """Terminate the actor (children first, then ``on_exit``) and wait until it has stopped."""
+        cell = self._cell
+        if cell is None or cell.status is Status.STOPPED:
+            return
+        rt = cell.runtime
+        if threading.get_ident() == rt.thread_id:
+            raise WrongThread(
+                f"{cell.label}.stop() waits for the actor to stop, and it was called inside an actor. "
+                f"Fix: `await ref.stop_async()` there, or self.ctx.terminate() to stop yourself"
+            )
+        t = settings().shutdown_timeout if timeout is None else timeout
+        cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        rt.post(None, lambda: cell.signal(Sig("terminate", cf)))
+        try:
+            wait_future(cf, t)
+        except concurrent.futures.TimeoutError:
+            raise TimeoutError(_busy_text(cell, "stop", t)) from None
+
+    async def stop_async(self) -> None:
+        """``stop()`` for async code (actors, ``await`` cells)."""
+        cell = self._cell
+        if cell is None or cell.status is Status.STOPPED:
+            return
+        rt = cell.runtime
+        if threading.get_ident() == rt.thread_id:
+            if _current_cell.get() is cell:
+                cell._terminate_requested = True  # after the current message
+                return
+            ack: asyncio.Future[Any] = rt.loop.create_future()
+            cell.signal(Sig("terminate", ack))
+            await ack
+            return
+        cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        rt.post(None, lambda: cell.signal(Sig("terminate", cf)))
+        await await_interruptibly(cf, None)
+
+    def _control(self, kind: str, payload: Any = None) -> Any:
+        cell = self._live()
+        rt = cell.runtime
+        if threading.get_ident() == rt.thread_id:
+            cell.signal(Sig(kind, None, payload))
+            return None
+        cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        rt.post(None, lambda: cell.signal(Sig(kind, cf, payload)))
+        t = settings().ask_timeout
+        try:
+            return wait_future(cf, t)
+        except concurrent.futures.TimeoutError:
+            raise TimeoutError(_busy_text(cell, kind, t)) from None
+
+    def pause(self) -> None:
+        """Hold the mailbox after the current message: messages queue up (teaching, debugging)."""
+        self._control("pause")
+
+    def resume(self) -> None:
+        """Continue processing after ``pause()``."""
+        self._control("unpause")
+
+    def step(self) -> Any:
+        """Process exactly one message of a paused actor; returns it (None if the mailbox is empty)."""
+        return self._control("step")
+
+    def restart(self) -> None:
+        """Restart now: children stop, ``on_restart``, re-initialize from the original args."""
+        self._control("restart")
+
+    def inject_fault(self, error: BaseException | None = None) -> None:
+        """Make the actor fail as if a handler raised ``error``; its supervisor decides."""
+        cell = self._live()
+        exc = error or InjectedFault(f"fault injected into {cell.label}")
+        self._control("fault", exc)
+
+    def downgrade(self) -> WeakActorRef[A]:
+        """A weak ref: ``upgrade()`` gives the ref back while the actor lives, else None."""
+        return WeakActorRef(self)
+
+    def info(self) -> ActorInfo:
+        """A frozen snapshot of this actor for views (with mailbox and state previews)."""
+        return self._live(allow_closed=True).info(detail=True)
+
+
+class WeakActorRef(Generic[A]):
+    """theta's weak ref: does not resolve once the actor has stopped."""
+
+    __slots__ = ("_cell", "_id")
+
+    def __init__(self, ref: ActorRef[A]) -> None:
+        cell = ref._live(allow_closed=True)
+        self._cell = weakref.ref(cell)
+        self._id = ref.id
+
+    @property
+    def id(self) -> ActorId:
+        return self._id
+
+    def upgrade(self) -> ActorRef[A] | None:
+        cell = self._cell()
+        if cell is None or cell.closed:
+            return None
+        return cell.ref
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WeakActorRef) and other._id == self._id
+
+    def __hash__(self) -> int:
+        return hash(self._id)
+
+    def __repr__(self) -> str:
+        return f"<WeakActorRef actor#{self._id.short}>"
+
+
+def _ref_by_id(actor_id: str) -> ActorRef[Any]:
+    """Unpickle a ref: bound to the live actor with that id now, or resolved on first use."""
+    aid = ActorId(actor_id)
+    rt = peek_runtime()
+    cell = rt.cells.get(aid) if rt is not None else None
+    if cell is not None:
+        return cell.ref
+    return ActorRef(None, aid)
+
+
+def _busy_text(cell: ActorCell, what: str, t: float) -> str:
+    cur = cell.current
+    doing = (
+        f"it is still running {cur.spec.name}({type(cur.msg).__qualname__}) "
+        f"(handlers cannot be pre-empted)"
+        if cur is not None
+        else f"it is {cell.status.value}"
+    )
+    return f"{cell.label} did not {what} within {t:g} s: {doing}"
+
+
+def _timeout_text(cell: ActorCell, msg: Any, t: float) -> str:
+    cur = cell.current
+    if cur is not None:
+        state = f"it is busy in {cur.spec.name}({type(cur.msg).__qualname__})"
+    else:
+        state = f"it is {cell.status.value} with {len(cell.mailbox)} queued"
+    return (
+        f"no reply from {cell.label} to {type(msg).__qualname__} within {t:g} s ({state}; the "
+        f"message stays queued). Fix: pass a longer timeout=..., or al.configure(ask_timeout=...); "
+        f"if it is stuck, look for an ask cycle (A waits on B while B waits on A)"
+    )

@@ -1,0 +1,355 @@
+"""The runtime: one asyncio loop on the daemon thread "actorlab-runtime" per process.
+
+Cells and scripts reach it through thread-safe hand-offs (batched: one loop wake-up per burst of
+messages, not per message); actor-to-actor traffic stays on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import collections
+import concurrent.futures
+import contextlib
+import contextvars
+import importlib
+import logging
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .config import settings
+from .errors import ActorlabError, WrongThread
+from .events import EventRing
+from .info import DeadLetter, ErrorInfo
+
+if TYPE_CHECKING:
+    from .cell import ActorCell, RootCell
+    from .context import RootContext
+    from .ids import ActorId
+
+log = logging.getLogger("actorlab")
+T = TypeVar("T")
+
+#: The cell whose handler (or hook) is running in this task; None outside actors.
+_current_cell: contextvars.ContextVar[ActorCell | None] = contextvars.ContextVar(
+    "actorlab_current_cell", default=None
+)
+
+OriginCapture = Callable[[], object]
+OriginEnter = Callable[[object], contextlib.AbstractContextManager[Any]]
+FailureReporter = Callable[[str, ErrorInfo, object], None]
+
+_origin_capture: OriginCapture | None = None
+_origin_enter: OriginEnter | None = None
+
+
+def _default_reporter(label: str, error: ErrorInfo, origin: object) -> None:
+    log.error(
+        "top-level actor %s failed in %s and was stopped by the root:\n%s",
+        label,
+        error.kind,
+        error.traceback.rstrip(),
+    )
+
+
+_failure_reporter: FailureReporter = _default_reporter
+
+
+def set_origin_hooks(capture: OriginCapture | None, enter: OriginEnter | None) -> None:
+    """Route handler output: ``capture()`` at send time, ``enter(token)`` around the handler."""
+    global _origin_capture, _origin_enter
+    _origin_capture, _origin_enter = capture, enter
+
+
+def set_failure_reporter(reporter: FailureReporter | None) -> None:
+    """Show failures of top-level actors (default: log them on the "actorlab" logger)."""
+    global _failure_reporter
+    _failure_reporter = reporter or _default_reporter
+
+
+def current_actor() -> ActorId | None:
+    """The id of the actor whose code is running here, or None outside actors."""
+    cell = _current_cell.get()
+    return cell.id if cell is not None else None
+
+
+class Runtime:
+    """The loop, its thread, the registry of live actors, events and dead letters."""
+
+    def __init__(self) -> None:
+        from .cell import RootCell
+        from .context import RootContext
+
+        cfg = settings()
+        self.loop = asyncio.new_event_loop()
+        self.events = EventRing(cfg.event_capacity)
+        self.dead_letters: collections.deque[DeadLetter] = collections.deque(
+            maxlen=cfg.dead_letter_capacity
+        )
+        self.lock = threading.RLock()
+        self.cells: dict[ActorId, ActorCell] = {}
+        self.names: dict[str, ActorCell] = {}
+        self.version = 0
+        self.closed = False
+        self._inbox: collections.deque[tuple[Any, Any]] = collections.deque()
+        self._scheduled = False
+        self.root_cell: RootCell = RootCell(self)
+        self.root_context = RootContext(self)
+        started = threading.Event()
+        self.thread = threading.Thread(
+            target=self._run, args=(started,), name="actorlab-runtime", daemon=True
+        )
+        self.thread.start()
+        started.wait()
+        self.thread_id = self.thread.ident
+        if "ipykernel" in sys.modules and _origin_capture is None:
+            with contextlib.suppress(Exception):
+                importlib.import_module("actorlab.magics.kernel_bridge").install()
+
+    def _run(self, started: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.call_soon(started.set)
+        try:
+            self.loop.run_forever()
+        finally:
+            self.loop.close()
+
+    # -- threads -----------------------------------------------------------------------------------
+    def on_loop_thread(self) -> bool:
+        return threading.get_ident() == self.thread_id
+
+    def post(self, target: Any, item: Any) -> None:
+        """Hand ``item`` to the loop from another thread: ``target.enqueue(item)``, or
+        ``item()`` when ``target`` is None. One wake-up per burst."""
+        if self.closed:
+            raise ActorlabError("the actorlab runtime has shut down; call al.root() for a new one")
+        self._inbox.append((target, item))
+        if not self._scheduled:
+            self._scheduled = True
+            try:
+                self.loop.call_soon_threadsafe(self._drain)
+            except RuntimeError:  # loop closed under us
+                self._scheduled = False
+                raise ActorlabError("the actorlab runtime has shut down") from None
+
+    def _drain(self) -> None:
+        self._scheduled = False
+        inbox = self._inbox
+        while inbox:
+            target, item = inbox.popleft()
+            if target is None:
+                item()
+            else:
+                target.enqueue(item)
+
+    def run_soon(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the runtime thread (now if already there), in order with messages."""
+        if self.on_loop_thread():
+            fn()
+        else:
+            self.post(None, fn)
+
+    def submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
+        """Schedule a coroutine on the runtime loop from any thread."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)  # type: ignore[arg-type]
+
+    def call(self, fn: Callable[[], Awaitable[T]] | Callable[[], T], timeout: float | None = None, what: str = "this call") -> T:
+        """Run ``fn`` (sync, or returning an awaitable) on the runtime thread and wait for it.
+
+        Blocking, so refused on the runtime thread itself. Ctrl-C cancels the wait.
+        """
+        if self.on_loop_thread():
+            raise WrongThread(
+                f"{what} blocks until the runtime answers, and it was called on the runtime thread "
+                f"(inside an actor), where it would deadlock. Fix: use the async form with await"
+            )
+
+        async def run() -> T:
+            result = fn()
+            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                return await result  # type: ignore[no-any-return]
+            return result  # type: ignore[return-value]
+
+        fut = self.submit(run())
+        return wait_future(fut, timeout)
+
+    # -- bookkeeping -------------------------------------------------------------------------------
+    def touch(self) -> None:
+        self.version += 1
+
+    def add_dead_letter(self, cell: ActorCell, message: Any, reason: str) -> None:
+        import time
+
+        self.dead_letters.append(DeadLetter(cell.id, cell.label, message, reason, time.time()))
+        self.events.emit(
+            "dead_letter", None, cell.id, type(message).__qualname__, _short_repr(message), detail=reason
+        )
+
+    def capture_origin(self) -> object:
+        cap = _origin_capture
+        if cap is None:
+            return None
+        cell = _current_cell.get()
+        if cell is not None:
+            env = cell.current
+            return env.origin if env is not None else None
+        try:
+            return cap()
+        except Exception:
+            return None
+
+    @contextlib.contextmanager
+    def enter_origin(self, token: object) -> Iterator[None]:
+        enter = _origin_enter
+        if token is None or enter is None:
+            yield
+            return
+        try:
+            cm = enter(token)
+        except Exception:
+            yield
+            return
+        with cm:
+            yield
+
+    def report_failure(self, label: str, error: ErrorInfo, origin: object) -> None:
+        try:
+            with self.enter_origin(origin):
+                _failure_reporter(label, error, origin)
+        except Exception:
+            log.exception("actorlab failure reporter raised while reporting %s", label)
+
+    # -- shutdown ----------------------------------------------------------------------------------
+    async def _stop_all(self, timeout: float) -> None:
+        root = self.root_cell
+        try:
+            await asyncio.wait_for(root.terminate_children(), timeout)
+        except asyncio.TimeoutError:
+            stuck = [c.label for c in list(self.cells.values())]
+            log.warning(
+                "al.shutdown(): actors still running after %.3g s were cancelled: %s",
+                timeout,
+                ", ".join(stuck) or "none",
+            )
+        tasks = [c.task for c in list(self.cells.values()) if c.task is not None]
+        for t in tasks:
+            t.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        others = [t for t in asyncio.all_tasks(self.loop) if t is not asyncio.current_task()]
+        for t in others:
+            t.cancel()
+        if others:
+            await asyncio.gather(*others, return_exceptions=True)
+
+    def shutdown(self, timeout: float | None = None) -> None:
+        if self.closed:
+            return
+        if self.on_loop_thread():
+            raise WrongThread(
+                "al.shutdown() was called inside an actor; it would wait for itself. "
+                "Fix: call it from the notebook/script, or use ctx.terminate() to stop this actor"
+            )
+        t = settings().shutdown_timeout if timeout is None else timeout
+        if self.thread.is_alive():
+            fut = self.submit(self._stop_all(t))
+            try:
+                fut.result(t + 5.0)
+            except Exception:
+                log.exception("actorlab shutdown did not finish cleanly")
+        self.closed = True
+        if self.thread.is_alive():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5.0)
+
+
+def wait_future(fut: concurrent.futures.Future[T], timeout: float | None) -> T:
+    """Block on ``fut``; Ctrl-C (or the notebook Stop button) cancels it and propagates."""
+    try:
+        return fut.result(timeout)
+    except concurrent.futures.TimeoutError:
+        fut.cancel()
+        raise
+    except KeyboardInterrupt:
+        fut.cancel()
+        raise
+
+
+async def await_interruptibly(fut: concurrent.futures.Future[T], timeout: float | None) -> T:
+    """Await a cross-thread future, waking every 0.1 s so a notebook interrupt gets through."""
+    loop = asyncio.get_running_loop()
+    afut = asyncio.wrap_future(fut, loop=loop)
+    deadline = None if timeout is None else loop.time() + timeout
+    try:
+        while not afut.done():
+            step = 0.1 if deadline is None else min(0.1, deadline - loop.time())
+            if step <= 0:
+                raise concurrent.futures.TimeoutError
+            await asyncio.wait({afut}, timeout=step)
+        return afut.result()
+    except BaseException:
+        fut.cancel()
+        raise
+
+
+def _short_repr(obj: object, limit: int = 120) -> str:
+    try:
+        text = repr(obj)
+    except Exception as exc:
+        text = f"<unrepresentable {type(obj).__qualname__}: {exc}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_runtime: Runtime | None = None
+_runtime_lock = threading.Lock()
+
+
+def get_runtime() -> Runtime:
+    """The process's runtime, started on first use (idempotent)."""
+    rt = _runtime
+    if rt is not None and not rt.closed:
+        return rt
+    return _start_runtime()
+
+
+def _start_runtime() -> Runtime:
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None or _runtime.closed:
+            _runtime = Runtime()
+        return _runtime
+
+
+def peek_runtime() -> Runtime | None:
+    """The running runtime, without starting one."""
+    rt = _runtime
+    return rt if rt is not None and not rt.closed else None
+
+
+def shutdown(timeout: float | None = None) -> None:
+    """Stop every actor (children first, ``on_exit`` runs), then the runtime thread.
+
+    Actors still running after ``timeout`` seconds are cancelled. A later ``al.root()`` starts
+    a fresh runtime.
+    """
+    global _runtime
+    with _runtime_lock:
+        rt = _runtime
+        if rt is None:
+            return
+        rt.shutdown(timeout)
+        _runtime = None
+
+
+def reset(timeout: float | None = None) -> RootContext:
+    """Shut down and start clean: for notebooks. Returns the new root."""
+    shutdown(timeout)
+    return get_runtime().root_context
+
+
+@atexit.register
+def _shutdown_at_exit() -> None:
+    with contextlib.suppress(Exception):
+        shutdown(timeout=1.0)
