@@ -1,19 +1,19 @@
 """actorlab: theta's actor model for Python, at home in Jupyter.
 
-    import actorlab as al
+import actorlab as al
 
-    class Counter(al.Actor):
-        def __init__(self, value: int = 0) -> None:
-            self.value = value
+class Counter(al.Actor):
+    def __init__(self, value: int = 0) -> None:
+        self.value = value
 
-        @al.handler
-        def add(self, n: int) -> int:
-            self.value += n
-            return self.value
+    @al.handler
+    def add(self, n: int) -> int:
+        self.value += n
+        return self.value
 
-    c = al.root().spawn(Counter(), name="c")
-    c.tell(1)
-    c.ask_sync(2)   # -> 3  (or `await c.ask(2)` in async code)
+c = al.root().spawn(Counter(), name="c")
+c.tell(1)
+c.ask_sync(2)   # -> 3  (or `await c.ask(2)` in async code)
 """
 
 from __future__ import annotations
@@ -48,7 +48,15 @@ from .messages import handler
 from .observe import dead_letters, events, inspect, monitor, watch
 from .ref import ActorRef, WeakActorRef
 from .runtime import reset, shutdown
-from .supervision import Escalation, EscalationKind, OneForAll, OneForOne, RestForOne, Signal, Strategy
+from .supervision import (
+    Escalation,
+    EscalationKind,
+    OneForAll,
+    OneForOne,
+    RestForOne,
+    Signal,
+    Strategy,
+)
 from .timers import TimerHandle
 
 __version__ = "0.1.0"

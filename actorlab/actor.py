@@ -43,8 +43,14 @@ class Actor:
         cls._al_table = build_table(cls)
         cls._al_cache = {}
         if snapshot is not False or "_al_snapshot" not in cls.__dict__:
-            cls._al_snapshot = snapshot if snapshot is not False else getattr(cls, "_al_snapshot", False)
-        if "supervise" in cls.__dict__ and "supervisor" in cls.__dict__ and cls.supervisor is not None:
+            cls._al_snapshot = (
+                snapshot if snapshot is not False else getattr(cls, "_al_snapshot", False)
+            )
+        if (
+            "supervise" in cls.__dict__
+            and "supervisor" in cls.__dict__
+            and cls.supervisor is not None
+        ):
             raise HandlerDefinitionError(
                 f"{cls.__qualname__} defines both supervise() and supervisor = ...; keep one"
             )
@@ -71,19 +77,21 @@ class Actor:
         self.__dict__.update(state)
 
     # -- hooks (all optional, sync or async) -----------------------------------------------------
-    def on_start(self) -> None | Awaitable[None]:
+    def on_start(self) -> Awaitable[None] | None:
         """Runs after every successful initialization (first start and each restart)."""
         return None
 
-    def on_restart(self) -> None | Awaitable[None]:
+    def on_restart(self) -> Awaitable[None] | None:
         """Runs on the old instance just before a restart replaces it."""
         return None
 
-    def on_exit(self, code: ExitCode) -> None | Awaitable[None]:
+    def on_exit(self, code: ExitCode) -> Awaitable[None] | None:
         """Runs once when the actor stops, after its children have stopped."""
         return None
 
-    def supervise(self, esc: Escalation) -> tuple[Signal, Signal | None] | Awaitable[tuple[Signal, Signal | None]]:
+    def supervise(
+        self, esc: Escalation
+    ) -> tuple[Signal, Signal | None] | Awaitable[tuple[Signal, Signal | None]]:
         """Decide for a failing child: (signal for it, signal for its siblings or None).
 
         The default follows ``supervisor`` if set, else theta: ``(TERMINATE, None)``.
@@ -111,7 +119,9 @@ class Actor:
 
 
 def _unhandled_text(cls: type[Actor], msg: object) -> str:
-    accepted = ", ".join(sorted(t.__qualname__ for t in cls._al_table)) or "nothing (no @al.handler)"
+    accepted = (
+        ", ".join(sorted(t.__qualname__ for t in cls._al_table)) or "nothing (no @al.handler)"
+    )
     return (
         f"{cls.__qualname__} has no handler for {type(msg).__qualname__} ({msg!r:.80}). "
         f"It accepts: {accepted}. Fix: send one of those, or add "

@@ -122,7 +122,7 @@ class ActorCell:
         self.stop_acks: list[Any] = []
         self.extras: dict[str, Any] = {}  # per-actor data of optional layers (autosave, ...)
         self.context: Context = Context(self)
-        self.ref: ActorRef = ActorRef(self)
+        self.ref: ActorRef[Any] = ActorRef(self)
         self.task: asyncio.Task[None] | None = None
 
     # -- naming ------------------------------------------------------------------------------------
@@ -294,8 +294,13 @@ class ActorCell:
                 settle(env.reply, error=err)
             if rt.events.message_events:
                 rt.events.emit(
-                    "handled", env.sender.id if env.sender else None, self.id,
-                    type(env.msg).__qualname__, _short_repr(env.msg), env.corr_id, env.ask_id,
+                    "handled",
+                    env.sender.id if env.sender else None,
+                    self.id,
+                    type(env.msg).__qualname__,
+                    _short_repr(env.msg),
+                    env.corr_id,
+                    env.ask_id,
                     f"error {type(exc).__name__}: {exc}",
                 )
             return exc
@@ -306,14 +311,24 @@ class ActorCell:
         if rt.events.message_events:
             ms = (time.perf_counter() - t0) * 1000
             rt.events.emit(
-                "handled", env.sender.id if env.sender else None, self.id,
-                type(env.msg).__qualname__, _short_repr(env.msg), env.corr_id, env.ask_id,
+                "handled",
+                env.sender.id if env.sender else None,
+                self.id,
+                type(env.msg).__qualname__,
+                _short_repr(env.msg),
+                env.corr_id,
+                env.ask_id,
                 f"ok {ms:.3f} ms",
             )
             if env.reply is not None and not _is_forward(env.reply):
                 rt.events.emit(
-                    "reply", self.id, env.sender.id if env.sender else None,
-                    type(result).__qualname__, _short_repr(result), env.corr_id, env.ask_id,
+                    "reply",
+                    self.id,
+                    env.sender.id if env.sender else None,
+                    type(result).__qualname__,
+                    _short_repr(result),
+                    env.corr_id,
+                    env.ask_id,
                 )
         if self.monitors:
             self._check_view()
@@ -391,7 +406,9 @@ class ActorCell:
             await asyncio.gather(*acks, return_exceptions=True)
 
     # -- failure and supervision ------------------------------------------------------------------------
-    def _record_error(self, kind: EscalationKind | str, exc: BaseException, env: Envelope | None) -> ErrorInfo:
+    def _record_error(
+        self, kind: EscalationKind | str, exc: BaseException, env: Envelope | None
+    ) -> ErrorInfo:
         info = ErrorInfo(
             kind=str(getattr(kind, "value", kind)),
             type=type(exc).__qualname__,
@@ -403,14 +420,22 @@ class ActorCell:
         self.errors.append(info)
         return info
 
-    async def _fail(self, kind: EscalationKind, exc: BaseException, env: Envelope | None) -> Sig | None:
+    async def _fail(
+        self, kind: EscalationKind, exc: BaseException, env: Envelope | None
+    ) -> Sig | None:
         """Escalate a failure and wait for the supervisor's decision (None = resumed)."""
         info = self._record_error(kind, exc, env)
         self._set_status(Status.FAILED)
         rt = self.runtime
         rt.events.emit(
-            "fail", None, self.id, info.msg_type, None,
-            env.corr_id if env else None, env.ask_id if env else None, f"{info.type}: {info.message}",
+            "fail",
+            None,
+            self.id,
+            info.msg_type,
+            None,
+            env.corr_id if env else None,
+            env.ask_id if env else None,
+            f"{info.type}: {info.message}",
         )
         if isinstance(self.parent, RootCell):
             rt.report_failure(self.label, info, env.origin if env is not None else None)
@@ -545,7 +570,12 @@ class ActorCell:
             await maybe_await(getattr(actor, name)(*args))
         except Exception as exc:
             info = self._record_error(f"hook:{name}", exc, None)
-            log.error("%s() of actor %s raised (the actor continues):\n%s", name, self.label, info.traceback)
+            log.error(
+                "%s() of actor %s raised (the actor continues):\n%s",
+                name,
+                self.label,
+                info.traceback,
+            )
 
     # -- timers ------------------------------------------------------------------------------------------
     def cancel_timers(self) -> None:

@@ -16,7 +16,7 @@ class ActorId:
 
     def __init__(self, value: uuid.UUID | str | ActorId) -> None:
         if isinstance(value, ActorId):
-            value = value._uuid
+            value = value.uuid
         elif isinstance(value, str):
             try:
                 value = uuid.UUID(value)
@@ -25,7 +25,7 @@ class ActorId:
                     f"{value!r} is not an actor id (a UUID string); "
                     f"use ActorId.from_name({value!r}) for a stable id derived from a name"
                 ) from None
-        self._uuid = value
+        self._uuid: uuid.UUID = value
 
     @classmethod
     def new(cls) -> ActorId:

@@ -117,7 +117,9 @@ def build_table(cls: type) -> dict[type, HandlerSpec]:
     return table
 
 
-def resolve(table: dict[type, HandlerSpec], cache: dict[type, HandlerSpec | None], t: type) -> HandlerSpec | None:
+def resolve(
+    table: dict[type, HandlerSpec], cache: dict[type, HandlerSpec | None], t: type
+) -> HandlerSpec | None:
     """Find the handler for message type ``t``: exact type first, then its MRO."""
     try:
         return cache[t]

@@ -66,7 +66,7 @@ def lookup(rt: Runtime, name: str | ActorId, actor_type: type[A] | None = None) 
             f"no live actor is bound to {str(name)!r} (bound names: {bound}). "
             f"Fix: spawn(..., name={str(name)!r}) or root.bind({str(name)!r}, ref)"
         )
-    if actor_type is not None and not issubclass(cell.actor_type, actor_type):  # type: ignore[arg-type]
+    if actor_type is not None and not issubclass(cell.actor_type, actor_type):
         raise TypeMismatch(
             f"{str(name)!r} is a {cell.actor_type.__qualname__}, not a "
             f"{getattr(actor_type, '__qualname__', actor_type)}. Fix: look it up with "

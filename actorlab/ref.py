@@ -136,15 +136,32 @@ class ActorRef(Generic[A]):
             corr = None
             if rt.events.message_events:
                 corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
-                rt.events.emit("tell", cur.id if cur else None, cell.id, type(msg).__qualname__, _short_repr(msg), corr)
+                rt.events.emit(
+                    "tell",
+                    cur.id if cur else None,
+                    cell.id,
+                    type(msg).__qualname__,
+                    _short_repr(msg),
+                    corr,
+                )
             cell.enqueue(
-                Envelope(msg, spec, None, cur, env_.origin if env_ is not None else None, time.time(), corr)
+                Envelope(
+                    msg,
+                    spec,
+                    None,
+                    cur,
+                    env_.origin if env_ is not None else None,
+                    time.time(),
+                    corr,
+                )
             )
         else:
             corr = None
             if rt.events.message_events:
                 corr = next(_corr_ids)
-                rt.events.emit("tell", None, cell.id, type(msg).__qualname__, _short_repr(msg), corr)
+                rt.events.emit(
+                    "tell", None, cell.id, type(msg).__qualname__, _short_repr(msg), corr
+                )
             rt.post(cell, Envelope(msg, spec, None, None, rt.capture_origin(), time.time(), corr))
 
     async def ask(self, msg: Any, timeout: float | None = None) -> Any:
@@ -173,7 +190,16 @@ class ActorRef(Generic[A]):
             loop = rt.loop
             fut: asyncio.Future[Any] = loop.create_future()
             cell.enqueue(
-                Envelope(msg, spec, fut, cur, env_.origin if env_ is not None else None, time.time(), corr, ask_id)
+                Envelope(
+                    msg,
+                    spec,
+                    fut,
+                    cur,
+                    env_.origin if env_ is not None else None,
+                    time.time(),
+                    corr,
+                    ask_id,
+                )
             )
             handle = loop.call_later(t, _expire, fut)
             try:
@@ -242,11 +268,21 @@ class ActorRef(Generic[A]):
             rt.post(cell, env)
 
     @staticmethod
-    def _trace(kind: str, rt: Any, cur: Any, cell: ActorCell, msg: Any, env_: Any, ask_id: int) -> int | None:
+    def _trace(
+        kind: str, rt: Any, cur: Any, cell: ActorCell, msg: Any, env_: Any, ask_id: int
+    ) -> int | None:
         if not rt.events.message_events:
             return None
         corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
-        rt.events.emit(kind, cur.id if cur else None, cell.id, type(msg).__qualname__, _short_repr(msg), corr, ask_id)
+        rt.events.emit(
+            kind,
+            cur.id if cur else None,
+            cell.id,
+            type(msg).__qualname__,
+            _short_repr(msg),
+            corr,
+            ask_id,
+        )
         return corr
 
     # -- lifecycle and step mode -------------------------------------------------------------------------

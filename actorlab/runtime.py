@@ -155,7 +155,12 @@ class Runtime:
         """Schedule a coroutine on the runtime loop from any thread."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop)  # type: ignore[arg-type]
 
-    def call(self, fn: Callable[[], Awaitable[T]] | Callable[[], T], timeout: float | None = None, what: str = "this call") -> T:
+    def call(
+        self,
+        fn: Callable[[], Awaitable[T]] | Callable[[], T],
+        timeout: float | None = None,
+        what: str = "this call",
+    ) -> T:
         """Run ``fn`` (sync, or returning an awaitable) on the runtime thread and wait for it.
 
         Blocking, so refused on the runtime thread itself. Ctrl-C cancels the wait.
@@ -184,7 +189,12 @@ class Runtime:
 
         self.dead_letters.append(DeadLetter(cell.id, cell.label, message, reason, time.time()))
         self.events.emit(
-            "dead_letter", None, cell.id, type(message).__qualname__, _short_repr(message), detail=reason
+            "dead_letter",
+            None,
+            cell.id,
+            type(message).__qualname__,
+            _short_repr(message),
+            detail=reason,
         )
 
     def capture_origin(self) -> object:

@@ -36,13 +36,15 @@ class EscalationKind(str, enum.Enum):
 class Escalation:
     """What a supervisor receives when a child fails."""
 
-    child: ActorRef
+    child: ActorRef[Any]
     kind: EscalationKind
     error: BaseException
     message: Any = None  # the message being handled, if any
 
     def __str__(self) -> str:
-        where = f" while handling {type(self.message).__qualname__}" if self.message is not None else ""
+        where = (
+            f" while handling {type(self.message).__qualname__}" if self.message is not None else ""
+        )
         return f"{self.child.label} failed in {self.kind.value}{where}: {type(self.error).__name__}: {self.error}"
 
 
@@ -99,4 +101,4 @@ class RestForOne(Strategy):
 
     def restarted(self, failing: Any, children: Sequence[Any]) -> Sequence[Any]:
         kids = list(children)
-        return kids[kids.index(failing):] if failing in kids else [failing]
+        return kids[kids.index(failing) :] if failing in kids else [failing]

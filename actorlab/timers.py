@@ -17,8 +17,12 @@ class TimerHandle:
 
     def __init__(self, cell: ActorCell, msg: Any, delay: float, period: float | None) -> None:
         for what, v in (("delay", delay), ("period", period)):
-            if v is not None and (not isinstance(v, (int, float)) or v < 0 or (what == "period" and v == 0)):
-                raise ValueError(f"timer {what} for {cell.label} must be a positive number of seconds, got {v!r}")
+            if v is not None and (
+                not isinstance(v, (int, float)) or v < 0 or (what == "period" and v == 0)
+            ):
+                raise ValueError(
+                    f"timer {what} for {cell.label} must be a positive number of seconds, got {v!r}"
+                )
         self._cell = cell
         self._msg = msg
         self._spec = cell.actor_type._al_handler_for(msg)  # refuse unhandled messages now
