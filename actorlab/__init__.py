@@ -58,6 +58,7 @@ from .supervision import (
     Strategy,
 )
 from .timers import TimerHandle
+from .trace import Trace, trace
 
 __version__ = "0.1.0"
 
@@ -65,6 +66,13 @@ __version__ = "0.1.0"
 def lookup(name: str, actor_type: Any = None) -> ActorRef[Any]:
     """The live actor bound to ``name`` (``ActorNotFound``; ``TypeMismatch`` if not ``actor_type``)."""
     return root().lookup(name, actor_type)
+
+
+def dashboard(**options: Any) -> Any:
+    """The live ipywidgets dashboard (``actorlab.views.dashboard.Dashboard``; needs ipywidgets)."""
+    import importlib
+
+    return importlib.import_module("actorlab.views.dashboard").dashboard(**options)
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -117,11 +125,13 @@ __all__ = [
     "StatusUpdate",
     "Strategy",
     "TimerHandle",
+    "Trace",
     "TypeMismatch",
     "UnhandledMessage",
     "WeakActorRef",
     "WrongThread",
     "configure",
+    "dashboard",
     "dead_letters",
     "events",
     "handler",
@@ -133,6 +143,7 @@ __all__ = [
     "root",
     "settings",
     "shutdown",
+    "trace",
     "unload_ipython_extension",
     "watch",
 ]

@@ -29,9 +29,9 @@ OTHERS = "others"
 
 LaneKey = ActorId | str
 #: Kinds drawn as an arrow between two lanes.
-ARROW_KINDS = frozenset({"tell", "ask", "reply", "spawn", "dead_letter"})
+ARROW_KINDS = frozenset({"tell", "ask", "reply", "spawn", "dead_letter", "escalate"})
 #: Kinds drawn as a mark on one lane.
-MARK_KINDS = frozenset({"fail", "restart", "stop", "pause", "resume", "snapshot", "escalate"})
+MARK_KINDS = frozenset({"fail", "restart", "stop", "pause", "resume", "snapshot"})
 
 _MARK_GLYPH = {
     "fail": "✖",
@@ -40,7 +40,6 @@ _MARK_GLYPH = {
     "pause": "⏸",
     "resume": "▶",
     "snapshot": "💾",
-    "escalate": "⇧",
 }
 
 
@@ -214,6 +213,8 @@ class _Builder:
             self.spawn(ev)
         elif kind == "dead_letter":
             self.dead_letter(ev)
+        elif kind == "escalate":
+            self.escalate(ev)
         elif kind in MARK_KINDS:
             self.mark(ev)
 
@@ -256,6 +257,11 @@ class _Builder:
         self.add(ev, "dead_letter", src, dst, shorten(msg, 40), f"dead letter {msg}{reason}",
                  True)
 
+    def escalate(self, ev: Event) -> None:
+        src, dst = self.actor_lane(ev.src), self.actor_lane(ev.dst)
+        detail = f": {ev.detail}" if ev.detail else ""
+        self.add(ev, "escalate", src, dst, "escalate", f"escalate to supervisor{detail}", True)
+
     def mark(self, ev: Event) -> None:
         actor = actor_of(ev)
         lane = self.actor_lane(actor)
@@ -267,10 +273,9 @@ class _Builder:
         elif kind == "restart":
             label = f"restarted ({detail})" if detail else "restarted"
         elif kind == "stop":
-            label = f"stopped ({detail})" if detail else "stopped"
+            label = detail if "stop" in detail else f"stopped ({detail})" if detail else "stopped"
         else:
-            past = {"pause": "paused", "resume": "resumed", "snapshot": "snapshot saved",
-                    "escalate": "escalated"}[kind]
+            past = {"pause": "paused", "resume": "resumed", "snapshot": "snapshot saved"}[kind]
             label = f"{past} ({detail})" if detail else past
         text = f"{_MARK_GLYPH[kind]} {lane_label(actor or SELF, self.labels)} {label}"
         self.add(ev, kind, lane, None, f"{_MARK_GLYPH[kind]} {label}", text, kind == "fail")
@@ -303,14 +308,26 @@ class _Builder:
             out.append(Activation(lane, start, end, label, info.ok))
         return out
 
-    def diagram(self, n_events: int, notice: str | None, title: str | None) -> Diagram:
+    def diagram(self, n_events: int, notice: str | None, title: str | None,
+                max_rows: int | None) -> Diagram:
         acts = self.activations()
+        rows = self.rows
+        if max_rows is not None and len(rows) > max_rows:
+            cut = f"showing the first {max_rows} of {len(rows)} rows (see to_chrome_trace())"
+            notice = f"{notice}; {cut}" if notice else cut
+            rows = rows[:max_rows]
+            acts = [a for a in acts if a.start < max_rows]
+            acts = [Activation(a.lane, a.start, min(a.end, max_rows - 0.5), a.label, a.ok)
+                    for a in acts]
+        used = {r.src for r in rows} | {r.dst for r in rows if r.dst is not None}
+        used |= {a.lane for a in acts} | {0}
+        n_lanes = max(used) + 1  # lanes are numbered by first appearance: keep a prefix
         lanes = tuple(
             Lane(i, key, lane_label(key, self.labels), self.lane_start.get(i),
                  self.lane_end.get(i))
-            for i, key in enumerate(self.lane_keys)
+            for i, key in enumerate(self.lane_keys[:n_lanes])
         )
-        return Diagram(lanes, tuple(self.rows), tuple(acts), notice, n_events, title)
+        return Diagram(lanes, tuple(rows), tuple(acts), notice, n_events, title)
 
 
 def layout(
@@ -321,6 +338,7 @@ def layout(
     title: str | None = None,
     message_label: MessageLabel | None = None,
     max_lanes: int = 12,
+    max_rows: int | None = None,
 ) -> Diagram:
     """Lay out ``events`` (in ``seq`` order) as a sequence diagram.
 
@@ -332,12 +350,13 @@ def layout(
         message_label: ``fn(event) -> str | None`` labels message arrows; ``None`` hides the
             row (Kino.Process's ``message_label`` hook). Default: short repr, else type name.
         max_lanes: lanes beyond this are merged into one ``others`` lane.
+        max_rows: draw at most this many rows (the notice says how many were left out).
     """
     b = _Builder(labels or {}, message_label, max_lanes)
     b.lane(SELF)
     for ev in sorted(events, key=lambda e: e.seq):
         b.feed(ev)
-    return b.diagram(len(events), notice, title)
+    return b.diagram(len(events), notice, title, max_rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,7 +465,8 @@ def to_mermaid(d: Diagram) -> str:
     for lane in d.lanes:
         if lane.index not in created_later:
             lines.append(f"    participant {ids[lane.index]} as {_mermaid_text(lane.label)}")
-    arrow = {"tell": "-)", "ask": "->>", "reply": "-->>", "spawn": "->>", "dead_letter": "--x"}
+    arrow = {"tell": "-)", "ask": "->>", "reply": "-->>", "spawn": "->>", "dead_letter": "--x",
+             "escalate": "-x"}
     for row in d.rows:
         count = f" ×{row.count}" if row.count > 1 else ""
         label = _mermaid_text(shorten(row.label, 60) + count)

@@ -34,7 +34,7 @@ COLOURS = {
     "pause": "#9a6700",
     "resume": "#1a7f37",
     "snapshot": "#0969da",
-    "escalate": "#d1242f",
+    "escalate": "#cf222e",
 }
 
 
@@ -82,7 +82,7 @@ def _lane_box(lane: Lane, y: float, prefix: str) -> str:
 def _lifeline(lane: Lane, bottom: float) -> str:
     x = _x(lane.index)
     top = HEAD_Y + HEAD_H if lane.start is None else _y(lane.start) + HEAD_H / 2
-    end = bottom if lane.end is None else _y(lane.end)
+    end = bottom if lane.end is None else min(_y(lane.end), bottom)
     if end <= top:
         return ""
     return (

@@ -193,3 +193,22 @@ def test_match_handled_is_fifo_per_actor_and_type():
 def test_lane_ids_ignore_child_and_logger_order_only_by_first_appearance():
     reordered = trace_render.layout(list(reversed(conversation())), LABELS)
     assert [lane.key for lane in reordered.lanes][:4] == ["self", COUNTER, LOGGER, CHILD]
+
+
+def test_max_rows_cuts_the_drawing_and_says_so():
+    events = [ev(i + 1, i * 0.001, "tell", None, COUNTER if i % 2 else LOGGER, msg_type="Job",
+                 msg_repr=f"Job({i})") for i in range(30)]
+    d = trace_render.layout(events, LABELS, max_rows=10, notice="limit hit")
+    assert len(d.rows) == 10
+    assert d.notice == "limit hit; showing the first 10 of 30 rows (see to_chrome_trace())"
+    assert "showing the first 10 of 30 rows" in trace_svg.to_svg(d)
+    assert trace_render.layout(events, LABELS, max_rows=30).notice is None
+
+
+def test_escalation_is_an_arrow_from_child_to_parent():
+    e = ev(1, 0.0, "escalate", CHILD, COUNTER, detail="Escalation(child, handler, ValueError)")
+    d = trace_render.layout([e], LABELS)
+    row = d.rows[0]
+    assert (row.kind, d.lanes[row.src].label, d.lanes[row.dst].label) == (
+        "escalate", "child", "counter")
+    assert "escalate" in trace_render.to_mermaid(d)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import pytest
+
+import actorlab as al
+from actorlab.testing import al_root  # noqa: F401  (fixture)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime():
+    """Every trace test starts and ends without a runtime (a fresh one per test)."""
+    al.shutdown(timeout=2.0)
+    yield
+    al.shutdown(timeout=2.0)
