@@ -1,0 +1,44 @@
+"""Small helpers shared by the workload implementations: answer checks and latency statistics."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+Metrics = dict[str, float]
+Cases = dict[str, Metrics]
+
+
+class WrongAnswer(AssertionError):
+    """A workload finished but computed the wrong result (a lost or duplicated message...)."""
+
+
+def expect(actual: Any, expected: Any, what: str) -> None:
+    """Raise ``WrongAnswer`` unless ``actual == expected``."""
+    if actual != expected:
+        raise WrongAnswer(f"{what}: got {actual!r}, expected {expected!r}")
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of already sorted values, nearest-rank."""
+    if not sorted_values:
+        raise ValueError("percentile of no values")
+    k = max(0, min(len(sorted_values) - 1, round(q * (len(sorted_values) - 1))))
+    return float(sorted_values[k])
+
+
+def latency_metrics(latencies_ns: Sequence[int], expected_count: int, what: str) -> Metrics:
+    """p50/p99 in microseconds of per-ask latencies, after checking none were lost."""
+    expect(len(latencies_ns), expected_count, f"{what}: number of replies")
+    lat = sorted(latencies_ns)
+    return {
+        "p50_us": percentile(lat, 0.50) / 1000.0,
+        "p99_us": percentile(lat, 0.99) / 1000.0,
+        "mean_us": statistics.fmean(lat) / 1000.0,
+    }
+
+
+def warmup_size(n: int) -> int:
+    """A short warm-up pass before each timed pass (first-call costs, caches, allocator)."""
+    return max(1, n // 10)

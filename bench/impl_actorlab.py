@@ -1,0 +1,384 @@
+"""The workloads on actorlab, through its public API only (``import actorlab as al``).
+
+The actors mirror ``bench.behaviors`` line for line. "cell" cases run on the main thread (a script
+or notebook cell: ``tell``, ``ask_sync``, ``await ask`` under ``asyncio.run``); "actor" cases run
+inside actors on the runtime thread. Asks use the default 5 s timeout unless the workload needs
+longer (one ask that waits for a whole flood).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import gc
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import actorlab as al
+from bench.common import Cases, expect, latency_metrics, warmup_size
+from bench.messages import Add, AskLoop, Ball, FanOut, Flood, Get, Ping, Serve, SpawnStop
+
+
+class Counter(al.Actor):
+    def __init__(self) -> None:
+        self.value = 0
+
+    @al.handler
+    def add(self, msg: Add) -> None:
+        self.value += msg.amount
+
+    @al.handler
+    def get(self, msg: Get) -> int:
+        return self.value
+
+
+class Echo(al.Actor):
+    @al.handler
+    def ping(self, msg: Ping) -> int:
+        return 1
+
+
+class Idle(al.Actor):
+    @al.handler
+    def get(self, msg: Get) -> int:
+        return 0
+
+
+class Producer(al.Actor):
+    @al.handler
+    async def flood(self, msg: Flood) -> int:
+        target = msg.target
+        for _ in range(msg.n):
+            target.tell(Add(1))
+        count: int = await target.ask(Get(), timeout=60.0)
+        return count
+
+
+class Asker(al.Actor):
+    @al.handler
+    async def run(self, msg: AskLoop) -> list[int]:
+        target = msg.target
+        clock = time.perf_counter_ns
+        lat = []
+        for _ in range(msg.n):
+            t0 = clock()
+            await target.ask(Ping())
+            lat.append(clock() - t0)
+        return lat
+
+
+class Pinger(al.Actor):
+    def __init__(self) -> None:
+        self.rounds = 0
+        self.partner: Any = None
+        self.done: Any = None
+
+    @al.handler
+    def ball(self, msg: Ball) -> None:
+        left = msg.remaining - 1
+        if left == 0:
+            self.done.set_result(self.rounds)
+        else:
+            self.partner.tell(Ball(left, self.ctx.this))
+
+    @al.handler
+    def serve(self, msg: Serve) -> None:
+        self.rounds, self.partner, self.done = msg.rounds, msg.partner, msg.done
+        self.partner.tell(Ball(msg.rounds, self.ctx.this))
+
+
+class Ponger(al.Actor):
+    @al.handler
+    def ball(self, msg: Ball) -> None:
+        msg.reply_to.tell(Ball(msg.remaining, self.ctx.this))
+
+
+class Spawner(al.Actor):
+    @al.handler
+    async def run(self, msg: SpawnStop) -> int:
+        stopped = 0
+        for _ in range(0, msg.n, msg.batch):
+            children = [self.ctx.spawn(Idle()) for _ in range(msg.batch)]
+            for child in children:
+                await child.stop_async()
+                stopped += 1
+        return stopped
+
+
+class FanParent(al.Actor):
+    @al.handler
+    async def run(self, msg: FanOut) -> dict[str, float]:
+        clock = time.perf_counter
+        t0 = clock()
+        children = [self.ctx.spawn(Counter()) for _ in range(msg.children)]
+        t1 = clock()
+        for _ in range(msg.per_child):
+            for child in children:
+                child.tell(Add(1))
+        counts = await asyncio.gather(*(child.ask(Get(), timeout=60.0) for child in children))
+        t2 = clock()
+        for child in children:
+            await child.stop_async()
+        return {"spawn_s": t1 - t0, "msgs_s": t2 - t1, "total": sum(counts)}
+
+
+def _run(fn: Callable[..., Cases], *args: Any) -> Cases:
+    try:
+        return fn(al.root(), *args)
+    finally:
+        al.shutdown()
+
+
+def _live() -> int:
+    return len(al.inspect())
+
+
+def w1(size: dict[str, Any]) -> Cases:
+    return _run(_w1, size["n"])
+
+
+def _w1(root: al.RootContext, n: int) -> Cases:
+    def cell(k: int) -> float:
+        counter = root.spawn(Counter())
+        t0 = time.perf_counter()
+        for _ in range(k):
+            counter.tell(Add(1))
+        count = counter.ask_sync(Get(), timeout=60.0)
+        dt = time.perf_counter() - t0
+        expect(count, k, "W1 cell: counter value")
+        counter.stop()
+        return dt
+
+    def actor(k: int) -> float:
+        producer, counter = root.spawn(Producer()), root.spawn(Counter())
+        t0 = time.perf_counter()
+        count = producer.ask_sync(Flood(k, counter), timeout=60.0)
+        dt = time.perf_counter() - t0
+        expect(count, k, "W1 actor: counter value")
+        producer.stop()
+        counter.stop()
+        return dt
+
+    out: Cases = {}
+    for name, fn in (("cell", cell), ("actor", actor)):
+        fn(warmup_size(n))
+        out[name] = {"msg_per_s": n / fn(n)}
+    return out
+
+
+def w2(size: dict[str, Any]) -> Cases:
+    return _run(_w2, size["n"])
+
+
+def _w2(root: al.RootContext, n: int) -> Cases:
+    echo = root.spawn(Echo())
+    asker = root.spawn(Asker())
+
+    def sync(k: int) -> list[int]:
+        clock = time.perf_counter_ns
+        lat = []
+        for _ in range(k):
+            t0 = clock()
+            echo.ask_sync(Ping())
+            lat.append(clock() - t0)
+        return lat
+
+    async def asynchronous(k: int) -> list[int]:
+        clock = time.perf_counter_ns
+        lat = []
+        for _ in range(k):
+            t0 = clock()
+            await echo.ask(Ping())
+            lat.append(clock() - t0)
+        return lat
+
+    async def in_loop() -> list[int]:
+        await asynchronous(warmup_size(n))
+        return await asynchronous(n)
+
+    def actor(k: int) -> list[int]:
+        lat: list[int] = asker.ask_sync(AskLoop(k, echo), timeout=120.0)
+        return lat
+
+    out: Cases = {}
+    sync(warmup_size(n))
+    out["cell-sync"] = latency_metrics(sync(n), n, "W2 cell-sync")
+    out["cell-async"] = latency_metrics(asyncio.run(in_loop()), n, "W2 cell-async")
+    actor(warmup_size(n))
+    out["actor"] = latency_metrics(actor(n), n, "W2 actor")
+    return out
+
+
+def w3(size: dict[str, Any]) -> Cases:
+    return _run(_w3, size["n"])
+
+
+def _w3(root: al.RootContext, n: int) -> Cases:
+    def rally(k: int) -> float:
+        pinger, ponger = root.spawn(Pinger()), root.spawn(Ponger())
+        done: concurrent.futures.Future[int] = concurrent.futures.Future()
+        t0 = time.perf_counter()
+        pinger.tell(Serve(k, ponger, done))
+        played = done.result(300.0)
+        dt = time.perf_counter() - t0
+        expect(played, k, "W3: round trips played")
+        pinger.stop()
+        ponger.stop()
+        return dt
+
+    rally(warmup_size(n))
+    return {"actor": {"rt_per_s": n / rally(n)}}
+
+
+def w4(size: dict[str, Any]) -> Cases:
+    return _run(_w4, size["n"], size["batch"])
+
+
+def _w4(root: al.RootContext, n: int, batch: int) -> Cases:
+    def cell(k: int) -> float:
+        stopped = 0
+        t0 = time.perf_counter()
+        for _ in range(0, k, batch):
+            refs = [root.spawn(Idle()) for _ in range(batch)]
+            for ref in refs:
+                ref.stop()
+                stopped += 1
+        dt = time.perf_counter() - t0
+        expect(stopped, k, "W4 cell: actors stopped")
+        return dt
+
+    spawner = root.spawn(Spawner())
+
+    def actor(k: int) -> float:
+        t0 = time.perf_counter()
+        stopped = spawner.ask_sync(SpawnStop(k, batch), timeout=300.0)
+        dt = time.perf_counter() - t0
+        expect(stopped, k, "W4 actor: actors stopped")
+        return dt
+
+    warm = max(batch, warmup_size(n) // batch * batch)
+    out: Cases = {}
+    for name, fn in (("cell", cell), ("actor", actor)):
+        fn(warm)
+        out[name] = {"actors_per_s": n / fn(n)}
+    expect(_live(), 1, "W4: live actors left (only the spawner)")
+    return out
+
+
+def w5(size: dict[str, Any]) -> Cases:
+    return _run(_w5, size["children"], size["per_child"])
+
+
+def _w5(root: al.RootContext, children: int, per_child: int) -> Cases:
+    parent = root.spawn(FanParent())
+
+    def run(c: int) -> dict[str, float]:
+        res: dict[str, float] = parent.ask_sync(FanOut(c, per_child), timeout=600.0)
+        expect(res["total"], c * per_child, "W5: messages counted by the children")
+        return res
+
+    run(max(1, children // 10))
+    res = run(children)
+    expect(_live(), 1, "W5: live actors left (only the parent)")
+    return {
+        "actor": {
+            "spawn_ms": res["spawn_s"] * 1000.0,
+            "msg_per_s": children * per_child / res["msgs_s"],
+        }
+    }
+
+
+def w7(size: dict[str, Any]) -> Cases:
+    return _run(_w7, size["n"])
+
+
+def _w7(root: al.RootContext, n: int) -> Cases:
+    warm = [root.spawn(Idle()) for _ in range(100)]
+    warm[-1].ask_sync(Get())
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        refs = [root.spawn(Idle()) for _ in range(n)]
+        refs[-1].ask_sync(Get())  # every actor is started and waiting
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    expect(_live(), n + len(warm), "W7: live actors")
+    return {"idle": {"bytes_per_actor": (after - before) / n}}
+
+
+def w8(size: dict[str, Any]) -> Cases:
+    return _run(_w8, size["n"], size["rounds"])
+
+
+def _w8(root: al.RootContext, n: int, rounds: int) -> Cases:
+    from bench import nohooks
+
+    def flood(k: int, variant: str) -> float:
+        producer, counter = root.spawn(Producer()), root.spawn(Counter())
+        with VARIANTS[variant](counter):
+            t0 = time.perf_counter()
+            count = producer.ask_sync(Flood(k, counter), timeout=120.0)
+            dt = time.perf_counter() - t0
+        expect(count, k, f"W8 {variant}: counter value")
+        producer.stop()
+        counter.stop()
+        return dt
+
+    VARIANTS: dict[str, Callable[[Any], AbstractContextManager[Any]]] = {
+        "no-hooks": lambda ref: nohooks.stripped(),
+        "off": lambda ref: _nothing(),
+        "trace": lambda ref: _tracing(),
+        "monitor": lambda ref: _monitoring(ref),
+        "subscribe": lambda ref: _subscribed(),
+    }
+    rates: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    for variant in VARIANTS:
+        flood(warmup_size(n), variant)
+    # Alternate the variants within one process; the median of each cancels slow drifts.
+    for _ in range(rounds):
+        for variant in VARIANTS:
+            rates[variant].append(n / flood(n, variant))
+    return {v: {"msg_per_s": statistics.median(r)} for v, r in rates.items()}
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _tracing() -> Iterator[None]:
+    trace = getattr(al, "trace", None)
+    if trace is None:  # before al.trace() existed: the same switch, a message-event listener
+        with _subscribed():
+            yield
+        return
+    with trace(settle=0.0):
+        yield
+
+
+@contextmanager
+def _monitoring(ref: Any) -> Iterator[None]:
+    unsubscribe = al.monitor(ref, lambda update: None)
+    try:
+        yield
+    finally:
+        unsubscribe()
+
+
+@contextmanager
+def _subscribed() -> Iterator[None]:
+    from actorlab.runtime import get_runtime
+
+    unsubscribe = get_runtime().events.subscribe(lambda event: None)
+    try:
+        yield
+    finally:
+        unsubscribe()

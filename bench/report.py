@@ -1,0 +1,263 @@
+"""Turn raw run records into Markdown: medians, ratios to the floors and pykka, targets."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from bench.workloads import IMPLS, MATCHING_FLOOR, TARGETS, WORKLOADS, Metric, Target
+
+Key = tuple[str, str, str, str]  # workload, impl, case, metric
+
+
+@dataclass(frozen=True)
+class Stat:
+    median: float
+    lo: float
+    hi: float
+    runs: int
+
+    @property
+    def spread(self) -> float:
+        """Half the min–max range, relative to the median."""
+        return (self.hi - self.lo) / 2 / self.median if self.median else 0.0
+
+
+def aggregate(records: list[dict[str, Any]]) -> dict[Key, Stat]:
+    values: dict[Key, list[float]] = defaultdict(list)
+    for rec in records:
+        for case, metrics in rec["cases"].items():
+            for metric, value in metrics.items():
+                values[(rec["workload"], rec["impl"], case, metric)].append(float(value))
+    return {
+        k: Stat(statistics.median(v), min(v), max(v), len(v)) for k, v in sorted(values.items())
+    }
+
+
+def fmt(value: float, unit: str) -> str:
+    if unit == "rate":
+        for scale, suffix in ((1e6, " M/s"), (1e3, " k/s")):
+            if value >= scale:
+                return f"{value / scale:.3g}{suffix}"
+        return f"{value:.3g} /s"
+    if unit == "us":
+        return f"{value:.3g} µs" if value < 1000 else f"{value / 1000:.3g} ms"
+    if unit == "ms":
+        return f"{value:.3g} ms" if value < 1000 else f"{value / 1000:.3g} s"
+    if unit == "bytes":
+        return f"{value / 1024:.2f} KiB" if value >= 1024 else f"{value:.0f} B"
+    return f"{value:.4g}"
+
+
+def cell(stat: Stat | None, unit: str) -> str:
+    if stat is None:
+        return "—"
+    text = fmt(stat.median, unit)
+    if stat.runs > 1:
+        text += f" ±{stat.spread * 100:.0f}%"
+    return text
+
+
+def speedup(actorlab: float, other: float, metric: Metric) -> float:
+    """How many times faster actorlab is than ``other`` on ``metric``."""
+    return actorlab / other if metric.higher_is_better else other / actorlab
+
+
+def _metric(workload: str, key: str) -> Metric:
+    for m in WORKLOADS[workload].metrics:
+        if m.key == key:
+            return m
+    raise KeyError(f"{workload} has no metric {key}")
+
+
+def main_table(stats: dict[Key, Stat], failed: set[tuple[str, str]]) -> list[str]:
+    impls = list(IMPLS)
+    head = [
+        "workload",
+        "case",
+        "metric",
+        *(IMPLS[i] for i in impls),
+        "actorlab ÷ matching floor",
+        "actorlab speed ÷ pykka",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for wid in ("W1", "W2", "W3", "W4", "W5"):
+        wl = WORKLOADS[wid]
+        for case in wl.cases:
+            for m in wl.metrics:
+                arrow = "↑" if m.higher_is_better else "↓"
+                row = [wid, case, f"{m.label} {arrow}"]
+                for impl in impls:
+                    if (wid, impl) in failed:
+                        row.append("**FAILED**")
+                    else:
+                        row.append(cell(stats.get((wid, impl, case, m.key)), m.unit))
+                al = stats.get((wid, "actorlab", case, m.key))
+                floor = MATCHING_FLOOR.get((wid, case))
+                fl = stats.get((wid, floor, case, m.key)) if floor else None
+                pk = stats.get((wid, "pykka", case, m.key))
+                row.append(f"{al.median / fl.median:.2f}× ({floor})" if al and fl else "—")
+                row.append(f"{speedup(al.median, pk.median, m):.1f}×" if al and pk else "—")
+                lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def snapshot_table(stats: dict[Key, Stat], available: bool, failed: bool) -> list[str]:
+    if not available:
+        return ["W6: not yet available (`bench/snapshots.py` has not landed)."]
+    if failed:
+        return ["W6: **FAILED** (see the failures below)."]
+    cases = sorted({k[2] for k in stats if k[0] == "W6"})
+    lines = ["| case | implementation | save | load | bytes |", "|---|---|---|---|---|"]
+    for key in cases:
+        case, _, impl = key.partition("|")
+        save = stats.get(("W6", "snapshots", key, "save_ms"))
+        load = stats.get(("W6", "snapshots", key, "load_ms"))
+        size = stats.get(("W6", "snapshots", key, "bytes"))
+        lines.append(
+            f"| {case} | {impl} | {cell(save, 'ms')} | {cell(load, 'ms')} | "
+            f"{f'{size.median:,.0f}' if size else '—'} |"
+        )
+    return lines
+
+
+def memory_table(
+    stats: dict[Key, Stat], failed: set[tuple[str, str]], sizes: dict[str, Any]
+) -> list[str]:
+    lines = ["| implementation | memory per idle actor | actors | note |", "|---|---|---|---|"]
+    notes = {
+        "pykka": "a thread per actor: thread stacks are native memory, not traced",
+        "asyncio": "Queue + task",
+        "tuned": "deque + task + waiter",
+    }
+    for impl in WORKLOADS["W7"].impls:
+        n = sizes["n_pykka"] if impl == "pykka" else sizes["n"]
+        value = (
+            "**FAILED**"
+            if ("W7", impl) in failed
+            else cell(stats.get(("W7", impl, "idle", "bytes_per_actor")), "bytes")
+        )
+        lines.append(f"| {IMPLS[impl]} | {value} | {n:,} | {notes.get(impl, '')} |")
+    return lines
+
+
+def hooks_table(stats: dict[Key, Stat], failed: set[tuple[str, str]]) -> list[str]:
+    lines = ["| implementation | hooks | tell throughput ↑ | ÷ off |", "|---|---|---|---|"]
+    for impl in WORKLOADS["W8"].impls:
+        if ("W8", impl) in failed:
+            lines.append(f"| {IMPLS[impl]} | | **FAILED** | |")
+            continue
+        base = stats.get(("W8", impl, "off", "msg_per_s"))
+        for case in WORKLOADS["W8"].cases:
+            st = stats.get(("W8", impl, case, "msg_per_s"))
+            if st is None:
+                continue
+            ratio = f"{st.median / base.median:.2f}" if base else "—"
+            lines.append(f"| {IMPLS[impl]} | {case} | {cell(st, 'rate')} | {ratio} |")
+    return lines
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: Target
+    measured: str
+    met: bool | None  # None: no data
+
+
+def evaluate(stats: dict[Key, Stat]) -> list[Verdict]:
+    out = []
+    for t in TARGETS:
+        al = stats.get((t.workload, "actorlab", t.case, t.metric))
+        if t.versus == "abs":
+            if al is None:
+                out.append(Verdict(t, "no data", None))
+                continue
+            value = al.median
+            unit = _metric(t.workload, t.metric).unit
+            out.append(Verdict(t, fmt(value, unit), _compare(value, t.op, t.bound)))
+            continue
+        if t.versus.startswith("case:"):
+            other = stats.get((t.workload, "actorlab", t.versus[5:], t.metric))
+        else:
+            other = stats.get((t.workload, t.versus, t.case, t.metric))
+        if al is None or other is None:
+            out.append(Verdict(t, "no data", None))
+            continue
+        if t.speedup:
+            value = speedup(al.median, other.median, _metric(t.workload, t.metric))
+        else:
+            value = al.median / other.median
+        out.append(Verdict(t, f"{value:.2f}×", _compare(value, t.op, t.bound)))
+    return out
+
+
+def _compare(value: float, op: str, bound: float) -> bool:
+    return value >= bound if op == ">=" else value <= bound
+
+
+def targets_table(verdicts: list[Verdict]) -> list[str]:
+    lines = ["| target | measured on | actorlab | met |", "|---|---|---|---|"]
+    for v in verdicts:
+        t = v.target
+        versus = "" if t.versus == "abs" else f" vs {t.versus.removeprefix('case:')}"
+        where = f"{t.workload} {t.case} {_metric(t.workload, t.metric).label}{versus}"
+        mark = {True: "✅ met", False: "❌ not met", None: "— no data"}[v.met]
+        lines.append(f"| {t.text} | {where} | {v.measured} | {mark} |")
+    return lines
+
+
+def render(
+    records: list[dict[str, Any]],
+    failures: list[dict[str, str]],
+    machine: dict[str, str],
+    *,
+    quick: bool,
+    repeats: int,
+    snapshots_available: bool,
+    wall_s: float,
+) -> str:
+    stats = aggregate(records)
+    failed = {(f["workload"], f["impl"]) for f in failures}
+    mode = "quick (smoke test: tiny sizes, timings meaningless)" if quick else "full"
+    out = ["# actorlab benchmarks", ""]
+    out += [f"- **{k}**: {v}" for k, v in machine.items()]
+    out += [
+        f"- **mode**: {mode}; median of {repeats} run(s) per cell, ±: half the min–max range",
+        f"- **bench wall time**: {wall_s:.0f} s",
+        "",
+        "Method: every (workload, implementation) pair runs in a fresh interpreter "
+        "(`python -m bench.worker W I`), the pairs interleaved and the order rotated on each "
+        "repetition. Each timed pass follows a short warm-up pass. ↑: higher is better, "
+        "↓: lower is better. *cell* = sent from the main thread (a notebook cell or script); "
+        "*actor* = actor-to-actor. The single-loop floors run their *cell* as a coroutine "
+        "on the actors' own loop (a cell on the kernel loop); the cross-thread floor crosses "
+        "threads with one `call_soon_threadsafe` per message (the batched variant: one per "
+        "burst). Asks carry a 5 s timeout everywhere.",
+        "",
+        "## W1–W5: throughput and latency",
+        "",
+        *main_table(stats, failed),
+        "",
+        "## W6: snapshot save and load (~1 MB state)",
+        "",
+        *snapshot_table(stats, snapshots_available, ("W6", "snapshots") in failed),
+        "",
+        "## W7: memory per idle actor (tracemalloc)",
+        "",
+        *memory_table(stats, failed, WORKLOADS["W7"].sizes(quick)),
+        "",
+        "## W8: cost of the tracing/monitoring hooks",
+        "",
+        *hooks_table(stats, failed),
+        "",
+        "## Targets",
+        "",
+        *targets_table(evaluate(stats)),
+    ]
+    if failures:
+        out += ["", "## Failures", ""]
+        for f in failures:
+            out.append(f"- {f['workload']} / {f['impl']}: {f['error']}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,153 @@
+"""``python -m bench``: run every (workload, implementation) pair in a fresh interpreter.
+
+Pairs are interleaved (all implementations of W1, then W2, ...) and the implementation order
+rotates on each repetition, so slow drifts of a shared machine spread over everyone. The table is
+printed to stdout (``--out`` writes it to a file too; a hand-written analysis below the
+``ANALYSIS_MARKER`` line of an existing file is kept). Exits 1 if any pair crashed, timed out or
+computed a wrong answer; timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import impl_snapshots, machine, report
+from bench.worker import MODULES, RESULT_PREFIX
+from bench.workloads import WORKLOADS
+
+ANALYSIS_MARKER = (
+    "<!-- analysis: everything below this line is kept when the table is rewritten -->"
+)
+FULL_REPEATS = 5
+
+
+def plan(
+    workloads: list[str], impls: list[str] | None, repeats: int, snapshots: bool
+) -> list[tuple[str, str]]:
+    """The ordered list of (workload, impl) runs."""
+    jobs = []
+    for rep in range(repeats):
+        for wid in workloads:
+            chosen = [i for i in WORKLOADS[wid].impls if impls is None or i in impls]
+            if wid == "W6":
+                wanted = impls is None or "snapshots" in impls or "actorlab" in impls
+                chosen = ["snapshots"] if snapshots and wanted else []
+            if not chosen:
+                continue
+            k = rep % len(chosen)
+            jobs += [(wid, impl) for impl in chosen[k:] + chosen[:k]]
+    return jobs
+
+
+def run_pair(workload: str, impl: str, quick: bool, timeout: float) -> dict[str, Any]:
+    """Run one pair in a subprocess; returns the record or raises RuntimeError with the reason."""
+    cmd = [sys.executable, "-m", "bench.worker", workload, impl] + (["--quick"] if quick else [])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(machine.ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    try:
+        proc = subprocess.run(
+            cmd, cwd=machine.ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"timed out after {timeout:.0f} s") from None
+    if proc.returncode != 0:
+        tail = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or ["no stderr"]
+        raise RuntimeError(f"exit code {proc.returncode}: {tail[0].strip()}")
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            record: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
+            return record
+    raise RuntimeError("the worker printed no result line")
+
+
+def write_out(path: Path, table: str) -> None:
+    """Write the table, keeping any hand-written analysis after ANALYSIS_MARKER."""
+    kept = ""
+    if path.exists():
+        old = path.read_text(encoding="utf-8")
+        if ANALYSIS_MARKER in old:
+            kept = old[old.index(ANALYSIS_MARKER) :]
+    text = table + ("\n" + kept if kept else "\n" + ANALYSIS_MARKER + "\n")
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, one run each: a smoke test (well under a minute)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help=f"runs per pair (default {FULL_REPEATS}; 1 with --quick)",
+    )
+    parser.add_argument("--only", default="", help="comma-separated workloads, e.g. W1,W3")
+    parser.add_argument("--impl", default="", help="comma-separated implementations")
+    parser.add_argument("--out", type=Path, help="also write the Markdown table to this file")
+    parser.add_argument("--json", type=Path, help="write the raw run records to this file")
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="seconds per pair (default 60 quick, 600 full)"
+    )
+    args = parser.parse_args(argv)
+
+    workloads = [w.strip().upper() for w in args.only.split(",") if w.strip()] or list(WORKLOADS)
+    unknown = [w for w in workloads if w not in WORKLOADS]
+    impls = [i.strip() for i in args.impl.split(",") if i.strip()] or None
+    unknown += [i for i in impls or [] if i not in MODULES]
+    if unknown:
+        parser.error(f"unknown workload/implementation: {', '.join(unknown)}")
+    repeats = args.repeat or (1 if args.quick else FULL_REPEATS)
+    timeout = args.timeout or (60.0 if args.quick else 600.0)
+    snapshots = impl_snapshots.available()
+
+    info = machine.describe()
+    jobs = plan(workloads, impls, repeats, snapshots)
+    records: list[dict[str, Any]] = []
+    failures: list[dict[str, str]] = []
+    t_start = time.perf_counter()
+    for i, (wid, impl) in enumerate(jobs, 1):
+        t0 = time.perf_counter()
+        try:
+            records.append(run_pair(wid, impl, args.quick, timeout))
+            status = "ok"
+        except RuntimeError as exc:
+            failures.append({"workload": wid, "impl": impl, "error": str(exc)})
+            status = f"FAILED: {exc}"
+        print(
+            f"[{i}/{len(jobs)}] {wid} {impl}: {time.perf_counter() - t0:.1f} s {status}",
+            file=sys.stderr,
+            flush=True,
+        )
+    wall = time.perf_counter() - t_start
+
+    table = report.render(
+        records,
+        failures,
+        info,
+        quick=args.quick,
+        repeats=repeats,
+        snapshots_available=snapshots,
+        wall_s=wall,
+    )
+    print(table)
+    if args.out:
+        write_out(args.out, table)
+    if args.json:
+        args.json.write_text(
+            json.dumps({"machine": info, "records": records, "failures": failures}, indent=1),
+            encoding="utf-8",
+        )
+    if failures:
+        print(f"bench: {len(failures)} run(s) failed", file=sys.stderr)
+        return 1
+    return 0
