@@ -1,0 +1,169 @@
+"""The snapshot inspector: header fields, state fields, picklability report, and the warning
+that a class defined in a notebook cell travels *by value* inside the snapshot.
+
+``build_snapshot`` is a pure function of a snapshot header (``SnapshotHeader`` or its JSON dict),
+optionally the decoded state and a picklability report; it returns a ``PanelModel``.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ._fmt import shorten
+from .panel import PanelModel, Section, to_plain, to_rich
+
+__all__ = ["build_snapshot", "by_value_warning", "state_fields", "to_plain", "to_rich"]
+
+_MISSING: Any = object()
+_VALUE_WIDTH = 60
+_repr = reprlib.Repr()
+_repr.maxstring = 60
+_repr.maxother = 60
+_repr.maxlevel = 3
+
+
+def _get(header: Any, name: str, default: Any = None) -> Any:
+    if isinstance(header, Mapping):
+        if name in header:
+            return header[name]
+        actor = header.get("actor")  # the raw JSON header nests id and class under "actor"
+        if isinstance(actor, Mapping) and name.startswith("actor_"):
+            return actor.get(name.removeprefix("actor_"), default)
+        return default
+    return getattr(header, name, default)
+
+
+def by_value_warning(header: Any) -> str | None:
+    """The "class pickled by value (notebook)" warning, or None when all code is by reference."""
+    actor_class = str(_get(header, "actor_class", ""))
+    code = [str(c) for c in _get(header, "code", ()) or ()]
+    anonymous = int(_get(header, "anonymous_code", 0) or 0)
+    if not (_get(header, "contains_code", False) or actor_class.startswith("__main__.")):
+        return None
+    what = ", ".join(code) or actor_class
+    if anonymous:
+        what += f" (and {anonymous} lambda/closure{'s' if anonymous > 1 else ''})"
+    return (
+        f"⚠ class pickled by value (notebook): this snapshot carries its own copy of {what}, "
+        f"as defined when it was saved. Re-run the cells that define it before respawning so "
+        f"the actor uses the current code; the saved copy is used only when that name no "
+        f"longer exists. The copy only loads on Python {_get(header, 'python_tag', '?')}."
+    )
+
+
+def state_fields(state: Any) -> list[tuple[str, str, str]]:
+    """``(name, type, repr)`` for each attribute of a decoded snapshot state."""
+    if state is None:
+        return [("(value)", "NoneType", "None")]
+    if hasattr(state, "__getstate__"):
+        try:
+            fields = state.__getstate__()
+        except TypeError:
+            fields = None
+    else:
+        fields = None
+    if not isinstance(fields, Mapping):
+        fields = getattr(state, "__dict__", None)
+    if not isinstance(fields, Mapping):
+        return [("(value)", type(state).__name__, _safe_repr(state))]
+    return [
+        (str(k), type(v).__name__, _safe_repr(v))
+        for k, v in fields.items()
+        if not str(k).startswith("_al_")
+    ]
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        return shorten(_repr.repr(value), _VALUE_WIDTH)
+    except Exception as exc:  # a broken __repr__ must not break the inspector
+        return f"<repr failed: {type(exc).__name__}>"
+
+
+def build_snapshot(
+    header: Any,
+    state: Any = _MISSING,
+    *,
+    report: Iterable[Any] | None = None,
+    source: str | None = None,
+) -> PanelModel:
+    """The inspector model.
+
+    Args:
+        header: a ``SnapshotHeader`` (or the JSON header dict).
+        state: the decoded snapshot state, if it was loaded (omit to show the header only).
+        report: a picklability report, one entry per field (see ``_report_row``).
+        source: where the snapshot was read from (storage and key), shown in the title.
+    """
+    actor_class = str(_get(header, "actor_class", "?"))
+    title = f"snapshot · {actor_class}" + (f" · {source}" if source else "")
+    sections = [_header(header), _code(header)]
+    if state is not _MISSING:
+        section = Section("state", columns=("field", "type", "value"))
+        section.table = list(state_fields(state))
+        sections.append(section)
+    if report is not None:
+        sections.append(_report(report))
+    return PanelModel(title, "blue", sections)
+
+
+def _header(header: Any) -> Section:
+    size = _get(header, "size", 0) or 0
+    digest = str(_get(header, "payload_sha256", "") or "")
+    signed = _get(header, "signed", None)
+    rows = [
+        ("actor id", str(_get(header, "actor_id", "?")), ""),
+        ("class", str(_get(header, "actor_class", "?")), ""),
+        ("created", str(_get(header, "created", "?")), ""),
+        ("size", f"{size} bytes (payload {_get(header, 'payload_len', '?')})", ""),
+        ("payload sha256", digest[:16] + ("…" if len(digest) > 16 else ""), "dim"),
+        ("signed (HMAC)", "?" if signed is None else ("yes" if signed else "no"), ""),
+        ("format", str(_get(header, "format", "?")), ""),
+        (
+            "written by",
+            f"Python {_get(header, 'python', '?')} ({_get(header, 'python_tag', '?')}, "
+            f"{_get(header, 'implementation', '?')}), dill {_get(header, 'dill', '?')}",
+            "",
+        ),
+    ]
+    return Section("header", rows)
+
+
+def _code(header: Any) -> Section:
+    actor_class = str(_get(header, "actor_class", "?"))
+    warning = by_value_warning(header)
+    module = actor_class.rpartition(".")[0] or "?"
+    source = f"by reference (module {module})" if warning is None else "by value (notebook)"
+    section = Section("code", [("class source", source, "yellow" if warning else "green")])
+    if warning:
+        section.notes.append((warning, "yellow"))
+    return section
+
+
+def _report(report: Iterable[Any]) -> Section:
+    section = Section("picklability", columns=("field", "ok", "problem"))
+    section.table = [_report_row(entry) for entry in report]
+    failed = sum(1 for row in section.table if row[1] != "yes")
+    if not section.table:
+        section.notes.append(("nothing to check", "dim"))
+    elif failed:
+        section.notes.append((f"{failed} field(s) cannot be saved; see the problems above", "red"))
+    else:
+        section.notes.append(("every field pickles", "green"))
+    return section
+
+
+def _report_row(entry: Any) -> tuple[str, str, str]:
+    """One report entry: an object with ``path``/``ok``/``error`` (or ``problem``), a mapping
+    with those keys, or a ``(path, ok, problem)`` tuple."""
+    if isinstance(entry, tuple):
+        path, ok, problem = (*entry, "", "")[:3]
+    else:
+        path = _get(entry, "path", None) or _get(entry, "field", "?")
+        ok = _get(entry, "ok", None)
+        problem = _get(entry, "error", None) or _get(entry, "problem", None) or ""
+        if ok is None:
+            ok = not problem
+    return (str(path), "yes" if ok else "NO", shorten(str(problem or ""), 80))
