@@ -42,12 +42,10 @@ class Actor:
         super().__init_subclass__(**kwargs)
         cls._al_table = build_table(cls)
         cls._al_cache = {}
-        if snapshot is not False or "_al_snapshot" not in cls.__dict__:
-            cls._al_snapshot = (
-                snapshot if snapshot is not False else getattr(cls, "_al_snapshot", False)
-            )
+        if snapshot is not False:
+            cls._al_snapshot = snapshot
         if (
-            "supervise" in cls.__dict__
+            cls.__dict__.get("supervise", Actor.supervise) is not Actor.supervise
             and "supervisor" in cls.__dict__
             and cls.supervisor is not None
         ):

@@ -351,6 +351,7 @@ class ActorCell:
         if kind == "escalation":
             return await self._supervise_child(sig)
         if kind == "fault":
+            settle(sig.ack)
             return await self._fail(EscalationKind.INJECTED, sig.payload, None)
         if kind == "suspend":
             self.suspended += 1
@@ -571,7 +572,7 @@ class ActorCell:
         except Exception as exc:
             info = self._record_error(f"hook:{name}", exc, None)
             log.error(
-                "%s() of actor %s raised (the actor continues):\n%s",
+                "%s() of actor %s raised:\n%s",
                 name,
                 self.label,
                 info.traceback,
