@@ -75,6 +75,21 @@ def dashboard(**options: Any) -> Any:
     return importlib.import_module("actorlab.views.dashboard").dashboard(**options)
 
 
+def tree(*, show: str = "compact", depth: int | None = None, collapse_over: int = 20) -> Any:
+    """The supervision tree of every live actor (``actorlab.views.api.tree``; rich optional)."""
+    import importlib
+
+    api = importlib.import_module("actorlab.views.api")
+    return api.tree(show=show, depth=depth, collapse_over=collapse_over)
+
+
+def top(sort: str = "mailbox", n: int = 20) -> Any:
+    """The ``n`` busiest actors by ``sort`` (mailbox, rate, restarts, handler_time, done, age)."""
+    import importlib
+
+    return importlib.import_module("actorlab.views.api").top(sort=sort, n=n)
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext actorlab``: registers the ``%actor``/``%actors`` magics."""
     import importlib
@@ -143,7 +158,9 @@ __all__ = [
     "root",
     "settings",
     "shutdown",
+    "top",
     "trace",
+    "tree",
     "unload_ipython_extension",
     "watch",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -232,6 +233,13 @@ class RootContext(_Spawner):
         rt = self._runtime
         state = "shut down" if rt.closed else f"{len(rt.cells)} actors"
         return f"<RootContext {state}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """Notebook display (actorlab.views; text/plain only without rich)."""
+        return importlib.import_module("actorlab.views.mimebundle").mimebundle(self, include, exclude)
+
+    def __rich__(self) -> Any:
+        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 def root() -> RootContext:

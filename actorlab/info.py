@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +113,13 @@ class ActorInfo:
     @property
     def handler_time_mean(self) -> float:
         return self.handler_time_total / self.processed if self.processed else 0.0
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """Notebook display (actorlab.views; text/plain only without rich)."""
+        return importlib.import_module("actorlab.views.mimebundle").mimebundle(self, include, exclude)
+
+    def __rich__(self) -> Any:
+        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 @dataclass(frozen=True)

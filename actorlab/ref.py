@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib
 import itertools
 import threading
 import time
@@ -100,6 +101,13 @@ class ActorRef(Generic[A]):
         if cell is None:
             return f"<ActorRef actor#{self.id.short} (unresolved)>"
         return f"<ActorRef {cell.label} {cell.actor_type.__qualname__} {cell.status.value}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """Notebook display (actorlab.views; text/plain only without rich)."""
+        return importlib.import_module("actorlab.views.mimebundle").mimebundle(self, include, exclude)
+
+    def __rich__(self) -> Any:
+        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_ref_by_id, (str(self.id),))
