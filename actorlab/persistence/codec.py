@@ -1,0 +1,63 @@
+"""State <-> snapshot bytes: pickling (with a located error) inside the checked envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actorlab.errors import SnapshotError
+from actorlab.ids import ActorId
+from actorlab.persistence import diagnose, format, pickling
+from actorlab.persistence.format import SnapshotHeader
+
+
+def class_name(obj: Any) -> str:
+    """``module.qualname`` of ``obj``'s class, as the header records it."""
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def dump(
+    state: Any,
+    *,
+    actor_id: ActorId,
+    actor_class: str | None = None,
+    actor_path: str | None = None,
+    label: str | None = None,
+) -> bytes:
+    """Snapshot bytes for ``state``; ``NotPicklable`` names the attribute path that failed."""
+    try:
+        pickled = pickling.dumps(state)
+    except Exception as e:
+        root = label or type(state).__qualname__
+        actor = f"{actor_path or root} (id {actor_id})"
+        raise diagnose.not_picklable(state, root, e, actor=actor) from e
+    return format.encode(
+        pickled,
+        actor_id=actor_id,
+        actor_class=actor_class or class_name(state),
+        actor_path=actor_path,
+    )
+
+
+def load(
+    data: bytes, *, expected_id: ActorId | None = None, source: str | None = None
+) -> tuple[SnapshotHeader, Any]:
+    """Check everything, then unpickle: ``(header, state)``. Any failure is a ``SnapshotError``."""
+    verified = format.verify(data, expected_id=expected_id, source=source)
+    header = verified.header
+    try:
+        state = pickling.loads(verified.payload, allow_code=verified.allow_code)
+    except pickling.CodeNotAllowed as e:
+        raise SnapshotError(
+            f"snapshot of {header.label}: it was written by Python {header.python} and needs "
+            f"the by-value copy of {e.what}, which is bytecode of that version; it was not "
+            "loaded. Fix: define it again in this process (re-run its cell), or load the "
+            f"snapshot with Python {header.python}."
+        ) from None
+    except Exception as e:
+        raise SnapshotError(
+            f"snapshot of {header.label}: unpickling failed ({type(e).__name__}: {e}). "
+            "Fix: make the classes it uses importable again (a module that was renamed or "
+            "removed, a missing package), or delete the snapshot to start from default args."
+        ) from e
+    return header, state

@@ -1,0 +1,332 @@
+"""Pickling with dill's semantics at stdlib speed.
+
+The C pickler does the work; a ``reducer_override`` hands to dill (``recurse=True``) only what
+stdlib pickle cannot pickle by reference: classes and functions defined in ``__main__`` (notebook
+cells) or otherwise not importable by their qualname, lambdas, closures and code objects.
+
+A *named* class or function (``__main__.Counter``) is written as a reference with a fallback:
+``_rebind_class("__main__", "Counter", <dill bytes>)``. Loading looks the name up first, so after
+a kernel restart and a re-run of the cells the *current* definition is used (edited handlers take
+effect, messages built from new cells still match). The by-value copy is unpickled only when the
+name no longer exists. Anonymous code (lambdas, closures) is always restored by value.
+
+Unpickling runs code: load only payloads from a store you trust (``format`` checks the digest and
+an optional HMAC before this module is called).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import importlib
+import io
+import pickle
+import sys
+import threading
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+PROTOCOL = 5
+"""Pickle protocol of the payload and of the nested dill blobs (Python >= 3.8)."""
+
+_PLAIN: frozenset[type] = frozenset(
+    {dict, list, tuple, set, frozenset, bytearray, complex, type(None), types.BuiltinFunctionType}
+)
+_MISSING = object()
+
+
+class CodeNotAllowed(Exception):
+    """Unpickling needed a by-value class or function while code loading was disabled."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass(frozen=True)
+class Pickled:
+    """A pickled payload and what it carries."""
+
+    data: bytes
+    code: tuple[str, ...]
+    """``module:qualname`` of every named class/function pickled by value (with a fallback)."""
+    anonymous_code: int
+    """How many lambdas, closures or other unnamed code objects are pickled by value."""
+
+    @property
+    def contains_code(self) -> bool:
+        return bool(self.code) or self.anonymous_code > 0
+
+
+def dill_version() -> str:
+    return str(_dill().__version__)
+
+
+def _dill() -> Any:
+    return importlib.import_module("dill")
+
+
+def lookup(module: str | None, qualname: str, *, import_module: bool = False) -> Any:
+    """The object named ``module.qualname`` in this process, or ``_MISSING``."""
+    if module is None or "<locals>" in qualname or "<lambda>" in qualname:
+        return _MISSING
+    mod = sys.modules.get(module)
+    if mod is None and import_module and module != "__main__":
+        try:
+            mod = importlib.import_module(module)
+        except Exception:
+            return _MISSING
+    if mod is None:
+        return _MISSING
+    obj: Any = mod
+    for part in qualname.split("."):
+        obj = getattr(obj, part, _MISSING)
+        if obj is _MISSING:
+            return _MISSING
+    return obj
+
+
+def _name_of(obj: Any) -> tuple[str | None, str]:
+    return getattr(obj, "__module__", None), getattr(obj, "__qualname__", "")
+
+
+def by_value_kind(obj: Any) -> str | None:
+    """``"named"``/``"anonymous"`` if ``obj`` must be pickled by value, ``None`` if by reference."""
+    if isinstance(obj, types.CodeType):
+        return "anonymous"
+    if not isinstance(obj, (type, types.FunctionType)):
+        return None
+    module, qualname = _name_of(obj)
+    if module != "__main__" and lookup(module, qualname) is obj:
+        return None
+    if module is None or not qualname or "<" in qualname:
+        return "anonymous"
+    return "named"
+
+
+class _DumpState:
+    """What one ``dumps`` call has handed to dill (shared by the nested dill picklers)."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, None] = {}
+        self.anonymous = 0
+        self.blobs: dict[int, tuple[Any, bytes]] = {}
+        self.in_progress: set[int] = set()
+        self.dill_pickler: type[Any] | None = None
+
+    def reduce(self, obj: Any) -> Any:
+        kind = by_value_kind(obj)
+        if kind is None or id(obj) in self.in_progress:
+            return NotImplemented
+        blob = self.blob(obj)
+        if not has_code(blob):
+            return (_dill_value, (blob,))
+        if kind == "anonymous":
+            self.anonymous += 1
+            return (_by_value, (blob,))
+        module, qualname = _name_of(obj)
+        self.named[f"{module}:{qualname}"] = None
+        rebind = _rebind_class if isinstance(obj, type) else _rebind_function
+        return (rebind, (module, qualname, blob))
+
+    def blob(self, obj: Any) -> bytes:
+        cached = self.blobs.get(id(obj))
+        if cached is not None:
+            return cached[1]
+        buf = io.BytesIO()
+        self.in_progress.add(id(obj))
+        try:
+            self._dill_pickler_cls()(buf, obj, self).dump(obj)
+        finally:
+            self.in_progress.discard(id(obj))
+        data = buf.getvalue()
+        self.blobs[id(obj)] = (obj, data)
+        return data
+
+    def _dill_pickler_cls(self) -> type[Any]:
+        if self.dill_pickler is None:
+            self.dill_pickler = _dill_pickler_class()
+        return self.dill_pickler
+
+
+_DILL_PICKLER: type[Any] | None = None
+_DILL_LOCK = threading.Lock()
+
+
+def _dill_pickler_class() -> type[Any]:
+    """A ``dill.Pickler`` that keeps the reference-with-fallback for nested named code."""
+    global _DILL_PICKLER
+    with _DILL_LOCK:
+        if _DILL_PICKLER is None:
+            dill = _dill()
+
+            class _NestedDillPickler(dill.Pickler):  # type: ignore[misc,name-defined]
+                def __init__(self, file: io.BytesIO, root: Any, state: _DumpState) -> None:
+                    super().__init__(file, protocol=PROTOCOL, recurse=True, byref=False)
+                    self._al_root = root
+                    self._al_state = state
+
+                def reducer_override(self, obj: Any) -> Any:
+                    if obj is self._al_root or not _is_main_global(obj):
+                        return NotImplemented
+                    return self._al_state.reduce(obj)
+
+            _DILL_PICKLER = _NestedDillPickler
+        return _DILL_PICKLER
+
+
+_CODE_MARKERS = (b"_create_function", b"_create_type", b"_create_code", b"_create_namedtuple")
+
+
+def has_code(blob: bytes) -> bool:
+    """Whether a dill blob creates classes or functions by value (conservative: a data string
+    spelling one of dill's constructor names also counts)."""
+    return any(marker in blob for marker in _CODE_MARKERS)
+
+
+def _is_main_global(obj: Any) -> bool:
+    """A class or function defined at the top level of ``__main__`` (a notebook cell)."""
+    if not isinstance(obj, (type, types.FunctionType)):
+        return False
+    module, qualname = _name_of(obj)
+    return module == "__main__" and "." not in qualname and lookup(module, qualname) is obj
+
+
+def _blank_excluded(state: Any, names: Any) -> Any:
+    """``state`` with every attribute listed in ``__snapshot_exclude__`` replaced by None."""
+
+    def blank(d: Any) -> Any:
+        if not isinstance(d, dict) or not any(n in d for n in names):
+            return d
+        return {k: (None if k in names else v) for k, v in d.items()}
+
+    if isinstance(state, tuple) and len(state) == 2:
+        return (blank(state[0]), blank(state[1]))
+    return blank(state)
+
+
+def excluded_names(cls: type) -> tuple[str, ...]:
+    """The attribute names ``cls.__snapshot_exclude__`` lists (a str counts as one name)."""
+    names = getattr(cls, "__snapshot_exclude__", None)
+    if not names:
+        return ()
+    if isinstance(names, str):
+        return (names,)
+    return tuple(names)
+
+
+def _reduce_excluding(obj: Any, names: tuple[str, ...]) -> Any:
+    rv = obj.__reduce_ex__(PROTOCOL)
+    if not isinstance(rv, tuple) or len(rv) < 3:
+        return rv
+    return (rv[0], rv[1], _blank_excluded(rv[2], names), *rv[3:])
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, state: _DumpState) -> None:
+        super().__init__(file, protocol=PROTOCOL)
+        self._al_state = state
+
+    def reducer_override(self, obj: Any) -> Any:
+        t = type(obj)
+        if t in _PLAIN:
+            return NotImplemented
+        if t is types.FunctionType or t is types.CodeType or isinstance(obj, type):
+            return self._al_state.reduce(obj)
+        if t is types.ModuleType:
+            return _reduce_module(obj)
+        if getattr(t, "__snapshot_exclude__", None):
+            return _reduce_excluding(obj, excluded_names(t))
+        return NotImplemented
+
+
+def _reduce_module(mod: types.ModuleType) -> Any:
+    name = mod.__name__
+    if name == "__main__" or sys.modules.get(name) is not mod:
+        return NotImplemented
+    return (importlib.import_module, (name,))
+
+
+def dumps(obj: Any) -> Pickled:
+    """Pickle ``obj``; raises what pickle raises (see ``diagnose`` for a located error)."""
+    buf = io.BytesIO()
+    state = _DumpState()
+    _Pickler(buf, state).dump(obj)
+    return Pickled(buf.getvalue(), tuple(state.named), state.anonymous)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+_ALLOW_CODE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "actorlab_allow_code", default=True
+)
+_LOADED: dict[bytes, Any] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+@contextmanager
+def _code_policy(allow: bool) -> Iterator[None]:
+    token = _ALLOW_CODE.set(allow)
+    try:
+        yield
+    finally:
+        _ALLOW_CODE.reset(token)
+
+
+def loads(data: bytes, *, allow_code: bool = True) -> Any:
+    """Unpickle a payload of ``dumps``. With ``allow_code=False`` any by-value fallback raises
+    ``CodeNotAllowed`` instead of being loaded (named code must then resolve in this process)."""
+    with _code_policy(allow_code):
+        return pickle.loads(data)
+
+
+def _load_blob(blob: bytes, what: str) -> Any:
+    if not _ALLOW_CODE.get():
+        raise CodeNotAllowed(what)
+    key = hashlib.sha256(blob).digest()
+    with _LOADED_LOCK:
+        cached = _LOADED.get(key, _MISSING)
+    if cached is not _MISSING:
+        return cached
+    obj = _dill().loads(blob)
+    with _LOADED_LOCK:
+        # One class object per blob and process: repeated loads stay isinstance-compatible.
+        return _LOADED.setdefault(key, obj)
+
+
+def _rebind_class(module: str, qualname: str, blob: bytes) -> Any:
+    """The current class ``module.qualname`` if it exists, else the pickled copy."""
+    current = lookup(module, qualname, import_module=True)
+    if isinstance(current, type):
+        return current
+    return _load_blob(blob, f"class {module}.{qualname}")
+
+
+def _rebind_function(module: str, qualname: str, blob: bytes) -> Any:
+    """The current function ``module.qualname`` if it exists, else the pickled copy."""
+    current = lookup(module, qualname, import_module=True)
+    if current is not _MISSING and callable(current):
+        return current
+    return _load_blob(blob, f"function {module}.{qualname}")
+
+
+def _dill_value(blob: bytes) -> Any:
+    """An object only dill can pickle that carries no code (e.g. a type dill names itself)."""
+    return _dill().loads(blob)
+
+
+def _by_value(blob: bytes) -> Any:
+    return _load_blob(blob, "a lambda, closure or other unnamed code")
+
+
+def missing_code(names: tuple[str, ...] | list[str]) -> list[str]:
+    """Which of the ``module:qualname`` names do not resolve in this process (no unpickling)."""
+    missing = []
+    for name in names:
+        module, _, qualname = name.partition(":")
+        if lookup(module, qualname, import_module=True) is _MISSING:
+            missing.append(name)
+    return missing
