@@ -109,7 +109,8 @@ def build_top(
     rows = [_row(i, rates, now) for i in shown]
     styles = [STATUS_STYLE[i.status] for i in shown]
     what = f"{len(shown)} of {len(infos)}" if len(shown) < len(infos) else f"{len(infos)}"
-    caption = f"{what} actors by {sort_key(sort)} · "
+    noun = "actor" if len(infos) == 1 else "actors"
+    caption = f"{what} {noun} by {sort_key(sort)} · "
     if interval is None:
         caption += "Δ/s: call top() again to see rates (change since the previous call)"
     else:
