@@ -30,6 +30,7 @@ def test_info_and_inspect(al_root):
 def test_monitor_sees_status_and_view_changes(al_root):
     updates = []
     v = al_root.spawn(Viewed(), name="v")
+    v.ask_sync(Get())  # started
     unsubscribe = al.monitor(v, updates.append)
     for _ in range(25):
         v.tell(Add(1))

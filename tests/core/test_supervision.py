@@ -4,8 +4,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-import pytest
-
 import actorlab as al
 from actorlab.testing import spawn_probe, wait_until
 
