@@ -96,21 +96,25 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, raw: bool = False,
-          cls: str = "") -> str:
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], *, raw: bool = False, cls: str = ""
+) -> str:
     """A small HTML table; cells are escaped unless ``raw``."""
+
     def cell(v: str) -> str:
         return v if raw else escape(v)
 
-    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(h)}</th>"
-                   for h in headers)
+    head = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{cell(v)}</td>"
-                         for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td style='padding:2px 8px;vertical-align:top'>{cell(v)}</td>" for v in row)
+        + "</tr>"
         for row in rows
     )
-    return (f"<table class='{cls}' style='border-collapse:collapse;font-size:12px'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return (
+        f"<table class='{cls}' style='border-collapse:collapse;font-size:12px'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def note(text: str) -> str:
@@ -139,45 +143,64 @@ def info_html(info: ActorInfo, labels: Mapping[ActorId, str]) -> str:
         ("handler time", f"mean {ms(info.handler_time_mean)}, max {ms(info.handler_time_max)}"),
         ("current handler", info.current_handler or "–"),
         ("in handler for", age(info.in_handler_for)),
-        ("last message", age(time.time() - info.last_message_at) + " ago"
-         if info.last_message_at else "–"),
+        (
+            "last message",
+            age(time.time() - info.last_message_at) + " ago" if info.last_message_at else "–",
+        ),
         ("age", age(info.age)),
         ("persistent", "yes" if info.persistent else "no"),
     ]
     out = table(["field", "value"], rows, cls="actorlab-info")
     if info.errors:
         errs = [(e.kind, e.msg_type or "–", f"{e.type}: {e.message}") for e in info.errors]
-        out += "<b style='font-size:12px'>last errors</b>" + table(["where", "message",
-                                                                    "error"], errs)
+        out += "<b style='font-size:12px'>last errors</b>" + table(
+            ["where", "message", "error"], errs
+        )
     return out
 
 
 # -- Mailbox tab ---------------------------------------------------------------------------------
 
 
-def mailbox_html(info: ActorInfo, previews: Sequence[MessagePreview],
-                 dead: Sequence[DeadLetter], now: float | None = None) -> str:
+def mailbox_html(
+    info: ActorInfo,
+    previews: Sequence[MessagePreview],
+    dead: Sequence[DeadLetter],
+    now: float | None = None,
+) -> str:
     """Pending messages (oldest first) and this actor's dead letters."""
     now = time.time() if now is None else now
-    head = (f"<div class='actorlab-mailbox-count' style='font-size:12px'>"
-            f"<b>{info.mailbox}</b> pending message{'s' if info.mailbox != 1 else ''}"
-            f" · status <b>{escape(info.status.value)}</b></div>")
+    head = (
+        f"<div class='actorlab-mailbox-count' style='font-size:12px'>"
+        f"<b>{info.mailbox}</b> pending message{'s' if info.mailbox != 1 else ''}"
+        f" · status <b>{escape(info.status.value)}</b></div>"
+    )
     if previews:
-        rows = [(str(p.seq + 1), p.kind, p.msg_type, p.sender or "self", age(now - p.enqueued_at),
-                 p.msg_repr) for p in previews]
-        body = table(["#", "kind", "type", "from", "age", "message"], rows,
-                     cls="actorlab-mailbox")
+        rows = [
+            (
+                str(p.seq + 1),
+                p.kind,
+                p.msg_type,
+                p.sender or "self",
+                age(now - p.enqueued_at),
+                p.msg_repr,
+            )
+            for p in previews
+        ]
+        body = table(["#", "kind", "type", "from", "age", "message"], rows, cls="actorlab-mailbox")
         if info.mailbox > len(previews):
             body += note(f"… and {info.mailbox - len(previews)} more")
     else:
         body = note("The mailbox is empty.")
     if info.status not in (Status.PAUSED, Status.SUSPENDED):
-        body += note("Pause the actor to hold its messages here, then step through them one "
-                     "at a time.")
+        body += note(
+            "Pause the actor to hold its messages here, then step through them one at a time."
+        )
     if dead:
         rows = [(age(now - d.at) + " ago", repr(d.message)[:120], d.reason) for d in dead[-10:]]
-        body += "<b style='font-size:12px'>dead letters</b>" + table(["when", "message",
-                                                                     "reason"], rows)
+        body += "<b style='font-size:12px'>dead letters</b>" + table(
+            ["when", "message", "reason"], rows
+        )
     return head + body
 
 
@@ -257,34 +280,54 @@ def state_html(diffs: Sequence[FieldDiff], messages_between: int | None) -> str:
         style = _DIFF_STYLE[d.kind] if messages_between is not None else ""
         was = escape(d.old) if d.kind in ("changed", "removed") and d.old is not None else ""
         now = escape(d.new) if d.new is not None else ""
-        rows.append((f"<span style='{style}'>{escape(d.name)}</span>",
-                     f"<span style='{style}' class='actorlab-state-{d.kind}'>{now}</span>", was))
+        rows.append(
+            (
+                f"<span style='{style}'>{escape(d.name)}</span>",
+                f"<span style='{style}' class='actorlab-state-{d.kind}'>{now}</span>",
+                was,
+            )
+        )
     if messages_between is None:
         caption = "Live fields. Changes show up highlighted after the next message."
     elif messages_between == 1:
         caption = "Highlighted: what the last message changed."
     else:
-        caption = (f"Highlighted: what changed over the last {messages_between} messages "
-                   f"(the view refreshes at most 10×/s).")
-    return note(caption) + table(["field", "value", "before"], rows, raw=True,
-                                 cls="actorlab-state")
+        caption = (
+            f"Highlighted: what changed over the last {messages_between} messages "
+            f"(the view refreshes at most 10×/s)."
+        )
+    return note(caption) + table(["field", "value", "before"], rows, raw=True, cls="actorlab-state")
 
 
 # -- Messages tab --------------------------------------------------------------------------------
 
 
-def messages_html(events: Sequence[Event], labels: Mapping[ActorId, str],
-                  recording: bool, now: float | None = None) -> str:
+def messages_html(
+    events: Sequence[Event],
+    labels: Mapping[ActorId, str],
+    recording: bool,
+    now: float | None = None,
+) -> str:
     """Recently handled messages (newest first): type, sender, outcome, handler time."""
     rows = []
     for ev in reversed(events):
         info = handled_info(ev)
         sender = labels.get(ev.src, f"#{ev.src.short}") if ev.src is not None else "self"
         outcome = info.outcome if info.ok else f"✖ {info.outcome}"
-        rows.append((ev.msg_type or "?", sender, outcome,
-                     f"{info.ms:.3f} ms" if info.ms is not None else "–", ev.msg_repr or ""))
-    head = note("Recording handled messages while this tab is open." if recording else
-                "Open this tab to record handled messages (costs a little throughput).")
+        rows.append(
+            (
+                ev.msg_type or "?",
+                sender,
+                outcome,
+                f"{info.ms:.3f} ms" if info.ms is not None else "–",
+                ev.msg_repr or "",
+            )
+        )
+    head = note(
+        "Recording handled messages while this tab is open."
+        if recording
+        else "Open this tab to record handled messages (costs a little throughput)."
+    )
     if not rows:
         return head + note("No handled messages recorded yet.")
     summary: dict[str, list[float]] = {}
@@ -293,18 +336,26 @@ def messages_html(events: Sequence[Event], labels: Mapping[ActorId, str],
         info = handled_info(ev)
         summary.setdefault(ev.msg_type or "?", []).append(info.ms or 0.0)
         errors[ev.msg_type or "?"] = errors.get(ev.msg_type or "?", 0) + (not info.ok)
-    per_type = [(t, str(len(v)), f"{sum(v) / len(v):.3f} ms", f"{max(v):.3f} ms",
-                 str(errors[t])) for t, v in sorted(summary.items())]
-    return (head + table(["type", "from", "outcome", "time", "message"], rows[:50],
-                         cls="actorlab-messages")
-            + "<b style='font-size:12px'>per message type</b>"
-            + table(["type", "count", "mean", "max", "errors"], per_type))
+    per_type = [
+        (t, str(len(v)), f"{sum(v) / len(v):.3f} ms", f"{max(v):.3f} ms", str(errors[t]))
+        for t, v in sorted(summary.items())
+    ]
+    return (
+        head
+        + table(["type", "from", "outcome", "time", "message"], rows[:50], cls="actorlab-messages")
+        + "<b style='font-size:12px'>per message type</b>"
+        + table(["type", "count", "mean", "max", "errors"], per_type)
+    )
 
 
 def log_html(lines: Sequence[str]) -> str:
     if not lines:
-        return note("No log records from this actor's handlers yet (logging calls made while "
-                    "it handles a message land here; print() goes to the cell that sent it).")
+        return note(
+            "No log records from this actor's handlers yet (logging calls made while "
+            "it handles a message land here; print() goes to the cell that sent it)."
+        )
     body = escape("\n".join(lines[-200:]))
-    return (f"<pre class='actorlab-log' style='font-size:11px;max-height:300px;overflow:auto;"
-            f"margin:0'>{body}</pre>")
+    return (
+        f"<pre class='actorlab-log' style='font-size:11px;max-height:300px;overflow:auto;"
+        f"margin:0'>{body}</pre>"
+    )

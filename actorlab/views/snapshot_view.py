@@ -143,27 +143,36 @@ def _code(header: Any) -> Section:
 
 
 def _report(report: Iterable[Any]) -> Section:
-    section = Section("picklability", columns=("field", "ok", "problem"))
+    section = Section("picklability", columns=("field", "type", "ok", "problem"))
     section.table = [_report_row(entry) for entry in report]
-    failed = sum(1 for row in section.table if row[1] != "yes")
+    failed = sum(1 for row in section.table if row[2] == "NO")
+    warned = sum(1 for row in section.table if row[2] == "warn")
     if not section.table:
         section.notes.append(("nothing to check", "dim"))
     elif failed:
         section.notes.append((f"{failed} field(s) cannot be saved; see the problems above", "red"))
     else:
         section.notes.append(("every field pickles", "green"))
+    if warned:
+        section.notes.append(
+            (f"{warned} value(s) pickle but will not mean the same after loading", "yellow")
+        )
     return section
 
 
-def _report_row(entry: Any) -> tuple[str, str, str]:
-    """One report entry: an object with ``path``/``ok``/``error`` (or ``problem``), a mapping
-    with those keys, or a ``(path, ok, problem)`` tuple."""
-    if isinstance(entry, tuple):
+def _report_row(entry: Any) -> tuple[str, str, str, str]:
+    """One report entry: a ``PicklabilityItem`` (``path``, ``type``, ``ok``, ``error``), a
+    mapping with those keys (or ``field``/``problem``), or a ``(path, ok, problem)`` tuple.
+    ``ok`` with a problem is a warning (pickles, but will not mean the same after loading)."""
+    if isinstance(entry, tuple) and not hasattr(entry, "_fields"):
         path, ok, problem = (*entry, "", "")[:3]
+        kind = ""
     else:
         path = _get(entry, "path", None) or _get(entry, "field", "?")
+        kind = _get(entry, "type", "") or ""
         ok = _get(entry, "ok", None)
         problem = _get(entry, "error", None) or _get(entry, "problem", None) or ""
         if ok is None:
             ok = not problem
-    return (str(path), "yes" if ok else "NO", shorten(str(problem or ""), 80))
+    status = ("warn" if problem else "yes") if ok else "NO"
+    return (str(path), str(kind), status, shorten(str(problem or ""), 80))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import socket
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from actorlab.views import snapshot_view as sv
 
@@ -25,8 +27,18 @@ class Counter:
         self.name = "x" * 100
 
 
-REPORT = [("value", True, ""),
-          SimpleNamespace(path="conn", ok=False, error="TypeError: cannot pickle 'socket' object")]
+class Item(NamedTuple):  # the shape of actorlab.persistence.diagnose.PicklabilityItem
+    path: str
+    type: str
+    ok: bool
+    error: str | None
+
+
+REPORT = [
+    Item("Counter.value", "int", True, None),
+    Item("Counter.conn", "socket", False, "TypeError: cannot pickle 'socket' object"),
+    Item("Counter.lock", "lock", True, "warning: a lock is recreated unlocked"),
+]
 
 GOLDEN = """\
 ╭─ snapshot · __main__.Counter · FileStorage('snapshots') ─────────────────────────────────────────╮
@@ -52,11 +64,13 @@ GOLDEN = """\
 │   history   list   [1, 2, 3]                                                                     │
 │   name      str    'xxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxxxxxxxxxxxxxxxxxxxxxxxx'                  │
 │ picklability                                                                                     │
-│   field   ok    problem                                                                          │
-│   ──────────────────────────────────────────────────────                                         │
-│   value   yes                                                                                    │
-│   conn    NO    TypeError: cannot pickle 'socket' object                                         │
+│   field           type     ok     problem                                                        │
+│   ────────────────────────────────────────────────────────────────────────                       │
+│   Counter.value   int      yes                                                                   │
+│   Counter.conn    socket   NO     TypeError: cannot pickle 'socket' object                       │
+│   Counter.lock    lock     warn   warning: a lock is recreated unlocked                          │
 │   1 field(s) cannot be saved; see the problems above                                             │
+│   1 value(s) pickle but will not mean the same after loading                                     │
 ╰──────────────────────────────────────────────────────────────────────────────────────────────────╯
 """
 
@@ -109,4 +123,26 @@ def test_report_all_ok_and_empty():
     assert "  every field pickles" in ok
     assert "  nothing to check" in sv.to_plain(sv.build_snapshot(HEADER, report=[]))
     as_dicts = sv.to_plain(sv.build_snapshot(HEADER, report=[{"field": "f", "problem": "boom"}]))
-    assert "  f      NO  boom" in as_dicts
+    assert "  f            NO  boom" in as_dicts
+    as_tuples = sv.to_plain(sv.build_snapshot(HEADER, report=[("a", True, ""), ("b", False, "x")]))
+    assert "  a            yes\n  b            NO   x\n" in as_tuples
+
+
+class Holder:
+    def __init__(self):
+        self.value = 1
+        self.conn = socket.socket()
+
+
+def test_real_picklability_report_renders():
+    from actorlab.persistence.diagnose import picklability_report
+
+    holder = Holder()
+    try:
+        text = sv.to_plain(sv.build_snapshot(HEADER, holder, report=picklability_report(holder)))
+    finally:
+        holder.conn.close()
+    rows = text[text.index("picklability"):].splitlines()
+    assert rows[2].split()[:3] == ["Holder.value", "int", "yes"]
+    assert rows[3].split()[:3] == ["Holder.conn", "socket", "NO"]
+    assert "1 field(s) cannot be saved" in text
