@@ -225,22 +225,36 @@ def _reduce_excluding(obj: Any, names: tuple[str, ...]) -> Any:
     return (rv[0], rv[1], _blank_excluded(rv[2], names), *rv[3:])
 
 
+_KIND_PLAIN, _KIND_CODE, _KIND_MODULE = 0, 1, 2
+
+
+def _kind_of(t: type) -> int | tuple[str, ...]:
+    """How ``_Pickler`` treats instances of ``t`` (cached per dump: one lookup per object)."""
+    if t is types.FunctionType or t is types.CodeType or issubclass(t, type):
+        return _KIND_CODE
+    if t is types.ModuleType:
+        return _KIND_MODULE
+    return excluded_names(t) or _KIND_PLAIN
+
+
 class _Pickler(pickle.Pickler):
     def __init__(self, file: io.BytesIO, state: _DumpState) -> None:
         super().__init__(file, protocol=PROTOCOL)
         self._al_state = state
+        self._al_kinds: dict[type, int | tuple[str, ...]] = dict.fromkeys(_PLAIN, _KIND_PLAIN)
 
     def reducer_override(self, obj: Any) -> Any:
         t = type(obj)
-        if t in _PLAIN:
+        kind = self._al_kinds.get(t)
+        if kind is None:
+            kind = self._al_kinds[t] = _kind_of(t)
+        if kind == _KIND_PLAIN:
             return NotImplemented
-        if t is types.FunctionType or t is types.CodeType or isinstance(obj, type):
+        if kind == _KIND_CODE:
             return self._al_state.reduce(obj)
-        if t is types.ModuleType:
-            return _reduce_module(obj)
-        if getattr(t, "__snapshot_exclude__", None):
-            return _reduce_excluding(obj, excluded_names(t))
-        return NotImplemented
+        if isinstance(kind, tuple):
+            return _reduce_excluding(obj, kind)
+        return _reduce_module(obj)
 
 
 def _reduce_module(mod: types.ModuleType) -> Any:
