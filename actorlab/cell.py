@@ -150,8 +150,9 @@ class ActorCell:
             return
         mailbox = self.mailbox
         mailbox.append(env)
-        if len(mailbox) > self.hwm:
-            self.hwm = len(mailbox)
+        n = len(mailbox)
+        if n > self.hwm:
+            self.hwm = n
         w = self._waiter
         if w is not None:
             self._waiter = None
@@ -249,7 +250,10 @@ class ActorCell:
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
-                err = await self._handle(env)
+                if env.spec.is_async or env.origin is not None:
+                    err = await self._handle(env)
+                else:
+                    err = self._handle_sync(env)
                 if stepping and self._step_acks:
                     settle(self._step_acks.popleft(), env.msg)
                 if err is not None:
@@ -263,65 +267,65 @@ class ActorCell:
             w = self._waiter = self.runtime.loop.create_future()
             await w
 
+    def _handle_sync(self, env: Envelope) -> BaseException | None:
+        """Run a sync handler with no output routing: no coroutine per message (hot path)."""
+        self.current = env
+        if self.status is not Status.PROCESSING:
+            self._set_status(Status.PROCESSING)
+        t0 = self.handler_started = time.perf_counter()
+        try:
+            result = env.spec.func(self.actor, env.msg)
+        except Exception as exc:
+            return self._raised(env, t0, exc)
+        self._succeeded(env, t0, result)
+        return None
+
     async def _handle(self, env: Envelope) -> BaseException | None:
-        actor = self.actor
+        """Run any handler (async, or with the sending cell's output routing)."""
         spec = env.spec
-        rt = self.runtime
         self.current = env
         if self.status is not Status.PROCESSING:
             self._set_status(Status.PROCESSING)
         t0 = self.handler_started = time.perf_counter()
         try:
             if env.origin is not None:
-                with rt.enter_origin(env.origin):
-                    result = spec.func(actor, env.msg)
+                with self.runtime.enter_origin(env.origin):
+                    result = spec.func(self.actor, env.msg)
                     if spec.is_async:
                         result = await result
             else:
-                result = spec.func(actor, env.msg)
+                result = spec.func(self.actor, env.msg)
                 if spec.is_async:
                     result = await result
         except Exception as exc:
-            self._account(t0)
-            self.current = None
-            self.failures += 1
-            if env.reply is not None and not _is_forward(env.reply):
-                err = HandlerError(
-                    f"actor {self.label} raised {type(exc).__name__}: {exc} while handling "
-                    f"{_short_repr(env.msg, 80)}; the failure was escalated to its supervisor"
-                )
-                err.__cause__ = exc
-                settle(env.reply, error=err)
-            if rt.events.message_events:
-                rt.events.emit(
-                    "handled",
-                    env.sender.id if env.sender else None,
-                    self.id,
-                    type(env.msg).__qualname__,
-                    _short_repr(env.msg),
-                    env.corr_id,
-                    env.ask_id,
-                    f"error {type(exc).__name__}: {exc}",
-                )
-            return exc
+            return self._raised(env, t0, exc)
+        self._succeeded(env, t0, result)
+        return None
+
+    def _raised(self, env: Envelope, t0: float, exc: Exception) -> Exception:
+        self._account(t0)
+        self.current = None
+        self.failures += 1
+        if env.reply is not None and not _is_forward(env.reply):
+            err = HandlerError(
+                f"actor {self.label} raised {type(exc).__name__}: {exc} while handling "
+                f"{_short_repr(env.msg, 80)}; the failure was escalated to its supervisor"
+            )
+            err.__cause__ = exc
+            settle(env.reply, error=err)
+        if self.runtime.events.message_events:
+            self._emit_handled(env, f"error {type(exc).__name__}: {exc}")
+        return exc
+
+    def _succeeded(self, env: Envelope, t0: float, result: Any) -> None:
         self._account(t0)
         self.current = None
         if env.reply is not None:
             settle(env.reply, result)
-        if rt.events.message_events:
-            ms = (time.perf_counter() - t0) * 1000
-            rt.events.emit(
-                "handled",
-                env.sender.id if env.sender else None,
-                self.id,
-                type(env.msg).__qualname__,
-                _short_repr(env.msg),
-                env.corr_id,
-                env.ask_id,
-                f"ok {ms:.3f} ms",
-            )
+        if self.runtime.events.message_events:
+            self._emit_handled(env, f"ok {(time.perf_counter() - t0) * 1000:.3f} ms")
             if env.reply is not None and not _is_forward(env.reply):
-                rt.events.emit(
+                self.runtime.events.emit(
                     "reply",
                     self.id,
                     env.sender.id if env.sender else None,
@@ -332,7 +336,18 @@ class ActorCell:
                 )
         if self.monitors:
             self._check_view()
-        return None
+
+    def _emit_handled(self, env: Envelope, detail: str) -> None:
+        self.runtime.events.emit(
+            "handled",
+            env.sender.id if env.sender else None,
+            self.id,
+            type(env.msg).__qualname__,
+            _short_repr(env.msg),
+            env.corr_id,
+            env.ask_id,
+            detail,
+        )
 
     def _account(self, t0: float) -> None:
         dt = time.perf_counter() - t0
@@ -340,7 +355,7 @@ class ActorCell:
         self.handler_total += dt
         if dt > self.handler_max:
             self.handler_max = dt
-        self.last_message_at = time.time()
+        self.last_message_at = t0 + dt  # perf_counter clock; info() converts to wall time
         self.runtime.version += 1
 
     # -- signals -------------------------------------------------------------------------------------
@@ -659,7 +674,11 @@ class ActorCell:
             in_handler_for=(time.perf_counter() - self.handler_started) if cur else None,
             handler_time_total=self.handler_total,
             handler_time_max=self.handler_max,
-            last_message_at=self.last_message_at,
+            last_message_at=(
+                now - (time.perf_counter() - self.last_message_at)
+                if self.last_message_at is not None
+                else None
+            ),
             started_at=self.started_at,
             age=now - self.started_at,
             persistent=self.persistent,

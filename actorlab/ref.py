@@ -136,7 +136,8 @@ class ActorRef(Generic[A]):
         cell = self._cell
         if cell is None or cell.closed:
             cell = self._live()
-        spec = cell.actor_type._al_handler_for(msg)
+        actor_type = cell.actor_type
+        spec = actor_type._al_cache.get(type(msg)) or actor_type._al_handler_for(msg)
         rt = cell.runtime
         if threading.get_ident() == rt.thread_id:
             cur = _current_cell.get()
