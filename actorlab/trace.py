@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 TRACE_KINDS = MESSAGE_KINDS | LIFECYCLE_KINDS
 _KIND_GROUPS = {"messages": MESSAGE_KINDS, "lifecycle": LIFECYCLE_KINDS, "all": TRACE_KINDS}
 #: Statuses in which an actor is still doing something (a trace waits for them on exit).
-_BUSY = frozenset({Status.STARTING, Status.PROCESSING, Status.RESTARTING, Status.STOPPING,
-                   Status.FAILED})
+_BUSY = frozenset(
+    {Status.STARTING, Status.PROCESSING, Status.RESTARTING, Status.STOPPING, Status.FAILED}
+)
 #: Statuses in which a non-empty mailbox will not move by itself.
 _HELD = frozenset({Status.PAUSED, Status.SUSPENDED, Status.STOPPED})
 
@@ -217,9 +218,11 @@ class Trace:
                     self._labels.setdefault(actor, cell.label)
                     names[actor] = (cell.label, cell.path)
         f = self._filter
-        if f is not None and not (
-            f(ev.src, names.get(ev.src, ())) if ev.src is not None else False
-        ) and not (f(ev.dst, names.get(ev.dst, ())) if ev.dst is not None else False):
+        if (
+            f is not None
+            and not (f(ev.src, names.get(ev.src, ())) if ev.src is not None else False)
+            and not (f(ev.dst, names.get(ev.dst, ())) if ev.dst is not None else False)
+        ):
             return
         unsubscribe = None
         with self._lock:

@@ -88,22 +88,40 @@ def to_chrome_trace(
     # a flow starts at its send slice: emit "s" for every send that got paired
     for ev in evs:
         if ev.seq in flow_of_send:
-            out.append({"ph": "s", "id": flow_of_send[ev.seq], "name": "message",
-                        "cat": "message", "pid": PID, "tid": tid(ev.src), "ts": us(ev.t)})
+            out.append(
+                {
+                    "ph": "s",
+                    "id": flow_of_send[ev.seq],
+                    "name": "message",
+                    "cat": "message",
+                    "pid": PID,
+                    "tid": tid(ev.src),
+                    "ts": us(ev.t),
+                }
+            )
     meta: list[dict[str, Any]] = [
         {"ph": "M", "name": "process_name", "pid": PID, "tid": 0, "args": {"name": "actorlab"}}
     ]
     for key, n in tids.items():
         name = lane_label(key, labels) if key != SELF else "self (notebook)"
-        meta.append({"ph": "M", "name": "thread_name", "pid": PID, "tid": n,
-                     "args": {"name": name}})
-        meta.append({"ph": "M", "name": "thread_sort_index", "pid": PID, "tid": n,
-                     "args": {"sort_index": n}})
+        meta.append(
+            {"ph": "M", "name": "thread_name", "pid": PID, "tid": n, "args": {"name": name}}
+        )
+        meta.append(
+            {
+                "ph": "M",
+                "name": "thread_sort_index",
+                "pid": PID,
+                "tid": n,
+                "args": {"sort_index": n},
+            }
+        )
     return {"traceEvents": meta + out, "displayTimeUnit": "ms"}
 
 
-def _handled(ev: Event, tid: _Tid, us: _Us, pairs: dict[int, Event],
-             flow_of_send: dict[int, int]) -> list[dict[str, Any]]:
+def _handled(
+    ev: Event, tid: _Tid, us: _Us, pairs: dict[int, Event], flow_of_send: dict[int, int]
+) -> list[dict[str, Any]]:
     info = handled_info(ev)
     dur = (info.ms or 0.0) * 1000.0
     actor = ev.dst if ev.dst is not None else ev.src
@@ -112,14 +130,32 @@ def _handled(ev: Event, tid: _Tid, us: _Us, pairs: dict[int, Event],
     if ev.msg_repr:
         args["message"] = ev.msg_repr
     out: list[dict[str, Any]] = [
-        {"ph": "X", "name": ev.msg_type or "handler", "cat": "handler", "pid": PID,
-         "tid": tid(actor), "ts": round(start, 3), "dur": round(dur, 3), "args": args}
+        {
+            "ph": "X",
+            "name": ev.msg_type or "handler",
+            "cat": "handler",
+            "pid": PID,
+            "tid": tid(actor),
+            "ts": round(start, 3),
+            "dur": round(dur, 3),
+            "args": args,
+        }
     ]
     sent = pairs.get(ev.seq)
     if sent is not None:
         flow_of_send[sent.seq] = sent.seq
-        out.append({"ph": "f", "bp": "e", "id": sent.seq, "name": "message", "cat": "message",
-                    "pid": PID, "tid": tid(actor), "ts": round(start, 3)})
+        out.append(
+            {
+                "ph": "f",
+                "bp": "e",
+                "id": sent.seq,
+                "name": "message",
+                "cat": "message",
+                "pid": PID,
+                "tid": tid(actor),
+                "ts": round(start, 3),
+            }
+        )
     return out
 
 
@@ -132,8 +168,16 @@ def _send(ev: Event, tid: _Tid, us: _Us, labels: Mapping[ActorId, str]) -> dict[
         args["message"] = ev.msg_repr
     if ev.detail:
         args["detail"] = ev.detail
-    return {"ph": "X", "name": name, "cat": ev.kind, "pid": PID, "tid": tid(ev.src),
-            "ts": us(ev.t), "dur": 0, "args": args}
+    return {
+        "ph": "X",
+        "name": name,
+        "cat": ev.kind,
+        "pid": PID,
+        "tid": tid(ev.src),
+        "ts": us(ev.t),
+        "dur": 0,
+        "args": args,
+    }
 
 
 def _instant(ev: Event, tid: _Tid, us: _Us, labels: Mapping[ActorId, str]) -> dict[str, Any]:
@@ -150,7 +194,23 @@ def _instant(ev: Event, tid: _Tid, us: _Us, labels: Mapping[ActorId, str]) -> di
         args["actor"] = lane_label(actor or SELF, labels)
         lane = tid(None) if actor is None else lane
         name = f"dead letter {ev.msg_type or ''}".strip()
-        return {"ph": "i", "s": "t", "name": name, "cat": DEAD, "pid": PID, "tid": lane,
-                "ts": us(ev.t), "args": args}
-    return {"ph": "i", "s": "t", "name": ev.kind, "cat": "lifecycle", "pid": PID, "tid": lane,
-            "ts": us(ev.t), "args": args}
+        return {
+            "ph": "i",
+            "s": "t",
+            "name": name,
+            "cat": DEAD,
+            "pid": PID,
+            "tid": lane,
+            "ts": us(ev.t),
+            "args": args,
+        }
+    return {
+        "ph": "i",
+        "s": "t",
+        "name": ev.kind,
+        "cat": "lifecycle",
+        "pid": PID,
+        "tid": lane,
+        "ts": us(ev.t),
+        "args": args,
+    }

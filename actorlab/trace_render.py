@@ -184,8 +184,16 @@ class _Builder:
         return self.lane(SELF if actor is None else actor)
 
     # -- rows --------------------------------------------------------------------------------
-    def add(self, ev: Event, kind: str, src: int, dst: int | None, label: str, text: str,
-            error: bool = False) -> None:
+    def add(
+        self,
+        ev: Event,
+        kind: str,
+        src: int,
+        dst: int | None,
+        label: str,
+        text: str,
+        error: bool = False,
+    ) -> None:
         prev = self.rows[-1] if self.rows else None
         if (
             prev is not None
@@ -196,8 +204,17 @@ class _Builder:
             and prev.text == text
             and kind not in ("spawn", "stop")
         ):
-            self.rows[-1] = Row(prev.index, kind, src, dst, label, text, prev.seq,
-                                prev.count + 1, prev.error or error)
+            self.rows[-1] = Row(
+                prev.index,
+                kind,
+                src,
+                dst,
+                label,
+                text,
+                prev.seq,
+                prev.count + 1,
+                prev.error or error,
+            )
             return
         self.rows.append(Row(len(self.rows), kind, src, dst, label, text, ev.seq, 1, error))
         self.row_times.append(ev.t)
@@ -254,8 +271,7 @@ class _Builder:
         dst = self.lane(DEAD)
         msg = ev.msg_repr or ev.msg_type or "message"
         reason = f": {ev.detail}" if ev.detail else ""
-        self.add(ev, "dead_letter", src, dst, shorten(msg, 40), f"dead letter {msg}{reason}",
-                 True)
+        self.add(ev, "dead_letter", src, dst, shorten(msg, 40), f"dead letter {msg}{reason}", True)
 
     def escalate(self, ev: Event) -> None:
         src, dst = self.actor_lane(ev.src), self.actor_lane(ev.dst)
@@ -308,8 +324,9 @@ class _Builder:
             out.append(Activation(lane, start, end, label, info.ok))
         return out
 
-    def diagram(self, n_events: int, notice: str | None, title: str | None,
-                max_rows: int | None) -> Diagram:
+    def diagram(
+        self, n_events: int, notice: str | None, title: str | None, max_rows: int | None
+    ) -> Diagram:
         acts = self.activations()
         rows = self.rows
         if max_rows is not None and len(rows) > max_rows:
@@ -317,14 +334,14 @@ class _Builder:
             notice = f"{notice}; {cut}" if notice else cut
             rows = rows[:max_rows]
             acts = [a for a in acts if a.start < max_rows]
-            acts = [Activation(a.lane, a.start, min(a.end, max_rows - 0.5), a.label, a.ok)
-                    for a in acts]
+            acts = [
+                Activation(a.lane, a.start, min(a.end, max_rows - 0.5), a.label, a.ok) for a in acts
+            ]
         used = {r.src for r in rows} | {r.dst for r in rows if r.dst is not None}
         used |= {a.lane for a in acts} | {0}
         n_lanes = max(used) + 1  # lanes are numbered by first appearance: keep a prefix
         lanes = tuple(
-            Lane(i, key, lane_label(key, self.labels), self.lane_start.get(i),
-                 self.lane_end.get(i))
+            Lane(i, key, lane_label(key, self.labels), self.lane_start.get(i), self.lane_end.get(i))
             for i, key in enumerate(self.lane_keys[:n_lanes])
         )
         return Diagram(lanes, tuple(rows), tuple(acts), notice, n_events, title)
@@ -465,8 +482,14 @@ def to_mermaid(d: Diagram) -> str:
     for lane in d.lanes:
         if lane.index not in created_later:
             lines.append(f"    participant {ids[lane.index]} as {_mermaid_text(lane.label)}")
-    arrow = {"tell": "-)", "ask": "->>", "reply": "-->>", "spawn": "->>", "dead_letter": "--x",
-             "escalate": "-x"}
+    arrow = {
+        "tell": "-)",
+        "ask": "->>",
+        "reply": "-->>",
+        "spawn": "->>",
+        "dead_letter": "--x",
+        "escalate": "-x",
+    }
     for row in d.rows:
         count = f" ×{row.count}" if row.count > 1 else ""
         label = _mermaid_text(shorten(row.label, 60) + count)

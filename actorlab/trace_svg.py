@@ -20,7 +20,7 @@ HEAD_H = 26
 BOX_W = 136
 TOP = HEAD_Y + HEAD_H + 24  # y of the first row
 NOTE_MARGIN = 260  # room right of the last lane for notes and self-message labels
-FONT = "font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\""
+FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"'
 
 COLOURS = {
     "tell": "#333333",
@@ -66,9 +66,11 @@ def _head(x: float, y: float, direction: int, filled: bool, colour: str) -> str:
 
 def _lane_box(lane: Lane, y: float, prefix: str) -> str:
     x = _x(lane.index)
-    fill = {SELF: "#eef6ee", DEAD: "#fbefe6"}.get(lane.key, "#eef2fa") if isinstance(
-        lane.key, str
-    ) else "#eef2fa"
+    fill = (
+        {SELF: "#eef6ee", DEAD: "#fbefe6"}.get(lane.key, "#eef2fa")
+        if isinstance(lane.key, str)
+        else "#eef2fa"
+    )
     label = shorten(lane.label, 20)
     return (
         f'<g id="{prefix}-lane-{lane.index}"><title>{_t(lane.label)}</title>'
@@ -98,8 +100,10 @@ def _arrow(row: Row, d: Diagram, prefix: str) -> str:
     x1, x2 = _x(row.src), _x(row.dst)
     count = f" ×{row.count}" if row.count > 1 else ""
     dash = ' stroke-dasharray="5 3"' if row.kind in ("reply", "dead_letter") else ""
-    parts = [f'<g id="{prefix}-row-{row.index}" data-kind="{row.kind}">',
-             f"<title>{_t(row.text + count)}</title>"]
+    parts = [
+        f'<g id="{prefix}-row-{row.index}" data-kind="{row.kind}">',
+        f"<title>{_t(row.text + count)}</title>",
+    ]
     if x1 == x2:  # a message to itself: a small loop to the right
         xr = x1 + 28
         parts.append(
@@ -135,8 +139,10 @@ def _mark(row: Row, prefix: str) -> str:
     colour = COLOURS.get(row.kind, "#333333")
     x, y = _x(row.src), _y(row.index)
     count = f" ×{row.count}" if row.count > 1 else ""
-    parts = [f'<g id="{prefix}-row-{row.index}" data-kind="{row.kind}">',
-             f"<title>{_t(row.text + count)}</title>"]
+    parts = [
+        f'<g id="{prefix}-row-{row.index}" data-kind="{row.kind}">',
+        f"<title>{_t(row.text + count)}</title>",
+    ]
     if row.kind == "fail":
         parts.append(
             f'<path d="M{_n(x - 6)},{_n(y - 6)} L{_n(x + 6)},{_n(y + 6)} M{_n(x + 6)},{_n(y - 6)} '
@@ -154,9 +160,7 @@ def _mark(row: Row, prefix: str) -> str:
             f'<rect x="{_n(x - 6)}" y="{_n(y - 6)}" width="12" height="12" fill="{colour}"/>'
         )
     else:
-        parts.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}" stroke="{colour}"/>'
-        )
+        parts.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4" fill="{colour}" stroke="{colour}"/>')
     text = row.label.split(" ", 1)[1] if " " in row.label else row.label
     parts.append(
         f'<text x="{_n(x + 12)}" y="{_n(y + 4)}" font-size="11" {FONT} '

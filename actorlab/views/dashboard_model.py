@@ -197,9 +197,11 @@ def mailbox_html(
             "Pause the actor to hold its messages here, then step through them one at a time."
         )
     if dead:
-        rows = [(age(now - d.at) + " ago", repr(d.message)[:120], d.reason) for d in dead[-10:]]
+        dead_rows = [
+            (age(now - d.at) + " ago", repr(d.message)[:120], d.reason) for d in dead[-10:]
+        ]
         body += "<b style='font-size:12px'>dead letters</b>" + table(
-            ["when", "message", "reason"], rows
+            ["when", "message", "reason"], dead_rows
         )
     return head + body
 

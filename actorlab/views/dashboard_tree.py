@@ -34,7 +34,7 @@ class TreePane:
         self.summary.add_class("actorlab-tree-summary")
         self.nodes = W.VBox(
             layout=W.Layout(
-                overflow_y="auto", max_height="460px", width="100%", align_items="flex-start"
+                overflow="auto", max_height="460px", width="100%", align_items="flex-start"
             )
         )
         self.nodes.add_class("actorlab-tree")

@@ -138,8 +138,7 @@ def test_mimebundle_has_svg_mermaid_and_text_but_no_html(pair):
     svg_only = al.trace(renderer="svg")
     assert set(svg_only._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
     assert set(t._repr_mimebundle_(include=["text/plain"])) == {"text/plain"}
-    assert set(t._repr_mimebundle_(exclude=["text/vnd.mermaid"])) == {"image/svg+xml",
-                                                                      "text/plain"}
+    assert set(t._repr_mimebundle_(exclude=["text/vnd.mermaid"])) == {"image/svg+xml", "text/plain"}
 
 
 def test_actor_filter_by_ref_name_and_glob(al_root):
@@ -147,8 +146,11 @@ def test_actor_filter_by_ref_name_and_glob(al_root):
     b = al_root.spawn(Logger(), name="client-b")
     other = al_root.spawn(Logger(), name="server")
     wait_idle()
-    for spec, expected in ((a, {a.id}), ("client-*", {a.id, b.id}), ([other, "client-b"],
-                                                                    {other.id, b.id})):
+    for spec, expected in (
+        (a, {a.id}),
+        ("client-*", {a.id, b.id}),
+        ([other, "client-b"], {other.id, b.id}),
+    ):
         with al.trace(actors=spec, kinds="tell") as t:
             for ref in (a, b, other):
                 ref.tell("hi")
@@ -179,7 +181,10 @@ def test_failures_restarts_and_spawns_are_recorded(al_root):
     assert "fail" in ks and "escalate" in ks and "restart" in ks
     d = t.diagram()
     assert [r.kind for r in d.rows if r.kind in ("fail", "escalate", "restart")] == [
-        "fail", "escalate", "restart"]
+        "fail",
+        "escalate",
+        "restart",
+    ]
     assert "↻ kid restarted" in t.to_text()
 
 
@@ -236,3 +241,19 @@ def test_str_is_the_ladder_and_empty_trace_renders(al_root):
         pass
     assert "(no events captured)" in str(t)
     assert repr(t) == "<Trace 0 events, 0 actors, stopped>"
+
+
+def test_trace_and_its_renderings_import_no_notebook_libraries():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, actorlab as al\n"
+        "r = al.root()\n"
+        "with al.trace() as t: pass\n"
+        "t._repr_mimebundle_(); t.to_chrome_trace()\n"
+        "bad = {'IPython', 'rich', 'ipywidgets', 'traitlets'} & set(sys.modules)\n"
+        "assert not bad, bad\n"
+        "al.shutdown()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -110,8 +110,10 @@ def test_message_label_hook_relabels_and_hides_rows():
 
 def test_max_lanes_merges_extra_actors_into_others():
     actors = [ActorId.from_name(f"w{i}") for i in range(8)]
-    events = [ev(i + 1, i * 0.001, "tell", None, a, msg_type="Job", msg_repr=f"Job({i})")
-              for i, a in enumerate(actors)]
+    events = [
+        ev(i + 1, i * 0.001, "tell", None, a, msg_type="Job", msg_repr=f"Job({i})")
+        for i, a in enumerate(actors)
+    ]
     d = trace_render.layout(events, {a: f"w{i}" for i, a in enumerate(actors)}, max_lanes=4)
     assert [lane.label for lane in d.lanes] == ["self", "w0", "w1", "others"]
     assert [r.dst for r in d.rows][-5:] == [3] * 5
@@ -153,7 +155,8 @@ def test_self_message_is_a_loop():
 def test_handled_info_parses_outcome_and_duration():
     h = trace_render.handled_info
     assert h(ev(1, 0, "handled", None, COUNTER, detail="ok 0.25ms")) == trace_render.HandledInfo(
-        True, 0.25, "ok")
+        True, 0.25, "ok"
+    )
     bad = h(ev(1, 0, "handled", None, COUNTER, detail="error ValueError 3 ms"))
     assert (bad.ok, bad.ms, bad.outcome) == (False, 3.0, "error ValueError")
     assert h(ev(1, 0, "handled", None, COUNTER)).ms is None
@@ -181,11 +184,15 @@ def test_chrome_trace_has_handler_slices_and_paired_flows():
 
 
 def test_match_handled_is_fifo_per_actor_and_type():
-    a = [ev(1, 0, "tell", None, COUNTER, msg_type="A"), ev(2, 0, "tell", None, COUNTER,
-         msg_type="B"), ev(3, 0, "tell", None, COUNTER, msg_type="A"),
-         ev(4, 0, "handled", None, COUNTER, msg_type="A"), ev(5, 0, "handled", None, COUNTER,
-         msg_type="B"), ev(6, 0, "handled", None, COUNTER, msg_type="A"),
-         ev(7, 0, "handled", None, COUNTER, msg_type="A")]
+    a = [
+        ev(1, 0, "tell", None, COUNTER, msg_type="A"),
+        ev(2, 0, "tell", None, COUNTER, msg_type="B"),
+        ev(3, 0, "tell", None, COUNTER, msg_type="A"),
+        ev(4, 0, "handled", None, COUNTER, msg_type="A"),
+        ev(5, 0, "handled", None, COUNTER, msg_type="B"),
+        ev(6, 0, "handled", None, COUNTER, msg_type="A"),
+        ev(7, 0, "handled", None, COUNTER, msg_type="A"),
+    ]
     pairs = trace_chrome.match_handled(a)
     assert {k: v.seq for k, v in pairs.items()} == {4: 1, 5: 2, 6: 3}
 
@@ -196,8 +203,18 @@ def test_lane_ids_ignore_child_and_logger_order_only_by_first_appearance():
 
 
 def test_max_rows_cuts_the_drawing_and_says_so():
-    events = [ev(i + 1, i * 0.001, "tell", None, COUNTER if i % 2 else LOGGER, msg_type="Job",
-                 msg_repr=f"Job({i})") for i in range(30)]
+    events = [
+        ev(
+            i + 1,
+            i * 0.001,
+            "tell",
+            None,
+            COUNTER if i % 2 else LOGGER,
+            msg_type="Job",
+            msg_repr=f"Job({i})",
+        )
+        for i in range(30)
+    ]
     d = trace_render.layout(events, LABELS, max_rows=10, notice="limit hit")
     assert len(d.rows) == 10
     assert d.notice == "limit hit; showing the first 10 of 30 rows (see to_chrome_trace())"
@@ -210,5 +227,8 @@ def test_escalation_is_an_arrow_from_child_to_parent():
     d = trace_render.layout([e], LABELS)
     row = d.rows[0]
     assert (row.kind, d.lanes[row.src].label, d.lanes[row.dst].label) == (
-        "escalate", "child", "counter")
+        "escalate",
+        "child",
+        "counter",
+    )
     assert "escalate" in trace_render.to_mermaid(d)

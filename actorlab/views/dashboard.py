@@ -1,0 +1,587 @@
+"""The live dashboard: ``al.dashboard()`` / ``%actor dashboard`` (plain ipywidgets, no custom JS).
+
+Layout: a filterable actor tree on the left; on the right the selected actor's details in tabs
+(Info, Mailbox with pause/step/resume, State & Snapshot, Messages, Log) and the controls (tell/ask
+an expression, restart, stop, inject a fault, save/respawn a snapshot; destructive ones need the
+"allow destructive actions" tick).
+
+Thread rules (ARCHITECTURE.md): widgets are written only on the kernel's thread, by a refresher
+task on the loop that was running when the dashboard was created. It wakes at most 10 times a
+second and redraws only when the runtime changed. Clicks never block: actor operations run on
+the runtime loop and report back through a queue. Without a running loop (plain scripts, tests)
+call ``refresh_now()``.
+
+Widget callbacks are not processed while another cell is running (ipywidgets limitation); the
+view itself keeps refreshing whenever the kernel is idle or awaiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import ipywidgets as W
+
+from actorlab.events import Event
+from actorlab.ids import ActorId
+from actorlab.info import ActorInfo, Status
+from actorlab.observe import dead_letters, inspect
+from actorlab.runtime import Runtime, get_runtime, peek_runtime
+
+from . import dashboard_log, dashboard_snapshots
+from .dashboard_actions import ActionRunner, Outcome, evaluate, in_loop, short, user_namespace
+from .dashboard_model import (
+    StateTracker,
+    info_html,
+    log_html,
+    mailbox_html,
+    messages_html,
+    note,
+    state_html,
+    tree_rows,
+)
+from .dashboard_tree import TreePane
+
+TABS = ("Info", "Mailbox", "State & Snapshot", "Messages", "Log")
+MESSAGES_TAB = TABS.index("Messages")
+HANDLED_PER_ACTOR = 100
+MIN_INTERVAL = 0.1  # seconds: never more than 10 refreshes a second
+
+
+def _button(description: str, cls: str, tooltip: str = "", style: str = "") -> W.Button:
+    b = W.Button(
+        description=description,
+        tooltip=tooltip or description,
+        button_style=style,
+        layout=W.Layout(width="auto"),
+    )
+    b.add_class(cls)
+    return b
+
+
+class Dashboard:
+    """The live view of every actor. Create it with ``al.dashboard()``.
+
+    It displays as its ``widget`` (an ``ipywidgets.VBox``; embed that in your own layouts).
+
+    ``refresh_now()`` redraws immediately (for scripts and tests); ``close()`` stops the
+    refresher and unsubscribes from the runtime. ``select(ref_or_name)`` picks an actor.
+    """
+
+    def __init__(
+        self,
+        *,
+        interval: float = MIN_INTERVAL,
+        max_nodes: int = 1000,
+        namespace: dict[str, Any] | None = None,
+    ) -> None:
+        self.widget = W.VBox()
+        self.widget.add_class("actorlab-dashboard")
+        self.max_nodes = max_nodes
+        self.interval = max(MIN_INTERVAL, float(interval))
+        self.namespace = namespace
+        self.refreshes = 0  # redraws done (tests, benchmark)
+        self._closed = False
+        self._dirty = True
+        self._seen: tuple[Any, ...] | None = None
+        self._selected_info: ActorInfo | None = None
+        self._labels: dict[ActorId, str] = {}
+        self._state = StateTracker()
+        self._handled: dict[ActorId, collections.deque[Event]] = {}
+        self._rt: Runtime | None = None
+        self._unsubscribe: Callable[[], None] | None = None
+        self._recording: Callable[[], None] | None = None
+        self._log = dashboard_log.acquire()
+        self._loop = in_loop()
+        self._kick: asyncio.Event | None = asyncio.Event() if self._loop is not None else None
+        self._task: asyncio.Task[None] | None = None
+        self.actions = ActionRunner(self._wake)
+        self._build()
+        self._bind(get_runtime())
+        self.refresh_now()
+        if self._loop is not None:
+            self._task = self._loop.create_task(self._run(), name="actorlab-dashboard")
+
+    # -- layout -------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = W.HTML("<b>actorlab</b> dashboard")
+        self.title.add_class("actorlab-title")
+        self.tree = TreePane(self._on_select_id, self.max_nodes)
+        self.tree.filter.observe(lambda _c: self._mark_dirty(), names="value")
+        self.heading = W.HTML()
+        self.heading.add_class("actorlab-heading")
+        self.info_pane = W.HTML()
+        self.mailbox_pane = W.HTML()
+        self.mailbox_pane.add_class("actorlab-mailbox-pane")
+        self.state_pane = W.HTML()
+        self.state_pane.add_class("actorlab-state-pane")
+        self.snapshot_pane = W.HTML()
+        self.snapshot_pick = W.Dropdown(
+            options=[], description="snapshot", layout=W.Layout(width="320px")
+        )
+        self.snapshot_pick.observe(lambda _c: self._mark_dirty(), names="value")
+        self.messages_pane = W.HTML()
+        self.messages_pane.add_class("actorlab-messages-pane")
+        self.log_pane = W.HTML()
+        self.log_pane.add_class("actorlab-log-pane")
+
+        self.pause_btn = _button("⏸ pause", "actorlab-pause", "hold the mailbox")
+        self.step_btn = _button("⏭ step", "actorlab-step", "process exactly one message")
+        self.resume_btn = _button("▶ resume", "actorlab-resume", "continue processing")
+        self.pause_btn.on_click(lambda _b: self._control("pause"))
+        self.step_btn.on_click(lambda _b: self._control("step"))
+        self.resume_btn.on_click(lambda _b: self._control("resume"))
+
+        self.tabs = W.Tab(
+            children=[
+                self.info_pane,
+                W.VBox(
+                    [W.HBox([self.pause_btn, self.step_btn, self.resume_btn]), self.mailbox_pane]
+                ),
+                W.VBox(
+                    [
+                        self.state_pane,
+                        W.HTML("<b style='font-size:12px'>snapshots</b>"),
+                        self.snapshot_pick,
+                        self.snapshot_pane,
+                    ]
+                ),
+                self.messages_pane,
+                self.log_pane,
+            ]
+        )
+        self.tabs.titles = TABS
+        self.tabs.add_class("actorlab-tabs")
+        self.tabs.observe(self._on_tab, names="selected_index")
+
+        self.expr = W.Text(
+            placeholder="message expression, e.g. Add(1)", layout=W.Layout(width="260px")
+        )
+        self.expr.add_class("actorlab-expr")
+        self.tell_btn = _button("tell", "actorlab-tell", "send the message, don't wait")
+        self.ask_btn = _button("ask", "actorlab-ask", "send the message and show the reply")
+        self.tell_btn.on_click(lambda _b: self._send("tell"))
+        self.ask_btn.on_click(lambda _b: self._send("ask"))
+        self.restart_btn = _button("↻ restart", "actorlab-restart", style="warning")
+        self.stop_btn = _button("■ stop", "actorlab-stop", style="danger")
+        self.fault_btn = _button("⚡ inject fault", "actorlab-fault", style="danger")
+        self.save_btn = _button("💾 save snapshot", "actorlab-save")
+        self.respawn_btn = _button("⤴ respawn from snapshot", "actorlab-respawn", style="warning")
+        self.restart_btn.on_click(lambda _b: self._control("restart"))
+        self.stop_btn.on_click(lambda _b: self._control("stop"))
+        self.fault_btn.on_click(lambda _b: self._control("inject_fault"))
+        self.save_btn.on_click(lambda _b: self._save_snapshot())
+        self.respawn_btn.on_click(lambda _b: self._respawn())
+        self.destructive = W.Checkbox(
+            value=False,
+            description="allow destructive actions",
+            indent=False,
+            layout=W.Layout(width="auto"),
+        )
+        self.destructive.add_class("actorlab-destructive")
+        self.destructive.observe(lambda _c: self._update_buttons(), names="value")
+        self.status = W.HTML()
+        self.status.add_class("actorlab-status")
+
+        controls = W.VBox(
+            [
+                W.HBox([self.expr, self.tell_btn, self.ask_btn]),
+                W.HBox(
+                    [
+                        self.restart_btn,
+                        self.stop_btn,
+                        self.fault_btn,
+                        self.save_btn,
+                        self.respawn_btn,
+                    ]
+                ),
+                self.destructive,
+            ]
+        )
+        details = W.VBox(
+            [self.heading, self.tabs, controls], layout=W.Layout(width="64%", padding="0 0 0 12px")
+        )
+        self.widget.children = (self.title, W.HBox([self.tree.widget, details]), self.status)
+
+    @property
+    def destructive_buttons(self) -> tuple[W.Button, ...]:
+        return (self.restart_btn, self.stop_btn, self.fault_btn, self.respawn_btn)
+
+    def _update_buttons(self) -> None:
+        info = self._selected_info
+        alive = info is not None and info.status is not Status.STOPPED
+        allow = bool(self.destructive.value)
+        for b in (self.pause_btn, self.step_btn, self.resume_btn, self.tell_btn, self.ask_btn):
+            b.disabled = not alive
+        self.save_btn.disabled = not (alive and dashboard_snapshots.available())
+        for b in self.destructive_buttons:
+            b.disabled = not (alive and allow)
+        if not self.snapshot_pick.value:
+            self.respawn_btn.disabled = True
+
+    # -- runtime binding ----------------------------------------------------------------------
+    def _bind(self, rt: Runtime) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._stop_recording()
+        self._rt = rt
+        self._handled.clear()
+        self._unsubscribe = rt.events.subscribe(self._on_event, messages=False)
+        if self.tabs.selected_index == MESSAGES_TAB:
+            self._start_recording()
+
+    def _runtime(self) -> Runtime | None:
+        rt = peek_runtime()
+        if rt is not None and rt is not self._rt:  # al.reset() made a new runtime
+            self._bind(rt)
+            self.tree.select(None)
+            self._selected_info = None
+            self._dirty = True
+        return rt
+
+    def _on_event(self, ev: Event) -> None:
+        # Any thread (mostly the runtime's): only appends to a bounded deque.
+        if ev.kind == "handled" and ev.dst is not None:
+            buf = self._handled.get(ev.dst)
+            if buf is None:
+                buf = self._handled.setdefault(ev.dst, collections.deque(maxlen=HANDLED_PER_ACTOR))
+            buf.append(ev)
+
+    def _start_recording(self) -> None:
+        if self._recording is None and self._rt is not None:
+            self._recording = self._rt.events.subscribe(lambda _e: None, messages=True)
+
+    def _stop_recording(self) -> None:
+        rec, self._recording = self._recording, None
+        if rec is not None:
+            rec()
+
+    @property
+    def recording(self) -> bool:
+        """True while per-message events are on (the Messages tab is open)."""
+        return self._recording is not None
+
+    # -- events from the widgets (kernel's thread) -----------------------------------------------
+    def _wake(self) -> None:
+        """Ask for a redraw soon; callable from any thread."""
+        self._dirty = True
+        loop, kick = self._loop, self._kick
+        if loop is not None and kick is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(kick.set)
+            except RuntimeError:
+                pass
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if self._loop is None:
+            self.refresh_now()
+        else:
+            self._wake()
+
+    def _on_select_id(self, actor: ActorId) -> None:
+        self.tree.select(actor)
+        self._selected_info = None
+        self._mark_dirty()
+
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if change["new"] == MESSAGES_TAB:
+            self._start_recording()
+        else:
+            self._stop_recording()
+        self._mark_dirty()
+
+    def select(self, actor: Any) -> None:
+        """Show ``actor`` (a ref, an ``ActorId`` or a name) in the details pane."""
+        if isinstance(actor, str):
+            from actorlab import lookup
+
+            actor = lookup(actor)
+        aid = actor if isinstance(actor, ActorId) else actor.id
+        self._on_select_id(aid)
+
+    @property
+    def selected(self) -> ActorId | None:
+        return self.tree.selected
+
+    # -- actions -------------------------------------------------------------------------------
+    def _target(self) -> tuple[Runtime, Any] | None:
+        rt = self._runtime()
+        aid = self.tree.selected
+        cell = rt.cells.get(aid) if rt is not None and aid is not None else None
+        if rt is None or cell is None:
+            self._show(Outcome("select an actor", False, "no live actor is selected"))
+            return None
+        return rt, cell.ref
+
+    def _control(self, what: str) -> None:
+        target = self._target()
+        if target is None:
+            return
+        rt, ref = target
+        ops: dict[str, Callable[[], Any]] = {
+            "pause": ref.pause,
+            "resume": ref.resume,
+            "step": ref.step,
+            "restart": ref.restart,
+            "inject_fault": ref.inject_fault,
+            "stop": ref.stop_async,
+        }
+        if what in ("restart", "inject_fault", "stop") and not self.destructive.value:
+            self._show(
+                Outcome(f"{what} {ref.label}", False, "tick 'allow destructive actions' first")
+            )
+            return
+        self._show(Outcome(f"{what} {ref.label}", True, "sent…"))
+        self.actions.submit(rt, f"{what.replace('_', ' ')} {ref.label}", ops[what])
+
+    def _send(self, kind: str) -> None:
+        target = self._target()
+        if target is None:
+            return
+        rt, ref = target
+        try:
+            msg = evaluate(self.expr.value, user_namespace(self.namespace))
+        except ValueError as exc:
+            self._show(Outcome(f"{kind} {ref.label}", False, str(exc)))
+            return
+        label = f"{kind} {ref.label} {short(msg, 60)}"
+        if kind == "tell":
+            try:
+                ref.tell(msg)  # never blocks: a thread-safe hand-off to the runtime
+            except Exception as exc:
+                self._show(Outcome(label, False, f"{type(exc).__name__}: {exc}"))
+                return
+            self._show(Outcome(label, True, "sent"))
+            return
+        self._show(Outcome(label, True, "waiting for the reply…"))
+        self.actions.submit(rt, label, lambda: ref.ask(msg), lambda v: f"→ {short(v)}")
+
+    def _save_snapshot(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        rt, ref = target
+        try:
+            fn = dashboard_snapshots.saver(ref)
+        except RuntimeError as exc:
+            self._show(Outcome(f"save {ref.label}", False, str(exc)))
+            return
+        self.actions.submit(rt, f"save snapshot of {ref.label}", fn, lambda v: f"saved {v}")
+
+    def _respawn(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        rt, ref = target
+        if not self.destructive.value:
+            self._show(
+                Outcome(f"respawn {ref.label}", False, "tick 'allow destructive actions' first")
+            )
+            return
+        try:
+            fn = dashboard_snapshots.respawner(ref, self.snapshot_pick.value)
+        except RuntimeError as exc:
+            self._show(Outcome(f"respawn {ref.label}", False, str(exc)))
+            return
+        self.actions.submit(
+            rt, f"respawn {ref.label} from snapshot", fn, lambda v: f"respawned as {short(v)}"
+        )
+
+    def _show(self, outcome: Outcome) -> None:
+        colour = "#1a7f37" if outcome.ok else "#cf222e"
+        mark = "✔" if outcome.ok else "✖"
+        self.status.value = (
+            f"<span style='font-size:12px;color:{colour}' class='actorlab-outcome'>"
+            f"{mark} {escape(outcome.label, quote=False)}: {escape(outcome.text, quote=False)}</span>"
+        )
+
+    # -- refresh -------------------------------------------------------------------------------
+    async def _run(self) -> None:
+        """The refresher: at most every ``interval`` seconds, and only when something changed."""
+        kick = self._kick
+        assert kick is not None
+        last = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._closed:
+            try:
+                await asyncio.wait_for(kick.wait(), self.interval)
+            except asyncio.TimeoutError:
+                pass
+            kick.clear()
+            gap = last + self.interval - loop.time()
+            if gap > 0:
+                await asyncio.sleep(gap)  # rate limit, not synchronisation
+            if self._closed:
+                break
+            last = loop.time()
+            try:
+                await self._refresh()
+            except Exception as exc:  # keep refreshing; show what went wrong
+                self._show(Outcome("dashboard refresh", False, f"{type(exc).__name__}: {exc}"))
+
+    def _signature(self, rt: Runtime) -> tuple[Any, ...]:
+        """Cheap: changes with the runtime's version, queued messages, dead letters and logs.
+
+        (The core's ``version`` does not count enqueued messages, so the queued total is added:
+        a paused actor's mailbox growing must show up.)
+        """
+        queued = sum(len(c.mailbox) for c in list(rt.cells.values()))
+        return (id(rt), rt.version, queued, len(rt.dead_letters), self._log.version)
+
+    def refresh_now(self) -> None:
+        """Redraw now, on the calling thread (blocks briefly for the selected actor's details)."""
+        self._dirty = True
+        frame = self._begin()
+        if frame is not None:
+            rt, infos, aid = frame
+            self._finish(rt, infos, self._detail_sync(rt, aid) if aid is not None else None)
+
+    async def _refresh(self) -> None:
+        frame = self._begin()
+        if frame is not None:
+            rt, infos, aid = frame
+            detail = await self._detail_async(rt, aid) if aid is not None else None
+            self._finish(rt, infos, detail)
+
+    def _begin(self) -> tuple[Runtime, list[ActorInfo], ActorId | None] | None:
+        """Show finished actions; redraw the tree if something changed (else return None)."""
+        for outcome in self.actions.drain():
+            self._show(outcome)
+            self._dirty = True
+        rt = self._runtime()
+        if self._closed:
+            return None
+        if rt is None:
+            self.heading.value = note("The actorlab runtime is not running (al.root() starts it).")
+            return None
+        sig = self._signature(rt)
+        if sig == self._seen and not self._dirty:
+            return None
+        self._seen, self._dirty = sig, False
+        infos = inspect()
+        self._labels = {i.id: i.label for i in infos}
+        rows = tree_rows(infos)
+        if self.tree.selected is None and rows:
+            self.tree.select(rows[0].id)
+        with self.widget.hold_sync():
+            self.tree.update(rows)
+        aid = self.tree.selected
+        return rt, infos, aid if aid in self._labels else None
+
+    def _finish(self, rt: Runtime, infos: list[ActorInfo], detail: ActorInfo | None) -> None:
+        with self.widget.hold_sync():
+            self._render(rt, infos, detail)
+        self.refreshes += 1
+
+    def _detail_sync(self, rt: Runtime, aid: ActorId) -> ActorInfo | None:
+        try:
+            return rt.call(lambda: self._fetch(rt, aid), timeout=2.0, what="dashboard refresh")
+        except Exception:
+            return None
+
+    async def _detail_async(self, rt: Runtime, aid: ActorId) -> ActorInfo | None:
+        async def fetch() -> ActorInfo | None:
+            return self._fetch(rt, aid)
+
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(rt.submit(fetch())), 1.0)
+        except Exception:  # runtime busy (a blocking handler) or shutting down
+            return None
+
+    @staticmethod
+    def _fetch(rt: Runtime, aid: ActorId) -> ActorInfo | None:
+        """The selected actor's info with previews, taken on the runtime thread."""
+        cell = rt.cells.get(aid)
+        return cell.info(detail=True) if cell is not None else None
+
+    def _render(self, rt: Runtime, infos: list[ActorInfo], detail: ActorInfo | None) -> None:
+        n_dead = len(rt.dead_letters)
+        self.title.value = (
+            f"<b>actorlab</b> dashboard · {len(infos)} actors · {n_dead} dead letters"
+            + (" · <span style='color:#9a6700'>recording messages</span>" if self.recording else "")
+        )
+        if detail is None:
+            if self.tree.selected is not None and self.tree.selected not in self._labels:
+                self.heading.value = note("The selected actor has stopped.")
+            elif self.tree.selected is None:
+                self.heading.value = note("No actors yet: spawn one with al.root().spawn(...).")
+            self._selected_info = None
+            self._update_buttons()
+            return
+        self._selected_info = detail
+        self.heading.value = (
+            f"<b class='actorlab-selected'>{detail.status.glyph} "
+            f"{detail.label}</b> <span style='color:#57606a'>"
+            f"{detail.actor_type} · {detail.status.value}</span>"
+        )
+        self.info_pane.value = info_html(detail, self._labels)
+        dead = [d for d in dead_letters() if d.actor == detail.id]
+        self.mailbox_pane.value = mailbox_html(detail, detail.mailbox_preview, dead)
+        diffs, between = self._state.observe(detail)
+        self.state_pane.value = state_html(diffs, between)
+        self._render_snapshots(detail)
+        self.messages_pane.value = messages_html(
+            list(self._handled.get(detail.id, ())), self._labels, self.recording
+        )
+        self.log_pane.value = log_html(self._log.for_actor(detail.id))
+        self._state.forget(self._labels)
+        for gone in [a for a in list(self._handled) if a not in self._labels]:
+            self._handled.pop(gone, None)
+        self._update_buttons()
+
+    def _render_snapshots(self, detail: ActorInfo) -> None:
+        view = dashboard_snapshots.view(detail, self.snapshot_pick.value)
+        options = view.options
+        if tuple(self.snapshot_pick.options) != tuple(options):
+            self.snapshot_pick.options = options
+        self.snapshot_pick.disabled = not options
+        self.snapshot_pane.value = view.html
+
+    # -- shutdown ------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the refresher, unsubscribe from the runtime and close every widget."""
+        if self._closed:
+            return
+        self._closed = True
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+        if self._kick is not None and self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._kick.set)
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._stop_recording()
+        dashboard_log.release()
+        self.tree.close()
+        for w in _descendants(self.widget):
+            w.close()
+        self.widget.close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _descendants(widget: W.Widget) -> list[W.Widget]:
+    out: list[W.Widget] = []
+    for child in getattr(widget, "children", ()):
+        out.append(child)
+        out.extend(_descendants(child))
+    return out
+
+
+def dashboard(**options: Any) -> Dashboard:
+    """The live dashboard of every actor (``al.dashboard()``); display it as a cell's result.
+
+    Options: ``interval`` (seconds between refreshes, at least 0.1), ``max_nodes`` (tree size
+    cap, default 1000), ``namespace`` (where tell/ask expressions are evaluated; default the
+    notebook's).
+    """
+    return Dashboard(**options)
+
+
+__all__ = ["Dashboard", "dashboard"]

@@ -1,0 +1,289 @@
+"""The dashboard's widgets against a real runtime, without a browser or a kernel.
+
+No asyncio loop runs here, so the dashboard has no refresher task: tests call
+``refresh_now()`` (and poll it with a deadline after clicks, since actions run on the runtime).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import ipywidgets as W
+import pytest
+
+import actorlab as al
+from actorlab.runtime import get_runtime
+from actorlab.testing import wait_idle, wait_until
+
+from .actors import NAMESPACE, Add, Counter, Get, Parent, Shout
+
+
+def settle(dash, condition, what):
+    """Refresh until ``condition()`` holds (actions run on the runtime thread)."""
+
+    def check():
+        dash.refresh_now()
+        return condition()
+
+    return wait_until(check, timeout=5.0, what=what)
+
+
+def node(dash, ref) -> W.Button:
+    return dash.tree.buttons[ref.id]
+
+
+@pytest.fixture
+def counter(al_root):
+    ref = al_root.spawn(Counter(), name="counter")
+    wait_idle()
+    return ref
+
+
+def test_dashboard_is_a_displayable_widget_tree(counter, open_dashboards):
+    dash = open_dashboards(namespace=NAMESPACE)
+    assert isinstance(dash.widget, W.VBox)
+    bundle = dash._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "actorlab-dashboard" in dash.widget._dom_classes
+    assert [t for t in dash.tabs.titles] == [
+        "Info",
+        "Mailbox",
+        "State & Snapshot",
+        "Messages",
+        "Log",
+    ]
+    assert dash.selected == counter.id  # the first actor is selected by default
+    assert "counter" in dash.heading.value
+    assert "Counter" in dash.info_pane.value
+
+
+def test_tree_shows_parents_children_status_and_counts(al_root, open_dashboards):
+    parent = al_root.spawn(Parent(2), name="parent")
+    wait_idle()
+    dash = open_dashboards()
+    labels = [b.description for b in dash.tree.nodes.children]
+    assert labels == ["● parent  idle  ✉0", "● worker-0  idle  ✉0", "● worker-1  idle  ✉0"]
+    margins = [b.layout.margin for b in dash.tree.nodes.children]
+    assert margins[0].endswith(" 0px") and margins[1].endswith(" 18px")
+    assert "2 actors" not in dash.tree.summary.value and "3 actors" in dash.tree.summary.value
+    assert parent.id in dash.tree.buttons
+
+
+def test_labels_update_in_place_and_children_rebuild_only_on_structure_change(
+    al_root, counter, open_dashboards
+):
+    dash = open_dashboards(namespace=NAMESPACE)
+    rebuilds = dash.tree.rebuilds
+    button = node(dash, counter)
+    counter.pause()
+    for i in range(3):
+        counter.tell(Add(i))
+    settle(
+        dash,
+        lambda: node(dash, counter).description == "⏸ counter  paused  ✉3",
+        "the paused counter to show 3 queued messages",
+    )
+    assert node(dash, counter) is button and dash.tree.rebuilds == rebuilds
+    assert button.style.button_color == "#fef7e0"
+    other = al_root.spawn(Counter(), name="other")
+    settle(dash, lambda: other.id in dash.tree.buttons, "the new actor to appear")
+    assert dash.tree.rebuilds == rebuilds + 1
+    other.stop()
+    settle(dash, lambda: other.id not in dash.tree.buttons, "the stopped actor to disappear")
+    assert dash.tree.rebuilds == rebuilds + 2
+
+
+def test_clicking_a_node_selects_it(al_root, counter, open_dashboards):
+    other = al_root.spawn(Counter(), name="other")
+    wait_idle()
+    dash = open_dashboards()
+    assert dash.selected == counter.id
+    node(dash, other).click()
+    assert dash.selected == other.id
+    assert "other" in dash.heading.value
+    assert node(dash, other).style.font_weight == "bold"
+    assert node(dash, counter).style.font_weight == "normal"
+
+
+def test_filter_hides_non_matching_actors(al_root, counter, open_dashboards):
+    al_root.spawn(Counter(), name="zebra")
+    wait_idle()
+    dash = open_dashboards()
+    dash.tree.filter.value = "zeb"
+    assert [b.description.split()[1] for b in dash.tree.nodes.children] == ["zebra"]
+    assert "1 not shown" in dash.tree.summary.value
+
+
+def test_step_processes_one_message_and_the_state_diff_shows_it(counter, open_dashboards):
+    dash = open_dashboards(namespace=NAMESPACE)
+    dash.select(counter)
+    dash.pause_btn.click()
+    settle(dash, lambda: counter.info().status is al.Status.PAUSED, "the counter to pause")
+    for n in (5, 7, 9):
+        counter.tell(Add(n))
+    settle(dash, lambda: "<b>3</b> pending" in dash.mailbox_pane.value, "3 pending messages")
+    assert "Add(n=5)" in dash.mailbox_pane.value and "Add(n=9)" in dash.mailbox_pane.value
+    assert "value" in dash.state_pane.value and ">0</span>" in dash.state_pane.value
+
+    dash.step_btn.click()
+    settle(dash, lambda: "<b>2</b> pending" in dash.mailbox_pane.value, "one message stepped")
+    assert counter.info().state_preview["value"] == "5"
+    assert "actorlab-state-changed'>5</span>" in dash.state_pane.value  # value 0 -> 5
+    assert "what the last message changed" in dash.state_pane.value
+    assert node(dash, counter).description == "⏸ counter  paused  ✉2"
+
+    dash.resume_btn.click()
+    settle(dash, lambda: "<b>0</b> pending" in dash.mailbox_pane.value, "the rest processed")
+    assert counter.ask_sync(Get()) == 21
+    assert "over the last 2 messages" in dash.state_pane.value
+
+
+def test_tell_and_ask_evaluate_the_expression_in_the_namespace(counter, open_dashboards):
+    dash = open_dashboards(namespace=NAMESPACE)
+    dash.expr.value = "Add(2 + 3)"
+    dash.tell_btn.click()
+    assert "tell counter Add(n=5): sent" in dash.status.value
+    dash.expr.value = "Get()"
+    dash.ask_btn.click()
+    assert "waiting for the reply" in dash.status.value
+    settle(dash, lambda: "→ 5" in dash.status.value, "the ask's reply")
+    assert "ask counter Get(): → 5" in dash.status.value
+
+
+def test_bad_expressions_and_unhandled_messages_are_reported_not_raised(counter, open_dashboards):
+    dash = open_dashboards(namespace=NAMESPACE)
+    dash.expr.value = "Add("
+    dash.tell_btn.click()
+    assert "is not a Python expression" in dash.status.value
+    dash.expr.value = "Nope()"
+    dash.ask_btn.click()
+    assert "NameError" in dash.status.value and "Nope" in dash.status.value
+    dash.expr.value = "3.5"
+    dash.tell_btn.click()
+    assert "UnhandledMessage" in dash.status.value and "float" in dash.status.value
+    dash.expr.value = ""
+    dash.tell_btn.click()
+    assert "type a message expression first" in dash.status.value
+
+
+def test_destructive_actions_are_disabled_until_allowed(counter, open_dashboards):
+    dash = open_dashboards(namespace=NAMESPACE)
+    for b in dash.destructive_buttons:
+        assert b.disabled, b.description
+    assert not dash.step_btn.disabled and not dash.tell_btn.disabled
+    dash.destructive.value = True
+    for b in (dash.restart_btn, dash.stop_btn, dash.fault_btn):
+        assert not b.disabled, b.description
+    dash.destructive.value = False
+    dash._control("stop")  # a stale click after unticking
+    assert "tick 'allow destructive actions' first" in dash.status.value
+    assert not counter.is_closed()
+
+
+def test_stop_button_stops_the_actor(counter, open_dashboards):
+    dash = open_dashboards(namespace=NAMESPACE)
+    dash.destructive.value = True
+    dash.stop_btn.click()
+    settle(dash, lambda: "stop counter: done" in dash.status.value, "the stop to finish")
+    assert counter.is_closed()
+    assert counter.id not in dash.tree.buttons
+    assert "has stopped" in dash.heading.value
+    assert dash.tell_btn.disabled and dash.stop_btn.disabled
+
+
+def test_inject_fault_and_restart_show_up_as_restarts(al_root, open_dashboards):
+    parent = al_root.spawn(Parent(1), name="parent")
+    wait_idle()
+    worker = al.lookup("worker-0")
+    worker.tell(Add(4))
+    dash = open_dashboards(namespace=NAMESPACE)
+    dash.select(worker)
+    dash.destructive.value = True
+    dash.fault_btn.click()
+    settle(dash, lambda: "↻1" in node(dash, worker).description, "a restart after the fault")
+    assert "InjectedFault" in dash.info_pane.value
+    assert worker.ask_sync(Get()) == 0  # re-initialised from its original args
+    dash.restart_btn.click()
+    settle(dash, lambda: "↻2" in node(dash, worker).description, "a second restart")
+    assert parent.info().status is al.Status.IDLE
+
+
+def test_messages_tab_records_handled_messages_only_while_open(counter, open_dashboards):
+    rt = get_runtime()
+    dash = open_dashboards(namespace=NAMESPACE)
+    assert rt.events.message_events == 0 and not dash.recording
+    dash.tabs.selected_index = 3
+    assert dash.recording and rt.events.message_events == 1
+    counter.tell(Add(1))
+    counter.ask_sync(Get())
+    settle(dash, lambda: "Get()" in dash.messages_pane.value, "handled messages to be listed")
+    html = dash.messages_pane.value
+    assert "Add(n=1)" in html and " ms" in html and "per message type" in html
+    dash.tabs.selected_index = 0
+    assert not dash.recording and rt.events.message_events == 0
+
+
+def test_log_tab_shows_logging_from_this_actors_handlers_only(al_root, counter, open_dashboards):
+    other = al_root.spawn(Counter(), name="other")
+    dash = open_dashboards(namespace=NAMESPACE)
+    counter.tell(Shout("hello"))
+    other.tell(Shout("not me"))
+    logging.getLogger("tests.dashboard").warning("outside any actor")
+    settle(dash, lambda: "shouting hello" in dash.log_pane.value, "the counter's log line")
+    assert "not me" not in dash.log_pane.value
+    assert "outside any actor" not in dash.log_pane.value
+    node(dash, other).click()
+    assert "shouting not me" in dash.log_pane.value
+
+
+def test_snapshot_section_explains_when_persistence_is_missing(counter, open_dashboards):
+    dash = open_dashboards()
+    if dash_snapshots_available():
+        pytest.skip("persistence is available: covered by the snapshot tests")
+    assert "Persistence is not available" in dash.snapshot_pane.value
+    assert dash.save_btn.disabled and dash.respawn_btn.disabled
+
+
+def dash_snapshots_available():
+    from actorlab.views import dashboard_snapshots
+
+    return dashboard_snapshots.available()
+
+
+def test_close_unsubscribes_and_removes_the_log_handler(counter):
+    rt = get_runtime()
+    listeners = len(rt.events._listeners)
+    handlers = len(logging.getLogger().handlers)
+    dash = al.dashboard()
+    dash.tabs.selected_index = 3
+    assert len(rt.events._listeners) == listeners + 2
+    assert len(logging.getLogger().handlers) == handlers + 1
+    dash.close()
+    assert len(rt.events._listeners) == listeners and rt.events.message_events == 0
+    assert len(logging.getLogger().handlers) == handlers
+    assert dash.widget.comm is None and dash.step_btn.comm is None
+    dash.close()  # idempotent
+
+
+def test_reset_rebinds_the_dashboard_to_the_new_runtime(counter, open_dashboards):
+    dash = open_dashboards()
+    old = get_runtime()
+    al.reset(timeout=2.0)
+    new = al.root().spawn(Counter(), name="fresh")
+    wait_idle()
+    dash.refresh_now()
+    assert get_runtime() is not old
+    assert [b.description.split()[1] for b in dash.tree.nodes.children] == ["fresh"]
+    assert dash.selected == new.id
+
+
+def test_thousand_actors_build_once_and_relabel_in_place(al_root, open_dashboards):
+    refs = [al_root.spawn(Counter()) for _ in range(1000)]
+    wait_idle()
+    dash = open_dashboards(namespace=NAMESPACE)
+    assert len(dash.tree.nodes.children) == 1000
+    rebuilds = dash.tree.rebuilds
+    refs[500].pause()
+    refs[500].tell(Add(1))
+    settle(dash, lambda: "✉1" in node(dash, refs[500]).description, "actor 500 to show mail")
+    assert dash.tree.rebuilds == rebuilds
