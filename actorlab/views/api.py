@@ -53,3 +53,10 @@ def info(ref: Any) -> View:
 def snapshot(header: Any, state: Any = None, *, report: Any = None) -> View:
     """The snapshot inspector for ``header`` (and the decoded ``state`` when given)."""
     return snapshot_view(header, state, report=report)
+
+
+def reset_rates() -> None:
+    """Forget the previous ``top()`` sample (after ``al.reset()``)."""
+    global _meter
+    with _meter_lock:
+        _meter = RateMeter()

@@ -176,3 +176,59 @@ def _report_row(entry: Any) -> tuple[str, str, str, str]:
             ok = not problem
     status = ("warn" if problem else "yes") if ok else "NO"
     return (str(path), str(kind), status, shorten(str(problem or ""), 80))
+
+
+LIST_COLUMNS = ("actor id", "path", "class", "created", "bytes", "code")
+
+
+def list_rows(headers: Iterable[Any]) -> list[tuple[str, ...]]:
+    """One row per snapshot header, for ``%actor snapshots`` / ``al.snapshots(...)``."""
+    rows: list[tuple[str, ...]] = []
+    for h in headers:
+        raw = _get(h, "raw", None) or (h if isinstance(h, Mapping) else {})
+        actor = raw.get("actor", {}) if isinstance(raw, Mapping) else {}
+        path = actor.get("path") if isinstance(actor, Mapping) else None
+        code = "by value" if by_value_warning(h) else "by reference"
+        rows.append(
+            (
+                str(_get(h, "actor_id", "?")),
+                str(path or "–"),
+                str(_get(h, "actor_class", "?")),
+                str(_get(h, "created", "?")),
+                str(_get(h, "size", "") or _get(h, "payload_len", "?")),
+                code,
+            )
+        )
+    return rows
+
+
+def snapshot_list(headers: Iterable[Any], *, source: str | None = None) -> Any:
+    """A ``View`` listing snapshot headers as a table."""
+    from .mimebundle import View
+
+    rows: list[tuple[str, ...]] = list_rows(headers)
+    title = f"{len(rows)} snapshot{'s' if len(rows) != 1 else ''}" + (
+        f" in {source}" if source else ""
+    )
+
+    def rich() -> Any:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD)
+        for col in LIST_COLUMNS:
+            table.add_column(col, justify="right" if col == "bytes" else "left")
+        for row in rows:
+            table.add_row(*(Text(c) for c in row))
+        return table
+
+    def plain() -> str:
+        cells: list[tuple[str, ...]] = [LIST_COLUMNS, *rows]
+        widths = [max(len(r[c]) for r in cells) for c in range(len(LIST_COLUMNS))]
+        lines = [title] + [
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
+        ]
+        return "\n".join(lines) + "\n"
+
+    return View(rich, plain)
