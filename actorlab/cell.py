@@ -260,6 +260,10 @@ class ActorCell:
                     out = await self._fail(EscalationKind.HANDLER, err, env)
                     if out is not None:
                         return out
+                elif self.extras:  # optional layers (persistence's autosave) after a message
+                    hook = self.extras.get("after_message")
+                    if hook is not None:
+                        await hook(self)
                 continue
             self._set_status(
                 Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
@@ -541,6 +545,9 @@ class ActorCell:
         self.runtime.events.emit("restart", self.parent.id, self.id, self.actor_type.__qualname__)
 
     async def _finish(self, ack: Any, run_exit_hook: bool) -> None:
+        hook = self.extras.get("before_stop")  # optional layers (autosave on stop)
+        if hook is not None:
+            await hook(self)
         self.closed = True
         self.stop_acks.append(ack)
         self._set_status(Status.STOPPING)
