@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
+import tracemalloc
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,3 +44,31 @@ def latency_metrics(latencies_ns: Sequence[int], expected_count: int, what: str)
 def warmup_size(n: int) -> int:
     """A short warm-up pass before each timed pass (first-call costs, caches, allocator)."""
     return max(1, n // 10)
+
+
+class MemoryProbe:
+    """Bytes allocated and still alive across a ``with`` block, measured with tracemalloc.
+
+    The cyclic GC is paused inside the block (with 100k actors its repeated full collections
+    make populating slow, quadratically) and a full collection runs before reading, so garbage
+    cycles are not counted.
+    """
+
+    bytes = 0
+
+    def __enter__(self) -> MemoryProbe:
+        gc.collect()
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
+        tracemalloc.start()
+        self._before = tracemalloc.get_traced_memory()[0]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            gc.collect()
+            self.bytes = tracemalloc.get_traced_memory()[0] - self._before
+        finally:
+            tracemalloc.stop()
+            if self._gc_was_enabled:
+                gc.enable()

@@ -10,17 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import gc
 import statistics
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import actorlab as al
-from bench.common import Cases, expect, latency_metrics, warmup_size
-from bench.messages import Add, AskLoop, Ball, FanOut, Flood, Get, Ping, Serve, SpawnStop
+from bench.common import Cases, MemoryProbe, expect, latency_metrics, warmup_size
+from bench.messages import (
+    Add,
+    AskLoop,
+    Ball,
+    FanOut,
+    Flood,
+    Get,
+    Ping,
+    Populate,
+    Serve,
+    SpawnStop,
+)
 
 
 class Counter(al.Actor):
@@ -124,6 +133,20 @@ class FanParent(al.Actor):
         for child in children:
             await child.stop_async()
         return {"spawn_s": t1 - t0, "msgs_s": t2 - t1, "total": sum(counts)}
+
+
+class Populator(al.Actor):
+    """W7: spawns idle children and keeps their refs (as a notebook keeps its variables)."""
+
+    def __init__(self) -> None:
+        self.refs: list[Any] = []
+
+    @al.handler
+    async def populate(self, msg: Populate) -> int:
+        refs = [self.ctx.spawn(Idle()) for _ in range(msg.n)]
+        await refs[-1].ask(Get())  # every child is started and waiting
+        self.refs += refs
+        return len(refs)
 
 
 def _run(fn: Callable[..., Cases], *args: Any) -> Cases:
@@ -297,20 +320,14 @@ def w7(size: dict[str, Any]) -> Cases:
 
 
 def _w7(root: al.RootContext, n: int) -> Cases:
-    warm = [root.spawn(Idle()) for _ in range(100)]
-    warm[-1].ask_sync(Get())
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        refs = [root.spawn(Idle()) for _ in range(n)]
-        refs[-1].ask_sync(Get())  # every actor is started and waiting
-        gc.collect()
-        after = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    expect(_live(), n + len(warm), "W7: live actors")
-    return {"idle": {"bytes_per_actor": (after - before) / n}}
+    # Spawned by an actor, as the floors spawn on their own loop.
+    populator = root.spawn(Populator())
+    populator.ask_sync(Populate(100), timeout=60.0)
+    with MemoryProbe() as probe:
+        started = populator.ask_sync(Populate(n), timeout=600.0)
+    expect(started, n, "W7: actors started")
+    expect(_live(), n + 101, "W7: live actors")
+    return {"idle": {"bytes_per_actor": probe.bytes / n}}
 
 
 def w8(size: dict[str, Any]) -> Cases:

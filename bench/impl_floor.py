@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import gc
 import statistics
 import time
-import tracemalloc
 from typing import Any
 
 from actorlab.events import EventRing
 from bench import behaviors as b
-from bench.common import Cases, expect, latency_metrics, warmup_size
+from bench.common import Cases, MemoryProbe, expect, latency_metrics, warmup_size
 from bench.floors import ACTORS, STOP, DequeActor
 from bench.messages import Add, AskLoop, FanOut, Flood, Get, Ping, Serve, SpawnStop
 
@@ -153,19 +151,12 @@ def w7(size: dict[str, Any], actor: str) -> Cases:
 async def _w7(n: int, A: Any) -> Cases:
     warm = [A(b.Idle()) for _ in range(100)]
     await warm[-1].ask(Get())
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+    with MemoryProbe() as probe:
         actors = [A(b.Idle()) for _ in range(n)]
         await actors[-1].ask(Get())  # every task has reached its first wait
-        gc.collect()
-        after = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
     for a in actors:
         await a.stop()
-    return {"idle": {"bytes_per_actor": (after - before) / n}}
+    return {"idle": {"bytes_per_actor": probe.bytes / n}}
 
 
 class HookedDequeActor(DequeActor):

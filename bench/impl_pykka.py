@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import gc
 import time
-import tracemalloc
 from typing import Any
 
 import pykka
 
-from bench.common import Cases, expect, latency_metrics, warmup_size
+from bench.common import Cases, MemoryProbe, expect, latency_metrics, warmup_size
 from bench.floors import ASK_TIMEOUT
 from bench.messages import Add, AskLoop, Ball, FanOut, Flood, Get, Ping, Serve, SpawnStop
 
@@ -299,15 +297,8 @@ def _w7(n: int) -> Cases:
     # A thread per actor: thread stacks are native memory, which tracemalloc does not see.
     warm = [Idle.start() for _ in range(20)]
     warm[-1].ask(Get(), timeout=ASK_TIMEOUT)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+    with MemoryProbe() as probe:
         actors = [Idle.start() for _ in range(n)]
         for a in actors:
             a.ask(Get(), timeout=ASK_TIMEOUT)  # every thread is up and waiting
-        gc.collect()
-        after = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    return {"idle": {"bytes_per_actor": (after - before) / n, "n": float(n)}}
+    return {"idle": {"bytes_per_actor": probe.bytes / n}}

@@ -71,3 +71,10 @@ class FanOut:
 
     children: int
     per_child: int
+
+
+@dataclass
+class Populate:
+    """Spawn ``n`` idle children and keep them (W7); the reply is the number started."""
+
+    n: int

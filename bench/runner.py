@@ -35,6 +35,9 @@ def plan(
     jobs = []
     for rep in range(repeats):
         for wid in workloads:
+            cap = WORKLOADS[wid].max_repeats
+            if cap is not None and rep >= cap:
+                continue
             chosen = [i for i in WORKLOADS[wid].impls if impls is None or i in impls]
             if wid == "W6":
                 wanted = impls is None or "snapshots" in impls or "actorlab" in impls

@@ -93,8 +93,8 @@ def _profiled(workload: str, impl: str, quick: bool) -> dict[str, Any]:
         return run_one(workload, impl, quick)
     finally:
         main_prof.disable()
-        if rt is not None and runtime_prof is not None:
-            rt.call(runtime_prof.disable)
+        if rt is not None and runtime_prof is not None and not rt.closed:
+            rt.call(runtime_prof.disable)  # (a finished workload has shut the runtime down)
         for label, prof in (("main thread", main_prof), ("runtime thread", runtime_prof)):
             if prof is None:
                 continue
