@@ -46,6 +46,16 @@ from .ids import ActorId
 from .info import ActorInfo, DeadLetter, ErrorInfo, MessagePreview, Status, StatusUpdate
 from .messages import handler
 from .observe import dead_letters, events, inspect, monitor, watch
+from .persistence.actor import PersistentActor, snapshot_of
+from .persistence.autosave import Every, OnStop
+from .persistence.browse import diff_snapshot, load_snapshot, snapshots
+from .persistence.storage import (
+    FileStorage,
+    MemoryStorage,
+    PersistentStorage,
+    SQLiteStorage,
+    default_storage,
+)
 from .ref import ActorRef, WeakActorRef
 from .runtime import reset, shutdown
 from .supervision import (
@@ -121,17 +131,24 @@ __all__ = [
     "Escalation",
     "EscalationKind",
     "Event",
+    "Every",
     "ExitCode",
+    "FileStorage",
     "HandlerDefinitionError",
     "HandlerError",
     "InjectedFault",
+    "MemoryStorage",
     "MessagePreview",
     "NameTaken",
     "NotPicklable",
+    "OnStop",
     "OneForAll",
     "OneForOne",
+    "PersistentActor",
+    "PersistentStorage",
     "RestForOne",
     "RootContext",
+    "SQLiteStorage",
     "Settings",
     "Signal",
     "SnapshotError",
@@ -148,16 +165,21 @@ __all__ = [
     "configure",
     "dashboard",
     "dead_letters",
+    "default_storage",
+    "diff_snapshot",
     "events",
     "handler",
     "inspect",
     "load_ipython_extension",
+    "load_snapshot",
     "lookup",
     "monitor",
     "reset",
     "root",
     "settings",
     "shutdown",
+    "snapshot_of",
+    "snapshots",
     "top",
     "trace",
     "tree",

@@ -10,6 +10,7 @@ from . import names as _names
 from .actor import Actor, ActorArgs, fresh_copy, maybe_await
 from .errors import ActorClosed, ActorlabError, DuplicateActorId, NameTaken
 from .ids import ActorId
+from .persistence.contexts import ContextPersistence, RootPersistence
 from .runtime import _current_cell, get_runtime
 from .timers import TimerHandle
 
@@ -129,7 +130,7 @@ class _Spawner:
         return _names.lookup(self._rt(), name, actor_type)
 
 
-class Context(_Spawner):
+class Context(_Spawner, ContextPersistence):
     """An actor's handle on the runtime: ``self.ctx`` inside the actor."""
 
     __slots__ = ("_cell",)
@@ -190,7 +191,7 @@ class Context(_Spawner):
         return f"<Context of {self._cell.label}>"
 
 
-class RootContext(_Spawner):
+class RootContext(_Spawner, RootPersistence):
     """The top of the actor tree (theta ``RootContext``); ``al.root()`` gives the one in use."""
 
     def __init__(self, runtime: Runtime) -> None:

@@ -61,3 +61,35 @@ def load(
             "removed, a missing package), or delete the snapshot to start from default args."
         ) from e
     return header, state
+
+
+def dump_snapshot(
+    actor_type: type, snapshot: Any, *, actor_id: ActorId, actor_path: str | None, label: str
+) -> bytes:
+    """Snapshot bytes of an actor: the payload is ``(actor class, snapshot)``, so respawning
+    knows which class to start (rebound to the current definition when it exists)."""
+    try:
+        pickled = pickling.dumps((actor_type, snapshot))
+    except Exception as e:
+        actor = f"{label} (id {actor_id})"
+        raise diagnose.not_picklable(snapshot, actor_type.__qualname__, e, actor=actor) from e
+    return format.encode(
+        pickled,
+        actor_id=actor_id,
+        actor_class=f"{actor_type.__module__}.{actor_type.__qualname__}",
+        actor_path=actor_path,
+    )
+
+
+def load_snapshot(
+    data: bytes, *, expected_id: ActorId | None = None, source: str | None = None
+) -> tuple[SnapshotHeader, type, Any]:
+    """``(header, actor class, snapshot)`` from ``dump_snapshot`` bytes (``SnapshotError``)."""
+    header, payload = load(data, expected_id=expected_id, source=source)
+    if not (isinstance(payload, tuple) and len(payload) == 2 and isinstance(payload[0], type)):
+        raise SnapshotError(
+            f"snapshot of {header.label}: the payload is a {type(payload).__qualname__}, not an "
+            "actor snapshot (it was not written by save_snapshot). Fix: save it with "
+            "ctx.save_snapshot(), or read it with actorlab.persistence.codec.load()"
+        )
+    return header, payload[0], payload[1]

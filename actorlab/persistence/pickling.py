@@ -174,8 +174,42 @@ def _dill_pickler_class() -> type[Any]:
                         return NotImplemented
                     return self._al_state.reduce(obj)
 
+                def save(self, obj: Any, save_persistent_id: bool = True) -> None:
+                    if type(obj) is types.FunctionType and id(obj) not in self.memo:
+                        resolved = _resolved_annotations(obj)
+                        if resolved is not None:
+                            original = obj.__annotations__
+                            obj.__annotations__ = resolved
+                            try:
+                                super().save(obj, save_persistent_id)
+                            finally:
+                                obj.__annotations__ = original
+                            return
+                    super().save(obj, save_persistent_id)
+
             _DILL_PICKLER = _NestedDillPickler
         return _DILL_PICKLER
+
+
+def _resolved_annotations(fn: types.FunctionType) -> dict[str, Any] | None:
+    """``fn``'s annotations with strings evaluated (``from __future__ import annotations``).
+
+    A by-value copy of a class only keeps the globals its code uses (dill ``recurse=True``), so
+    string annotations naming message classes could not be resolved after loading: the copy
+    carries the evaluated annotations instead. None if there is nothing to evaluate.
+    """
+    annotations = getattr(fn, "__annotations__", None)
+    if not annotations or not any(isinstance(v, str) for v in annotations.values()):
+        return None
+    resolved = {}
+    for name, value in annotations.items():
+        if isinstance(value, str):
+            try:
+                value = eval(value, fn.__globals__)
+            except Exception:
+                pass  # left as written; resolving it later reports the problem
+        resolved[name] = value
+    return resolved
 
 
 _CODE_MARKERS = (b"_create_function", b"_create_type", b"_create_code", b"_create_namedtuple")
