@@ -106,12 +106,8 @@ class Commands:
         return al.root().runtime.call(ref.info, timeout=_START_WAIT, what="reading actor info")
 
     def _storage(self, verb: Verb, expr: str | None) -> Any:
-        if expr:
-            return self.ev(verb, expr, "the storage")
-        default = getattr(al, "default_storage", None)
-        if default is None:
-            raise fail(verb, "needs the persistence feature (al.default_storage is missing)")
-        return default()
+        """The storage expression's value; None means actorlab's default storage."""
+        return self.ev(verb, expr, "the storage") if expr else None
 
     # -- verbs -------------------------------------------------------------------------------------
     def do_spawn(self, p: Parsed) -> Any:
@@ -177,39 +173,33 @@ class Commands:
     def do_save(self, p: Parsed) -> Any:
         ref = self.resolve(p.verb, p.target or "")
         storage = self._storage(p.verb, p.expr)
-        save = getattr(ref, "save_snapshot_sync", None)
-        if save is None:
-            raise fail(p.verb, "needs the persistence feature (ActorRef.save_snapshot_sync)")
-        return save(storage)
+        return al.root().save_snapshot_sync(ref, storage)
 
     def do_respawn(self, p: Parsed) -> Any:
         assert p.name is not None and p.expr is not None
         storage = self._storage(p.verb, p.options.get("storage"))
-        default_expr = p.expr
-        # Evaluate now so a typo fails before anything is stopped; respawn_or calls it lazily.
-        default = self.ev(p.verb, default_expr, "the default actor")
-        root = al.root()
-        respawn_or = getattr(root, "respawn_or_sync", None)
-        if respawn_or is None:
-            raise fail(p.verb, "needs the persistence feature (RootContext.respawn_or_sync)")
+        # Evaluated now, so a typo fails before the live actor is stopped.
+        default = self.ev(p.verb, p.expr, "the default actor")
         self._replace(p.name)
-        ref = respawn_or(
-            storage,
-            al.ActorId.from_name(p.name),
-            runtime_args=lambda: None,
-            default_args=lambda: default,
-            name=p.name,
-        )
+        try:
+            ref = al.root().respawn_or_sync(
+                storage,
+                al.ActorId.from_name(p.name),
+                runtime_args=None,
+                default_args=lambda: default,
+                name=p.name,
+            )
+        except TypeError as exc:
+            raise fail(p.verb, str(exc)) from None
         return self._bind(p.name, ref)
 
     def do_snapshots(self, p: Parsed) -> Any:
-        storage = self._storage(p.verb, p.expr)
-        listing = getattr(al, "snapshots", None)
-        if listing is None:
-            raise fail(p.verb, "needs the persistence feature (al.snapshots)")
         from actorlab.views.snapshot_view import snapshot_list
 
-        return snapshot_list(listing(storage), source=repr(storage))
+        storage = self._storage(p.verb, p.expr)
+        entries = al.snapshots(storage)
+        shown = storage if storage is not None else al.default_storage()
+        return snapshot_list(entries, source=repr(shown))
 
     def do_trace(self, p: Parsed) -> Any:
         return self.traced(p.verb, p.expr or "", p.options)

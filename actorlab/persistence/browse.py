@@ -6,6 +6,7 @@ so like any load it runs code from the snapshot: use it on stores you trust.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,15 @@ class SnapshotEntry:
         return (
             f"<SnapshotEntry {h.actor_class} {self.actor_id}{version} {h.created} {h.size} B{code}>"
         )
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """Notebook display (actorlab.views; text/plain only without rich)."""
+        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
+            self, include, exclude
+        )
+
+    def __rich__(self) -> Any:
+        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 def _entry(data: bytes, actor_id: ActorId, source: str, version: int | None) -> SnapshotEntry:
@@ -115,6 +125,15 @@ class LoadedSnapshot:
     def __repr__(self) -> str:
         h = self.header
         return f"<LoadedSnapshot {h.actor_class} {h.actor_id} {h.created}: {list(self.fields())}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """Notebook display (actorlab.views; text/plain only without rich)."""
+        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
+            self, include, exclude
+        )
+
+    def __rich__(self) -> Any:
+        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 def state_fields(state: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib
 import json
 import platform
 import struct
@@ -81,6 +82,15 @@ class SnapshotHeader:
     @property
     def label(self) -> str:
         return f"{self.actor_class} (actor id {self.actor_id})"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """Notebook display (actorlab.views; text/plain only without rich)."""
+        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
+            self, include, exclude
+        )
+
+    def __rich__(self) -> Any:
+        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
     @classmethod
     def from_json(cls, h: dict[str, Any], size: int) -> SnapshotHeader:

@@ -144,9 +144,20 @@ def view_of(obj: Any) -> View:
         return ref_view(obj)
     if _is_snapshot_header(obj):
         return snapshot_view(obj)
-    if _is_snapshot_header(getattr(obj, "header", None)):
-        return snapshot_view(obj.header, getattr(obj, "state", None))
+    if _is_snapshot_header(getattr(obj, "header", None)):  # al.snapshots() / al.load_snapshot()
+        state = getattr(obj, "state", None)
+        report = None if state is None else _picklability(state)
+        return snapshot_view(obj.header, state, report=report)
     raise TypeError(f"actorlab has no view for {type(obj).__qualname__}")
+
+
+def _picklability(state: Any) -> Any:
+    """``picklability_report(state)`` when the persistence diagnostics are available."""
+    try:
+        from actorlab.persistence.diagnose import picklability_report
+    except ImportError:
+        return None
+    return picklability_report(state)
 
 
 def _is_snapshot_header(obj: Any) -> bool:

@@ -42,12 +42,13 @@ def by_value_warning(header: Any) -> str | None:
     anonymous = int(_get(header, "anonymous_code", 0) or 0)
     if not (_get(header, "contains_code", False) or actor_class.startswith("__main__.")):
         return None
+    them = "them" if len(code) + anonymous > 1 else "it"
     what = ", ".join(code) or actor_class
     if anonymous:
         what += f" (and {anonymous} lambda/closure{'s' if anonymous > 1 else ''})"
     return (
         f"⚠ class pickled by value (notebook): this snapshot carries its own copy of {what}, "
-        f"as defined when it was saved. Re-run the cells that define it before respawning so "
+        f"as defined when it was saved. Re-run the cells that define {them} before respawning so "
         f"the actor uses the current code; the saved copy is used only when that name no "
         f"longer exists. The copy only loads on Python {_get(header, 'python_tag', '?')}."
     )
@@ -178,25 +179,34 @@ def _report_row(entry: Any) -> tuple[str, str, str, str]:
     return (str(path), str(kind), status, shorten(str(problem or ""), 80))
 
 
-LIST_COLUMNS = ("actor id", "path", "class", "created", "bytes", "code")
+LIST_COLUMNS = ("id", "path", "class", "created (UTC)", "bytes", "code")
 
 
-def list_rows(headers: Iterable[Any]) -> list[tuple[str, ...]]:
-    """One row per snapshot header, for ``%actor snapshots`` / ``al.snapshots(...)``."""
+def list_rows(entries: Iterable[Any]) -> list[tuple[str, ...]]:
+    """One row per snapshot: ``al.snapshots()`` entries (``SnapshotEntry``: ``actor_id``,
+    ``header`` or ``error``, ``version``) or bare headers."""
     rows: list[tuple[str, ...]] = []
-    for h in headers:
-        raw = _get(h, "raw", None) or (h if isinstance(h, Mapping) else {})
+    for entry in entries:
+        header = _get(entry, "header", entry) if not isinstance(entry, Mapping) else entry
+        actor_id = str(_get(entry, "actor_id", None) or _get(header, "actor_id", "?"))[:8]
+        version = _get(entry, "version", None)
+        if version is not None:
+            actor_id += f" v{version}"
+        if header is None:
+            error = shorten(str(_get(entry, "error", "unreadable")), 60)
+            rows.append((actor_id, "–", "unreadable", error, "", ""))
+            continue
+        raw = _get(header, "raw", None) or (header if isinstance(header, Mapping) else {})
         actor = raw.get("actor", {}) if isinstance(raw, Mapping) else {}
         path = actor.get("path") if isinstance(actor, Mapping) else None
-        code = "by value" if by_value_warning(h) else "by reference"
         rows.append(
             (
-                str(_get(h, "actor_id", "?")),
+                actor_id,
                 str(path or "–"),
-                str(_get(h, "actor_class", "?")),
-                str(_get(h, "created", "?")),
-                str(_get(h, "size", "") or _get(h, "payload_len", "?")),
-                code,
+                str(_get(header, "actor_class", "?")),
+                str(_get(header, "created", "?"))[:19].replace("T", " "),
+                str(_get(header, "size", "") or _get(header, "payload_len", "?")),
+                "by value" if by_value_warning(header) else "by reference",
             )
         )
     return rows
@@ -213,15 +223,22 @@ def snapshot_list(headers: Iterable[Any], *, source: str | None = None) -> Any:
 
     def rich() -> Any:
         from rich import box
+        from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD)
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_edge=False,
+            pad_edge=False,
+            padding=(0, 1),
+            collapse_padding=True,
+        )
         for col in LIST_COLUMNS:
             table.add_column(col, justify="right" if col == "bytes" else "left")
         for row in rows:
             table.add_row(*(Text(c) for c in row))
-        return table
+        return Group(Text(title, style="bold"), table)
 
     def plain() -> str:
         cells: list[tuple[str, ...]] = [LIST_COLUMNS, *rows]

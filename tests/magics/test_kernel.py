@@ -196,3 +196,9 @@ def test_stop_button_frees_the_kernel_quickly_and_leaves_no_stray_task(kernel, c
     assert kernel.run(count).stdout == before  # nothing left running on the kernel's loop
     # The actor finishes the interrupted request's handler in the background, then serves on.
     assert kernel.run("%actor ask -t 20 c Get()").data[0]["text/plain"] == "0"
+
+
+def test_dashboard_magic_shows_the_widget(kernel):
+    kernel.run("%actor spawn c = Counter()")
+    result = kernel.run("%actor dashboard")
+    assert "application/vnd.jupyter.widget-view+json" in result.mimetypes

@@ -54,7 +54,7 @@ GOLDEN = """\
 │ code                                                                                             │
 │   class source    by value (notebook)                                                            │
 │   ⚠ class pickled by value (notebook): this snapshot carries its own copy of __main__.Counter    │
-│   (and 1 lambda/closure), as defined when it was saved. Re-run the cells that define it before   │
+│   (and 1 lambda/closure), as defined when it was saved. Re-run the cells that define them before │
 │   respawning so the actor uses the current code; the saved copy is used only when that name no   │
 │   longer exists. The copy only loads on Python cp311.                                            │
 │ state                                                                                            │
@@ -146,3 +146,19 @@ def test_real_picklability_report_renders():
     assert rows[2].split()[:3] == ["Holder.value", "int", "yes"]
     assert rows[3].split()[:3] == ["Holder.conn", "socket", "NO"]
     assert "1 field(s) cannot be saved" in text
+
+
+def test_snapshot_list_rows_from_entries_and_unreadable_ones():
+    good = SimpleNamespace(actor_id=aid("counter"), header=SimpleNamespace(
+        **vars(HEADER), raw={"actor": {"path": "/counter"}}), error=None, version=3)
+    bad = SimpleNamespace(actor_id=aid("broken"), header=None, error="snapshot of actor id x: truncated", version=None)
+    text = sv.snapshot_list([good, bad], source="SQLiteStorage('h.db')").text(100)
+    assert [line.rstrip() for line in text.splitlines()] == [
+        "2 snapshots in SQLiteStorage('h.db')",
+        "id           path      class             created (UTC)                      bytes  code",
+        "─" * 91,
+        "c13ede72 v3  /counter  __main__.Counter  2024-05-01 12:00:00                 1034  by value",
+        "b0a19d4e     –         unreadable        snapshot of actor id x: truncated",
+    ]
+    plain = sv.snapshot_list([good, bad], source="SQLiteStorage('h.db')")._plain()
+    assert plain.splitlines()[3] == "b0a19d4e     –         unreadable        snapshot of actor id x: truncated"
