@@ -57,8 +57,9 @@ def load(
     except Exception as e:
         raise SnapshotError(
             f"snapshot of {header.label}: unpickling failed ({type(e).__name__}: {e}). "
-            "Fix: make the classes it uses importable again (a module that was renamed or "
-            "removed, a missing package), or delete the snapshot to start from default args."
+            "Fix: define what it names again (re-run the notebook cell that defines it, or "
+            "restore a renamed/removed module or a missing package), or delete the snapshot to "
+            "start from default args."
         ) from e
     return header, state
 

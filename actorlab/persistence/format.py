@@ -68,6 +68,7 @@ class SnapshotHeader:
     contains_code: bool
     code: tuple[str, ...]
     anonymous_code: int
+    requires: tuple[str, ...]
     payload_len: int
     payload_sha256: str
     signed: bool
@@ -106,6 +107,7 @@ class SnapshotHeader:
             contains_code=bool(h["contains_code"]),
             code=tuple(str(c) for c in h["code"]),
             anonymous_code=int(h["anonymous_code"]),
+            requires=tuple(str(c) for c in h.get("requires", ())),
             payload_len=int(h["payload_len"]),
             payload_sha256=str(h["payload_sha256"]),
             signed="hmac" in h,
@@ -149,6 +151,7 @@ def encode(
         "contains_code": pickled.contains_code,
         "code": list(pickled.code),
         "anonymous_code": pickled.anonymous_code,
+        "requires": list(pickled.requires),
         "actor": {"id": str(actor_id), "class": actor_class, "path": actor_path},
         "payload_len": len(payload),
         "payload_sha256": hashlib.sha256(payload).hexdigest(),
@@ -268,6 +271,14 @@ def verify(
     if hashlib.sha256(payload).hexdigest() != header.payload_sha256:
         raise SnapshotError(f"{who}: corrupt payload (SHA-256 mismatch). " + _FIX_CORRUPT)
     _check_hmac(header, who, keys.current_key() if key is _USE_CONFIGURED else key)
+    missing = pickling.missing_code(header.requires)
+    if missing:
+        names = ", ".join(n.replace(":", ".") for n in missing)
+        raise SnapshotError(
+            f"{who}: the snapshot needs {names}, which this process does not define (enums "
+            "defined in a notebook cell are saved by name, not copied). It was not unpickled. "
+            "Fix: re-run the cell(s) that define them, then load it again."
+        )
     return Verified(header, payload, _check_code(header, who))
 
 

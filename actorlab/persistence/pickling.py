@@ -17,6 +17,7 @@ an optional HMAC before this module is called).
 from __future__ import annotations
 
 import contextvars
+import enum
 import hashlib
 import importlib
 import io
@@ -24,6 +25,7 @@ import pickle
 import sys
 import threading
 import types
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +57,9 @@ class Pickled:
     """``module:qualname`` of every named class/function pickled by value (with a fallback)."""
     anonymous_code: int
     """How many lambdas, closures or other unnamed code objects are pickled by value."""
+    requires: tuple[str, ...] = ()
+    """``module:qualname`` of classes saved by name only (enums: dill cannot copy them), which
+    must be defined again before loading."""
 
     @property
     def contains_code(self) -> bool:
@@ -112,6 +117,7 @@ class _DumpState:
 
     def __init__(self) -> None:
         self.named: dict[str, None] = {}
+        self.requires: dict[str, None] = {}
         self.anonymous = 0
         self.blobs: dict[int, tuple[Any, bytes]] = {}
         self.in_progress: set[int] = set()
@@ -121,13 +127,16 @@ class _DumpState:
         kind = by_value_kind(obj)
         if kind is None or id(obj) in self.in_progress:
             return NotImplemented
+        module, qualname = _name_of(obj)
+        if kind == "named" and isinstance(obj, type) and issubclass(obj, enum.Enum):
+            self.requires[f"{module}:{qualname}"] = None
+            return (_require_class, (module, qualname))
         blob = self.blob(obj)
         if not has_code(blob):
             return (_dill_value, (blob,))
         if kind == "anonymous":
             self.anonymous += 1
             return (_by_value, (blob,))
-        module, qualname = _name_of(obj)
         self.named[f"{module}:{qualname}"] = None
         rebind = _rebind_class if isinstance(obj, type) else _rebind_function
         return (rebind, (module, qualname, blob))
@@ -170,6 +179,8 @@ def _dill_pickler_class() -> type[Any]:
                     self._al_state = state
 
                 def reducer_override(self, obj: Any) -> Any:
+                    if type(obj) is typing.TypeVar:
+                        return _reduce_typevar(obj)
                     if obj is self._al_root or not _is_main_global(obj):
                         return NotImplemented
                     return self._al_state.reduce(obj)
@@ -259,7 +270,27 @@ def _reduce_excluding(obj: Any, names: tuple[str, ...]) -> Any:
     return (rv[0], rv[1], _blank_excluded(rv[2], names), *rv[3:])
 
 
-_KIND_PLAIN, _KIND_CODE, _KIND_MODULE = 0, 1, 2
+_KIND_PLAIN, _KIND_CODE, _KIND_MODULE, _KIND_TYPEVAR = 0, 1, 2, 3
+
+
+def _reduce_typevar(tv: Any) -> Any:
+    """A ``TypeVar`` of ``__main__`` by name with a fallback (stdlib pickles it by name only)."""
+    module = getattr(tv, "__module__", None)
+    if module != "__main__" or lookup(module, tv.__name__) is not tv:
+        return NotImplemented
+    args = (tv.__name__, tv.__constraints__, tv.__bound__, tv.__covariant__, tv.__contravariant__)
+    return (_typevar, (module, *args))
+
+
+def _typevar(
+    module: str, name: str, constraints: Any, bound: Any, covariant: bool, contravariant: bool
+) -> Any:
+    current = lookup(module, name, import_module=True)
+    if isinstance(current, typing.TypeVar):
+        return current
+    return typing.TypeVar(
+        name, *constraints, bound=bound, covariant=covariant, contravariant=contravariant
+    )
 
 
 def _kind_of(t: type) -> int | tuple[str, ...]:
@@ -268,6 +299,8 @@ def _kind_of(t: type) -> int | tuple[str, ...]:
         return _KIND_CODE
     if t is types.ModuleType:
         return _KIND_MODULE
+    if t is typing.TypeVar:
+        return _KIND_TYPEVAR
     return excluded_names(t) or _KIND_PLAIN
 
 
@@ -288,6 +321,8 @@ class _Pickler(pickle.Pickler):
             return self._al_state.reduce(obj)
         if isinstance(kind, tuple):
             return _reduce_excluding(obj, kind)
+        if kind == _KIND_TYPEVAR:
+            return _reduce_typevar(obj)
         return _reduce_module(obj)
 
 
@@ -303,7 +338,7 @@ def dumps(obj: Any) -> Pickled:
     buf = io.BytesIO()
     state = _DumpState()
     _Pickler(buf, state).dump(obj)
-    return Pickled(buf.getvalue(), tuple(state.named), state.anonymous)
+    return Pickled(buf.getvalue(), tuple(state.named), state.anonymous, tuple(state.requires))
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -359,6 +394,18 @@ def _rebind_function(module: str, qualname: str, blob: bytes) -> Any:
     if current is not _MISSING and callable(current):
         return current
     return _load_blob(blob, f"function {module}.{qualname}")
+
+
+def _require_class(module: str, qualname: str) -> Any:
+    """A class saved by name only (an enum defined in a notebook cell)."""
+    current = lookup(module, qualname, import_module=True)
+    if not isinstance(current, type):
+        raise LookupError(
+            f"the snapshot needs {module}.{qualname}, which is not defined in this process "
+            "(enums defined in a notebook cell are saved by name). Fix: re-run the cell that "
+            "defines it"
+        )
+    return current
 
 
 def _dill_value(blob: bytes) -> Any:

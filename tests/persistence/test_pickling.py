@@ -224,3 +224,89 @@ def test_snapshot_exclude_saves_the_attributes_as_none():
     assert (c.host, c.sock, c.cache) == ("db", None, None)
     s = pickling.loads(pickling.dumps(Slotted()).data)
     assert (s.a, s.tmp) == (1, None)
+
+
+SHAPES = """
+import enum, typing
+from dataclasses import dataclass
+from pathlib import Path
+import actorlab as al
+from actorlab.persistence import codec
+
+class Color(enum.Enum):
+    RED = 1
+    BLUE = 2
+
+class Point(typing.NamedTuple):
+    x: int
+    y: int = 0
+
+@dataclass(frozen=True)
+class Frozen:
+    a: int
+
+T = typing.TypeVar("T")
+
+class Box(typing.Generic[T]):
+    def __init__(self, v):
+        self.v = v
+    def get(self) -> T:
+        return self.v
+
+state = {{"p": Point(1, 2), "f": Frozen(3), "b": Box[int](4){extra}}}
+aid = al.ActorId.from_name("shapes")
+Path("shapes.snap").write_bytes(codec.dump(state, actor_id=aid, actor_class="__main__.State"))
+"""
+
+
+def test_namedtuple_frozen_dataclass_and_generic_classes_restore_without_definitions(tmp_path):
+    run_script(tmp_path, SHAPES.format(extra=""), name="saver.py")
+    out = run_script(
+        tmp_path,
+        """
+        from pathlib import Path
+        from actorlab.persistence import codec
+        header, s = codec.load(Path("shapes.snap").read_bytes())
+        print(s["p"], s["p"].y, s["f"], s["b"].get(), header.requires)
+        """,
+        name="loader.py",
+    )
+    assert out.strip() == "Point(x=1, y=2) 2 Frozen(a=3) 4 ()"
+
+
+def test_notebook_enum_needs_its_definition_and_says_so_before_unpickling(tmp_path):
+    run_script(tmp_path, SHAPES.format(extra=', "c": Color.BLUE'), name="saver.py")
+    out = run_script(
+        tmp_path,
+        """
+        from pathlib import Path
+        import actorlab as al
+        from actorlab.persistence import codec, format
+        data = Path("shapes.snap").read_bytes()
+        print(format.read_header(data).requires)
+        try:
+            codec.load(data)
+        except al.SnapshotError as e:
+            print(e)
+        """,
+        name="without.py",
+    )
+    first, message = out.strip().split("\n", 1)
+    assert first == "('__main__:Color',)"
+    assert "needs __main__.Color, which this process does not define" in message
+    assert "not unpickled. Fix: re-run the cell(s) that define them" in message
+    out = run_script(
+        tmp_path,
+        """
+        import enum
+        from pathlib import Path
+        from actorlab.persistence import codec
+        class Color(enum.Enum):
+            RED = 1
+            BLUE = 2
+        header, s = codec.load(Path("shapes.snap").read_bytes())
+        print(s["c"] is Color.BLUE)
+        """,
+        name="with.py",
+    )
+    assert out.strip() == "True"
