@@ -47,8 +47,22 @@ from .dashboard_tree import TreePane
 
 TABS = ("Info", "Mailbox", "State & Snapshot", "Messages", "Log")
 MESSAGES_TAB = TABS.index("Messages")
+STATE_TAB = TABS.index("State & Snapshot")
 HANDLED_PER_ACTOR = 100
 MIN_INTERVAL = 0.1  # seconds: never more than 10 refreshes a second
+
+
+class _Frame:
+    """What one refresh gathered on the kernel's thread before fetching details."""
+
+    def __init__(self, rt: Runtime, infos: list[ActorInfo]) -> None:
+        self.rt = rt
+        self.infos = infos
+        self.aid: ActorId | None = None
+        self.entries: list[Any] = []
+        self.entries_error: str | None = None
+        self.pick: Any = None
+        self.loaded: Any = None
 
 
 def _button(description: str, cls: str, tooltip: str = "", style: str = "") -> W.Button:
@@ -56,7 +70,7 @@ def _button(description: str, cls: str, tooltip: str = "", style: str = "") -> W
         description=description,
         tooltip=tooltip or description,
         button_style=style,
-        layout=W.Layout(width="auto"),
+        layout=W.Layout(width="auto", flex="0 0 auto"),
     )
     b.add_class(cls)
     return b
@@ -77,6 +91,7 @@ class Dashboard:
         interval: float = MIN_INTERVAL,
         max_nodes: int = 1000,
         namespace: dict[str, Any] | None = None,
+        storage: Any = None,
     ) -> None:
         self.widget = W.VBox()
         self.widget.add_class("actorlab-dashboard")
@@ -86,6 +101,8 @@ class Dashboard:
         self.refreshes = 0  # redraws done (tests, benchmark)
         self._closed = False
         self._dirty = True
+        self._quiet = False
+        self.snapshots = dashboard_snapshots.SnapshotPanel(storage)
         self._seen: tuple[Any, ...] | None = None
         self._selected_info: ActorInfo | None = None
         self._labels: dict[ActorId, str] = {}
@@ -122,7 +139,7 @@ class Dashboard:
         self.snapshot_pick = W.Dropdown(
             options=[], description="snapshot", layout=W.Layout(width="320px")
         )
-        self.snapshot_pick.observe(lambda _c: self._mark_dirty(), names="value")
+        self.snapshot_pick.observe(self._on_pick, names="value")
         self.messages_pane = W.HTML()
         self.messages_pane.add_class("actorlab-messages-pane")
         self.log_pane = W.HTML()
@@ -138,9 +155,7 @@ class Dashboard:
         self.tabs = W.Tab(
             children=[
                 self.info_pane,
-                W.VBox(
-                    [W.HBox([self.pause_btn, self.step_btn, self.resume_btn]), self.mailbox_pane]
-                ),
+                self.mailbox_pane,
                 W.VBox(
                     [
                         self.state_pane,
@@ -169,7 +184,12 @@ class Dashboard:
         self.stop_btn = _button("■ stop", "actorlab-stop", style="danger")
         self.fault_btn = _button("⚡ inject fault", "actorlab-fault", style="danger")
         self.save_btn = _button("💾 save snapshot", "actorlab-save")
-        self.respawn_btn = _button("⤴ respawn from snapshot", "actorlab-respawn", style="warning")
+        self.respawn_btn = _button(
+            "⤴ respawn from snapshot",
+            "actorlab-respawn",
+            "stop it, then respawn it from its latest snapshot",
+            style="warning",
+        )
         self.restart_btn.on_click(lambda _b: self._control("restart"))
         self.stop_btn.on_click(lambda _b: self._control("stop"))
         self.fault_btn.on_click(lambda _b: self._control("inject_fault"))
@@ -186,9 +206,10 @@ class Dashboard:
         self.status = W.HTML()
         self.status.add_class("actorlab-status")
 
+        wrap = W.Layout(flex_flow="row wrap")  # buttons wrap instead of being squeezed
         controls = W.VBox(
             [
-                W.HBox([self.expr, self.tell_btn, self.ask_btn]),
+                W.HBox([self.expr, self.tell_btn, self.ask_btn], layout=wrap),
                 W.HBox(
                     [
                         self.restart_btn,
@@ -196,13 +217,21 @@ class Dashboard:
                         self.fault_btn,
                         self.save_btn,
                         self.respawn_btn,
-                    ]
+                    ],
+                    layout=wrap,
                 ),
                 self.destructive,
             ]
         )
+        self.step_info = W.HTML()
+        self.step_info.add_class("actorlab-step-info")
+        # Step mode stays visible whichever tab is open: step, then watch State change.
+        step_bar = W.HBox(
+            [self.pause_btn, self.step_btn, self.resume_btn, self.step_info], layout=wrap
+        )
         details = W.VBox(
-            [self.heading, self.tabs, controls], layout=W.Layout(width="64%", padding="0 0 0 12px")
+            [self.heading, step_bar, self.tabs, controls],
+            layout=W.Layout(width="64%", padding="0 0 0 12px"),
         )
         self.widget.children = (self.title, W.HBox([self.tree.widget, details]), self.status)
 
@@ -219,8 +248,7 @@ class Dashboard:
         self.save_btn.disabled = not (alive and dashboard_snapshots.available())
         for b in self.destructive_buttons:
             b.disabled = not (alive and allow)
-        if not self.snapshot_pick.value:
-            self.respawn_btn.disabled = True
+        self.respawn_btn.disabled = not (alive and allow and dashboard_snapshots.available())
 
     # -- runtime binding ----------------------------------------------------------------------
     def _bind(self, rt: Runtime) -> None:
@@ -286,6 +314,10 @@ class Dashboard:
         self.tree.select(actor)
         self._selected_info = None
         self._mark_dirty()
+
+    def _on_pick(self, _change: dict[str, Any]) -> None:
+        if not self._quiet:
+            self._mark_dirty()
 
     def _on_tab(self, change: dict[str, Any]) -> None:
         if change["new"] == MESSAGES_TAB:
@@ -366,11 +398,13 @@ class Dashboard:
             return
         rt, ref = target
         try:
-            fn = dashboard_snapshots.saver(ref)
+            fn = dashboard_snapshots.saver(ref, self.snapshots.storage)
         except RuntimeError as exc:
             self._show(Outcome(f"save {ref.label}", False, str(exc)))
             return
-        self.actions.submit(rt, f"save snapshot of {ref.label}", fn, lambda v: f"saved {v}")
+        self.actions.submit(
+            rt, f"save snapshot of {ref.label}", fn, lambda h: f"saved ({h.size} B)"
+        )
 
     def _respawn(self) -> None:
         target = self._target()
@@ -383,7 +417,7 @@ class Dashboard:
             )
             return
         try:
-            fn = dashboard_snapshots.respawner(ref, self.snapshot_pick.value)
+            fn = dashboard_snapshots.respawner(rt.cells[ref.id], self.snapshots.storage)
         except RuntimeError as exc:
             self._show(Outcome(f"respawn {ref.label}", False, str(exc)))
             return
@@ -437,17 +471,14 @@ class Dashboard:
         self._dirty = True
         frame = self._begin()
         if frame is not None:
-            rt, infos, aid = frame
-            self._finish(rt, infos, self._detail_sync(rt, aid) if aid is not None else None)
+            self._finish(frame, self._detail_sync(frame))
 
     async def _refresh(self) -> None:
         frame = self._begin()
         if frame is not None:
-            rt, infos, aid = frame
-            detail = await self._detail_async(rt, aid) if aid is not None else None
-            self._finish(rt, infos, detail)
+            self._finish(frame, await self._detail_async(frame))
 
-    def _begin(self) -> tuple[Runtime, list[ActorInfo], ActorId | None] | None:
+    def _begin(self) -> _Frame | None:
         """Show finished actions; redraw the tree if something changed (else return None)."""
         for outcome in self.actions.drain():
             self._show(outcome)
@@ -469,36 +500,64 @@ class Dashboard:
             self.tree.select(rows[0].id)
         with self.widget.hold_sync():
             self.tree.update(rows)
+        frame = _Frame(rt, infos)
         aid = self.tree.selected
-        return rt, infos, aid if aid in self._labels else None
+        if aid is not None and aid in self._labels:
+            frame.aid = aid
+            if self.tabs.selected_index == STATE_TAB and dashboard_snapshots.available():
+                self._snapshot_frame(frame, next(i for i in infos if i.id == aid))
+        return frame
 
-    def _finish(self, rt: Runtime, infos: list[ActorInfo], detail: ActorInfo | None) -> None:
+    def _snapshot_frame(self, frame: _Frame, info: ActorInfo) -> None:
+        """List the snapshots and load the one picked (kernel thread, cached)."""
+        cell = frame.rt.cells.get(info.id)
+        entries, error = self.snapshots.entries(cell, info)
+        frame.entries, frame.entries_error = entries, error
+        options = dashboard_snapshots.options_for(entries)
+        values = [v for _label, v in options]
+        pick = self.snapshot_pick.value if self.snapshot_pick.value in values else None
+        if pick is None and values:
+            pick = values[0]
+        frame.pick = pick
+        if pick is not None:
+            frame.loaded = self.snapshots.load(cell, info, pick)
+
+    def _finish(self, frame: _Frame, fetched: tuple[ActorInfo | None, Any]) -> None:
         with self.widget.hold_sync():
-            self._render(rt, infos, detail)
+            self._render(frame, *fetched)
         self.refreshes += 1
 
-    def _detail_sync(self, rt: Runtime, aid: ActorId) -> ActorInfo | None:
+    def _detail_sync(self, frame: _Frame) -> tuple[ActorInfo | None, Any]:
+        if frame.aid is None:
+            return None, None
         try:
-            return rt.call(lambda: self._fetch(rt, aid), timeout=2.0, what="dashboard refresh")
+            return frame.rt.call(lambda: self._fetch(frame), timeout=2.0, what="dashboard refresh")
         except Exception:
-            return None
+            return None, None
 
-    async def _detail_async(self, rt: Runtime, aid: ActorId) -> ActorInfo | None:
-        async def fetch() -> ActorInfo | None:
-            return self._fetch(rt, aid)
+    async def _detail_async(self, frame: _Frame) -> tuple[ActorInfo | None, Any]:
+        if frame.aid is None:
+            return None, None
+
+        async def fetch() -> tuple[ActorInfo | None, Any]:
+            return self._fetch(frame)
 
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(rt.submit(fetch())), 1.0)
+            return await asyncio.wait_for(asyncio.wrap_future(frame.rt.submit(fetch())), 1.0)
         except Exception:  # runtime busy (a blocking handler) or shutting down
-            return None
+            return None, None
 
     @staticmethod
-    def _fetch(rt: Runtime, aid: ActorId) -> ActorInfo | None:
-        """The selected actor's info with previews, taken on the runtime thread."""
-        cell = rt.cells.get(aid)
-        return cell.info(detail=True) if cell is not None else None
+    def _fetch(frame: _Frame) -> tuple[ActorInfo | None, Any]:
+        """Runtime thread: the selected actor's info with previews, and the snapshot diff."""
+        cell = frame.rt.cells.get(frame.aid) if frame.aid is not None else None
+        if cell is None:
+            return None, None
+        diff = dashboard_snapshots.live_diff(frame.loaded, cell.actor)
+        return cell.info(detail=True), diff
 
-    def _render(self, rt: Runtime, infos: list[ActorInfo], detail: ActorInfo | None) -> None:
+    def _render(self, frame: _Frame, detail: ActorInfo | None, diff: Any) -> None:
+        rt, infos = frame.rt, frame.infos
         n_dead = len(rt.dead_letters)
         self.title.value = (
             f"<b>actorlab</b> dashboard · {len(infos)} actors · {n_dead} dead letters"
@@ -510,9 +569,15 @@ class Dashboard:
             elif self.tree.selected is None:
                 self.heading.value = note("No actors yet: spawn one with al.root().spawn(...).")
             self._selected_info = None
+            self.step_info.value = ""
             self._update_buttons()
             return
         self._selected_info = detail
+        queued = f"✉{detail.mailbox} queued" if detail.mailbox else "mailbox empty"
+        self.step_info.value = (
+            f"<span style='font-size:12px;color:#57606a;padding-left:8px'>{queued} · "
+            f"{escape(detail.status.value)}</span>"
+        )
         self.heading.value = (
             f"<b class='actorlab-selected'>{detail.status.glyph} "
             f"{detail.label}</b> <span style='color:#57606a'>"
@@ -523,7 +588,7 @@ class Dashboard:
         self.mailbox_pane.value = mailbox_html(detail, detail.mailbox_preview, dead)
         diffs, between = self._state.observe(detail)
         self.state_pane.value = state_html(diffs, between)
-        self._render_snapshots(detail)
+        self._render_snapshots(frame, detail, diff)
         self.messages_pane.value = messages_html(
             list(self._handled.get(detail.id, ())), self._labels, self.recording
         )
@@ -533,12 +598,21 @@ class Dashboard:
             self._handled.pop(gone, None)
         self._update_buttons()
 
-    def _render_snapshots(self, detail: ActorInfo) -> None:
-        view = dashboard_snapshots.view(detail, self.snapshot_pick.value)
-        options = view.options
-        if tuple(self.snapshot_pick.options) != tuple(options):
-            self.snapshot_pick.options = options
-        self.snapshot_pick.disabled = not options
+    def _render_snapshots(self, frame: _Frame, detail: ActorInfo, diff: Any) -> None:
+        if self.tabs.selected_index != STATE_TAB and dashboard_snapshots.available():
+            return  # listed only while the tab is open (it reads the storage)
+        view = dashboard_snapshots.view(
+            detail, frame.entries, frame.entries_error, frame.loaded, diff
+        )
+        self._quiet = True  # setting options moves the value: no refresh from inside a refresh
+        try:
+            if tuple(self.snapshot_pick.options) != view.options:
+                self.snapshot_pick.options = view.options
+            if frame.pick is not None and self.snapshot_pick.value != frame.pick:
+                self.snapshot_pick.value = frame.pick
+        finally:
+            self._quiet = False
+        self.snapshot_pick.disabled = not view.options
         self.snapshot_pane.value = view.html
 
     # -- shutdown ------------------------------------------------------------------------------

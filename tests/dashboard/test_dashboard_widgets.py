@@ -236,20 +236,6 @@ def test_log_tab_shows_logging_from_this_actors_handlers_only(al_root, counter, 
     assert "shouting not me" in dash.log_pane.value
 
 
-def test_snapshot_section_explains_when_persistence_is_missing(counter, open_dashboards):
-    dash = open_dashboards()
-    if dash_snapshots_available():
-        pytest.skip("persistence is available: covered by the snapshot tests")
-    assert "Persistence is not available" in dash.snapshot_pane.value
-    assert dash.save_btn.disabled and dash.respawn_btn.disabled
-
-
-def dash_snapshots_available():
-    from actorlab.views import dashboard_snapshots
-
-    return dashboard_snapshots.available()
-
-
 def test_close_unsubscribes_and_removes_the_log_handler(counter):
     rt = get_runtime()
     listeners = len(rt.events._listeners)
