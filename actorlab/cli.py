@@ -1,0 +1,189 @@
+"""The `actorlab` command.
+
+    actorlab tutorial [DIR] [--force] [--no-browser] [--dry-run] [-- JUPYTER_LAB_ARGS...]
+    actorlab snapshot inspect FILE [--json]
+
+`tutorial` copies the tutorial notebooks into DIR (default ./actorlab-tutorials), keeping any
+notebook the user already has there unless --force, then runs JupyterLab on the first one.
+`snapshot inspect` prints a snapshot's header without unpickling anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import filecmp
+import importlib
+import importlib.util
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_DIR = "actorlab-tutorials"
+FIRST_NOTEBOOK = "01_quickstart.ipynb"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in args:  # everything after `--` goes to `jupyter lab` untouched
+        cut = args.index("--")
+        args, extra = args[:cut], args[cut + 1 :]
+    parser = _parser()
+    opts = parser.parse_args(args)
+    if opts.command == "tutorial":
+        return tutorial(Path(opts.dir), opts.force, opts.no_browser, opts.dry_run, extra)
+    if extra:
+        parser.error("`--` arguments are only for `actorlab tutorial` (passed to jupyter lab)")
+    return inspect_snapshot(Path(opts.file), opts.json)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="actorlab", description="actorlab: actors in Jupyter.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    tut = sub.add_parser(
+        "tutorial",
+        help="copy the tutorial notebooks into DIR and open them in JupyterLab",
+        description="Copy the tutorial notebooks into DIR and open the first one in JupyterLab. "
+        "Arguments after `--` are passed to `jupyter lab` (e.g. -- --port=8899 --allow-root).",
+    )
+    tut.add_argument("dir", nargs="?", default=DEFAULT_DIR, metavar="DIR",
+                     help=f"where to put the notebooks (default: ./{DEFAULT_DIR})")  # fmt: skip
+    tut.add_argument("--force", action="store_true",
+                     help="overwrite notebooks in DIR that differ from the originals")  # fmt: skip
+    tut.add_argument("--no-browser", action="store_true",
+                     help="start JupyterLab without opening a browser")  # fmt: skip
+    tut.add_argument("--dry-run", action="store_true",
+                     help="print what would be copied and run; change nothing")  # fmt: skip
+    snap = sub.add_parser("snapshot", help="look at saved actor snapshots")
+    snap_sub = snap.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ins = snap_sub.add_parser("inspect", help="print a snapshot's header (never unpickles)")
+    ins.add_argument("file", metavar="FILE", help="a snapshot file (e.g. .actorlab/snapshots/…)")
+    ins.add_argument("--json", action="store_true", help="print the raw JSON header")
+    return parser
+
+
+# -- actorlab tutorial ---------------------------------------------------------------------------
+
+
+def tutorials_source() -> Path | None:
+    """The packaged notebooks (`actorlab/_tutorials` in a wheel) or, in an editable checkout,
+    the repository's `notebooks/`."""
+    packaged = _PACKAGE / "_tutorials"
+    if packaged.is_dir():
+        return packaged
+    checkout = _PACKAGE.parent / "notebooks"
+    if checkout.is_dir() and (_PACKAGE.parent / "pyproject.toml").is_file():
+        return checkout
+    return None
+
+
+def plan_copy(src: Path, dest: Path, force: bool) -> list[tuple[str, Path, Path]]:
+    """`(action, source, target)` for every tutorial file: "copy", "overwrite" (--force),
+    "keep" (the user's edited copy stays) or "same" (already identical)."""
+    plan = []
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if path.is_dir() or any(p.startswith(".") or p == "__pycache__" for p in rel.parts):
+            continue
+        target = dest / rel
+        if not target.exists():
+            action = "copy"
+        elif filecmp.cmp(path, target, shallow=False):
+            action = "same"
+        else:
+            action = "overwrite" if force else "keep"
+        plan.append((action, path, target))
+    return plan
+
+
+def tutorial(dest: Path, force: bool, no_browser: bool, dry_run: bool, extra: list[str]) -> int:
+    src = tutorials_source()
+    if src is None:
+        return _fail(
+            "the tutorial notebooks are not installed with this actorlab (no actorlab/_tutorials "
+            "and no notebooks/ in a source checkout). Fix: reinstall it from a wheel "
+            "(pip install --force-reinstall 'actorlab[notebook]') or run from a git checkout."
+        )
+    plan = plan_copy(src, dest, force)
+    notebooks = sorted(t for _, _, t in plan if t.suffix == ".ipynb" and t.parent == dest)
+    if not notebooks:
+        return _fail(f"no notebooks in {src}. Fix: reinstall actorlab (the package is incomplete).")
+    verb = {"copy": "copy", "overwrite": "overwrite", "same": "unchanged", "keep": "keep"}
+    for action, source, target in plan:
+        note = " (yours differs; --force overwrites it)" if action == "keep" else ""
+        would = "would " if dry_run and action in ("copy", "overwrite") else ""
+        print(f"{would}{verb[action]} {target}{note}")
+        if not dry_run and action in ("copy", "overwrite"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    first = dest / FIRST_NOTEBOOK if dest / FIRST_NOTEBOOK in notebooks else notebooks[0]
+    command = [sys.executable, "-m", "jupyterlab", str(first)]
+    command += ["--no-browser"] if no_browser else []
+    command += extra
+    if dry_run:
+        print(f"would run: {shlex.join(command)}")
+        return 0
+    if importlib.util.find_spec("jupyterlab") is None:
+        return _fail(
+            f"the notebooks are in {dest}, but JupyterLab is not installed in this environment "
+            f"({sys.executable}). Fix: pip install 'actorlab[notebook]', then run this again."
+        )
+    print(f"running: {shlex.join(command)}", flush=True)
+    if os.name == "posix":
+        os.execv(sys.executable, command)  # JupyterLab takes over this process (Ctrl-C stops it)
+    return subprocess.call(command)
+
+
+# -- actorlab snapshot inspect ------------------------------------------------------------------
+
+
+def inspect_snapshot(path: Path, as_json: bool) -> int:
+    try:
+        fmt = importlib.import_module("actorlab.persistence.format")
+        errors = importlib.import_module("actorlab.errors")
+    except ImportError as e:
+        return _fail(
+            f"this actorlab cannot read snapshots ({e}). Fix: upgrade actorlab "
+            "(pip install -U actorlab); snapshot support lives in actorlab.persistence."
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return _fail(f"cannot read {path}: {e.strerror}. Fix: check the path to the snapshot.")
+    try:
+        header = fmt.read_header(data, source=str(path))
+    except errors.SnapshotError as e:
+        return _fail(str(e))
+    if as_json:
+        raw = {k: v for k, v in header.raw.items() if not k.startswith("_")}
+        print(json.dumps(raw, indent=2, sort_keys=True))
+        return 0
+    print(f"{path}: actorlab snapshot of {header.label}, {len(data)} bytes (not unpickled)")
+    for field in dataclasses.fields(header):
+        if field.name != "raw":
+            print(f"  {field.name.replace('_', ' '):<16} {_show(getattr(header, field.name))}")
+    return 0
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value)) or "-"
+    return str(value)
+
+
+def _fail(message: str) -> int:
+    print(f"actorlab: {message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
