@@ -12,6 +12,7 @@ before the payload reaches the unpickler.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import importlib
@@ -45,6 +46,7 @@ def python_tag() -> str:
     return f"{short}{sys.version_info.major}{sys.version_info.minor}"
 
 
+@functools.lru_cache(maxsize=1)
 def _actorlab_version() -> str:
     try:
         from importlib.metadata import version
