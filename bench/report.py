@@ -225,7 +225,8 @@ def render(
     out += [f"- **{k}**: {v}" for k, v in machine.items()]
     out += [
         f"- **mode**: {mode}; median of {repeats} run(s) per cell, ±: half the min–max range "
-        f"(W7 runs once: memory is deterministic; W8 at most "
+        f"(W6 runs once and reports medians of its own repetitions; W7 runs once: memory is "
+        f"deterministic; W8 at most "
         f"{WORKLOADS['W8'].max_repeats} times, each run alternating its variants itself)",
         f"- **bench wall time**: {wall_s:.0f} s",
         "",
