@@ -180,6 +180,8 @@ class Commands:
         storage = self._storage(p.verb, p.options.get("storage"))
         # Evaluated now, so a typo fails before the live actor is stopped.
         default = self.ev(p.verb, p.expr, "the default actor")
+        autosave_expr = p.options.get("autosave")
+        autosave = self.ev(p.verb, autosave_expr, "the autosave policy") if autosave_expr else None
         self._replace(p.name)
         try:
             ref = al.root().respawn_or_sync(
@@ -188,8 +190,9 @@ class Commands:
                 runtime_args=None,
                 default_args=lambda: default,
                 name=p.name,
+                autosave=autosave,
             )
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise fail(p.verb, str(exc)) from None
         return self._bind(p.name, ref)
 

@@ -177,12 +177,21 @@ VERBS: dict[str, Verb] = {
         ),
         Verb(
             "respawn",
-            "[-s STORAGE] NAME = DEFAULT",
+            "[-s STORAGE] [-a AUTOSAVE] NAME = DEFAULT",
             "Respawn the actor saved under the stable id ActorId.from_name(NAME) from its "
             "snapshot, or spawn DEFAULT when there is none; name it NAME and bind the variable.",
             ASSIGN,
             "%actor respawn c = Counter(0)",
-            (_STORAGE,),
+            (
+                _STORAGE,
+                Option(
+                    ("-a", "--autosave"),
+                    "autosave",
+                    str,
+                    "EXPR",
+                    "autosave policy, e.g. al.Every(messages=1) or al.OnStop()",
+                ),
+            ),
             details="Re-running the cell replaces the live actor named NAME.",
         ),
         Verb(

@@ -38,7 +38,7 @@ def _get(header: Any, name: str, default: Any = None) -> Any:
 def by_value_warning(header: Any) -> str | None:
     """The "class pickled by value (notebook)" warning, or None when all code is by reference."""
     actor_class = str(_get(header, "actor_class", ""))
-    code = [str(c) for c in _get(header, "code", ()) or ()]
+    code = [str(c).replace(":", ".") for c in _get(header, "code", ()) or ()]  # "module:qualname"
     anonymous = int(_get(header, "anonymous_code", 0) or 0)
     if not (_get(header, "contains_code", False) or actor_class.startswith("__main__.")):
         return None

@@ -84,3 +84,11 @@ def test_respawn_misuse(shell):
         line(shell, "respawn -s")
     with pytest.raises(UsageError, match=r"%actor respawn: cannot copy|%actor respawn: .*snapshot"):
         line(shell, "respawn c = Counter(0)")  # Counter is not a persistent actor
+
+
+def test_respawn_with_autosave_keeps_the_snapshot_current(shell):
+    line(shell, "respawn -s store -a al.Every(messages=1) ada = Account('ada')")
+    line(shell, "tell ada Add(12)")
+    assert line(shell, "ask ada Get()") == 12  # the Add's autosave finished before Get ran
+    loaded = shell.ev("al.load_snapshot(store, al.ActorId.from_name('ada'))")
+    assert loaded.state.balance == 12
