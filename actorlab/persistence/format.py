@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import importlib
 import json
+import logging
 import platform
 import struct
 import sys
@@ -27,6 +28,8 @@ from typing import Any
 from actorlab.errors import SnapshotError
 from actorlab.ids import ActorId
 from actorlab.persistence import keys, pickling
+
+log = logging.getLogger("actorlab.persistence")
 
 MAGIC = b"ACTORLAB-SNAPSHOT\n"
 FORMAT_VERSION = 1
@@ -315,7 +318,7 @@ def _check_code(header: SnapshotHeader, who: str) -> bool:
     here = python_tag()
     if not header.contains_code or header.python_tag == here:
         if header.contains_code and _minor(header.dill) != _minor(pickling.dill_version()):
-            _log().warning(
+            log.warning(
                 "%s: written with dill %s, this is dill %s; by-value code may not load",
                 who,
                 header.dill,
@@ -341,9 +344,3 @@ def _check_code(header: SnapshotHeader, who: str) -> bool:
 
 def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
-
-
-def _log() -> Any:
-    import logging
-
-    return logging.getLogger("actorlab.persistence")

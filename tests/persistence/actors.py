@@ -90,6 +90,11 @@ class Tally(al.Actor, snapshot=True):
         self.count += 1000
         raise RuntimeError("half-updated")
 
+    @al.handler
+    def save_sync(self, msg: SaveSync) -> int:
+        self.ctx.save_snapshot_sync()
+        return self.count
+
 
 class Other(al.Actor, snapshot=True):
     def __init__(self) -> None:

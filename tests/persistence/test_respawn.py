@@ -9,7 +9,7 @@ import logging
 import pytest
 
 import actorlab as al
-from actorlab.persistence import format
+from actorlab.persistence import codec, format
 
 from .actors import (
     Connection,
@@ -329,3 +329,38 @@ def test_header_names_the_actor_path(al_root, store):
     h = al_root.save_snapshot_sync(c)
     assert h.raw["actor"]["path"] == "/counter" and h.actor_id == str(aid)
     assert format.read_header(store.read(aid)).actor_class == "persistence.actors.Counter"
+
+
+def test_sync_save_queues_behind_a_write_in_flight(al_root):
+    """A sync handler's save while an earlier save of the same actor is still being written:
+    the new one is queued behind it, so the newest state is what stays stored."""
+    import threading
+
+    from actorlab.testing import wait_until
+
+    from .actors import Tally
+
+    class Gated(al.MemoryStorage):
+        def __init__(self):
+            super().__init__()
+            self.entered, self.gate, self.written = threading.Event(), threading.Event(), []
+
+        async def try_write(self, actor_id, data):
+            self.entered.set()
+            await asyncio.to_thread(self.gate.wait)
+            self.written.append(codec.load_snapshot(data)[2].count)
+            self.write(actor_id, data)
+
+    store = Gated()
+    aid = al.ActorId.from_name("gated")
+    ref = al_root.spawn_persistent_sync(store, aid, Tally(0))
+    first = threading.Thread(target=al_root.save_snapshot_sync, args=(ref,))
+    first.start()
+    assert store.entered.wait(5)
+    ref.ask_sync(Increment(5))
+    assert ref.ask_sync(SaveSync()) == 5  # returns at once: its write is queued
+    assert store.written == []
+    store.gate.set()
+    first.join(5)
+    wait_until(lambda: len(store.written) == 2, what="both writes")
+    assert store.written == [0, 5] and al.load_snapshot(store, aid).state.count == 5
