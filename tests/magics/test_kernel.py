@@ -202,3 +202,24 @@ def test_dashboard_magic_shows_the_widget(kernel):
     kernel.run("%actor spawn c = Counter()")
     result = kernel.run("%actor dashboard")
     assert "application/vnd.jupyter.widget-view+json" in result.mimetypes
+
+
+def test_trace_cell_magic_in_a_kernel_shows_the_sequence_diagram(kernel):
+    kernel.run("%actor spawn c = Counter()")
+    result = kernel.run("%%actor trace\n%actor tell c Add(1)\nc.ask_sync(Get())")
+    diagram = result.data[-1]
+    assert "image/svg+xml" in diagram and "text/plain" in diagram
+    assert "Add" in diagram["text/plain"] and "Get" in diagram["text/plain"]
+
+
+def test_await_ask_output_and_reset_through_a_kernel(kernel):
+    result = kernel.run("%actor spawn c = Counter()\nawait c.ask(Shout('async'))")
+    assert result.stdout == "handler says async\n"
+    assert result.data[-1]["text/plain"] == "'ASYNC'"
+    kernel.run("%actor reset")
+    after = kernel.run(
+        "import threading\n"
+        "print(sum(t.name == 'actorlab-runtime' for t in threading.enumerate()), al.inspect())"
+    )
+    assert after.stdout == "1 []\n"
+    assert kernel.run("%actor spawn c = Counter(3)\n%actor ask c Get()").data[-1]["text/plain"] == "3"

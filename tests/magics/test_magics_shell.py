@@ -205,7 +205,7 @@ def test_reset_starts_clean(ip, capsys):
     line(ip, "reset")
     assert capsys.readouterr().out.startswith("actorlab reset: stopped 1 actor; a fresh runtime is running")
     assert old.is_closed() and al.inspect() == []
-    assert al.root().runtime is not runtime_before
+    assert al.root().runtime is not runtime_before and not runtime_before.thread.is_alive()
     assert line(ip, "spawn c = Counter(1)") is ip.user_ns["c"]
     assert line(ip, "ask c Get()") == 1
 
@@ -248,3 +248,13 @@ def test_unload_removes_the_magics(ip):
     finally:
         ip.extension_manager.load_extension("actorlab")
     assert ip.find_line_magic("actor") is not None
+
+
+def test_loading_the_extension_again_or_reloading_keeps_one_runtime_and_the_actors(ip):
+    import threading
+
+    c = line(ip, "spawn c = Counter(4)")
+    ip.run_line_magic("load_ext", "actorlab")  # "already loaded": nothing happens
+    ip.run_line_magic("reload_ext", "actorlab")
+    assert line(ip, "ask c Get()") == 4 and not c.is_closed()
+    assert sum(t.name == "actorlab-runtime" for t in threading.enumerate()) == 1
