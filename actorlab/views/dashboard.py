@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import weakref
 from collections.abc import Callable
 from html import escape
 from typing import Any
@@ -621,6 +622,7 @@ class Dashboard:
         if self._closed:
             return
         self._closed = True
+        _open.discard(self)
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
@@ -648,14 +650,24 @@ def _descendants(widget: W.Widget) -> list[W.Widget]:
     return out
 
 
-def dashboard(**options: Any) -> Dashboard:
+_open: weakref.WeakSet[Dashboard] = weakref.WeakSet()
+
+
+def dashboard(*, replace: bool = True, **options: Any) -> Dashboard:
     """The live dashboard of every actor (``al.dashboard()``); display it as a cell's result.
 
+    One live dashboard per kernel by default: opening one closes the ones opened before (so
+    re-running the cell never leaves old refreshers running); ``replace=False`` keeps them.
     Options: ``interval`` (seconds between refreshes, at least 0.1), ``max_nodes`` (tree size
     cap, default 1000), ``namespace`` (where tell/ask expressions are evaluated; default the
-    notebook's).
+    notebook's), ``storage`` (where snapshots are listed and saved; default each actor's own).
     """
-    return Dashboard(**options)
+    if replace:
+        for old in list(_open):
+            old.close()
+    dash = Dashboard(**options)
+    _open.add(dash)
+    return dash
 
 
 __all__ = ["Dashboard", "dashboard"]

@@ -273,3 +273,13 @@ def test_thousand_actors_build_once_and_relabel_in_place(al_root, open_dashboard
     refs[500].tell(Add(1))
     settle(dash, lambda: "✉1" in node(dash, refs[500]).description, "actor 500 to show mail")
     assert dash.tree.rebuilds == rebuilds
+
+
+def test_opening_a_dashboard_closes_the_previous_one_unless_told_not_to(counter):
+    first = al.dashboard()
+    second = al.dashboard()
+    assert first._closed and first.widget.comm is None and not second._closed
+    third = al.dashboard(replace=False)
+    assert not second._closed and not third._closed
+    second.close()
+    third.close()
