@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import settings
 from .envelope import Envelope, Forward, Sig
-from .errors import ActorClosed, AskTimeout, Deadlock, InjectedFault, WrongThread
+from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
 from .ids import ActorId
 from .info import ActorInfo, Status
 from .runtime import _current_cell, _short_repr, await_interruptibly, peek_runtime, wait_future
@@ -374,7 +374,16 @@ class ActorRef(Generic[A]):
 
     def info(self) -> ActorInfo:
         """A frozen snapshot of this actor for views (with mailbox and state previews)."""
-        return self._live(allow_closed=True).info(detail=True)
+        cell = self._live(allow_closed=True)
+        rt = cell.runtime
+        if rt.closed or threading.get_ident() == rt.thread_id:
+            return cell.info(detail=True)
+        # Through the loop, after messages this thread already sent (read-your-writes), unless
+        # a long handler keeps the loop busy: then read the fields directly.
+        try:
+            return rt.call(lambda: cell.info(detail=True), timeout=0.5, what="ref.info()")
+        except (concurrent.futures.TimeoutError, ActorlabError):
+            return cell.info(detail=True)
 
 
 class WeakActorRef(Generic[A]):
