@@ -6,10 +6,10 @@ bridge plugs into the runtime's origin hooks:
 
 - ``capture()`` runs on the sending thread at tell/ask time and returns the kernel's current
   parent message (the cell being executed);
-- ``enter(token)`` wraps the handler on the runtime thread and makes that message the *thread's*
-  parent (ipykernel 7: ``shell.set_thread_parent``; 6.x: ``set_parent`` on the streams and
-  display publisher, restored afterwards), so stdout, stderr, logging and ``display()`` land in
-  the sending cell, even after it finished.
+- ``enter(token)`` wraps the handler on the runtime thread and makes that message the output
+  parent of the actor's task (ipykernel 7: ``shell.set_thread_parent``, context-local; 6.x:
+  ``set_parent`` on the streams and display publisher, restored afterwards), so stdout, stderr,
+  logging and ``display()`` land in the sending cell, even after it finished.
 
 A failure of a top-level actor is written to stderr under the cell that sent the failing
 message, with the actor named (``report_failure``).
@@ -17,6 +17,8 @@ message, with the actor named (``report_failure``).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import sys
 import threading
 from typing import Any
@@ -26,6 +28,8 @@ from actorlab.info import ErrorInfo
 
 _lock = threading.Lock()
 _shell: Any = None
+_threaded = False  # ipykernel >= 7: per-thread (per-context) output parents
+_get_parent: Any = None  # shell.get_parent, bound once (capture runs on every tell)
 
 
 def kernel_shell() -> Any:
@@ -49,14 +53,15 @@ def install() -> bool:
 
     Returns True when the bridge is active.
     """
-    global _shell
+    global _shell, _threaded, _get_parent
     with _lock:
         if _shell is not None:
             return True
         shell = kernel_shell()
         if shell is None:
             return False
-        _shell = shell
+        _shell, _get_parent = shell, shell.get_parent
+        _threaded = hasattr(shell, "set_thread_parent")
         runtime.set_origin_hooks(capture, enter)
         runtime.set_failure_reporter(report_failure)
         return True
@@ -64,9 +69,9 @@ def install() -> bool:
 
 def uninstall() -> None:
     """Back to the runtime's defaults (no routing; failures logged)."""
-    global _shell
+    global _shell, _get_parent
     with _lock:
-        _shell = None
+        _shell = _get_parent = None
         runtime.set_origin_hooks(None, None)
         runtime.set_failure_reporter(None)
 
@@ -77,15 +82,46 @@ def installed() -> bool:
 
 def capture() -> object:
     """The parent message of the cell running on this thread (None when there is none)."""
-    shell = _shell
-    if shell is None:
+    get_parent = _get_parent
+    if get_parent is None:
         return None
-    parent = shell.get_parent()
-    return parent or None
+    return get_parent() or None
 
 
-class _ThreadParent:
-    """Context manager: make ``parent`` the current thread's output parent, then restore."""
+#: The parent message set for the current context (an actor's task) by ``enter``.
+_active: contextvars.ContextVar[object] = contextvars.ContextVar(
+    "actorlab_output_parent", default=None
+)
+_SAME = contextlib.nullcontext()
+
+
+class _StickyParent:
+    """ipykernel >= 7: make ``parent`` this context's output parent and leave it set.
+
+    Each actor runs in its own asyncio task, i.e. its own context, so a thread parent set here
+    stays with that actor only. Leaving it set lets the next message from the same cell skip
+    the work entirely (``enter`` returns a no-op), which keeps a burst of tells from one cell
+    as cheap as without routing. Output of a message that has no origin (a timer) then goes to
+    the cell that last talked to the actor, rather than to whichever cell runs now.
+    """
+
+    __slots__ = ("_parent",)
+
+    def __init__(self, parent: object) -> None:
+        self._parent = parent
+
+    def __enter__(self) -> None:
+        shell = _shell
+        if shell is not None:
+            shell.set_thread_parent(self._parent)
+            _active.set(self._parent)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+class _GlobalParent:
+    """ipykernel 6: parents are global, so set them around the handler and restore them."""
 
     __slots__ = ("_parent", "_undo")
 
@@ -94,27 +130,22 @@ class _ThreadParent:
         self._undo: Any = None
 
     def __enter__(self) -> None:
-        shell = _shell
-        if shell is None:
-            return
-        if hasattr(shell, "set_thread_parent"):  # ipykernel >= 7
-            self._undo = (shell.reset_thread_parent, shell.set_thread_parent(self._parent))
-        else:  # ipykernel 6: global parents; restore the previous ones on exit
-            self._undo = _set_global_parent(shell, self._parent)
+        if _shell is not None:
+            self._undo = _set_global_parent(_shell, self._parent)
 
     def __exit__(self, *exc: object) -> None:
         undo, self._undo = self._undo, None
-        if undo is None:
-            return
-        if isinstance(undo, tuple):
-            reset, tokens = undo
-            reset(tokens)
-        else:
+        if undo is not None:
             undo()
 
 
-def enter(token: object) -> _ThreadParent:
-    return _ThreadParent(token)
+def enter(token: object) -> contextlib.AbstractContextManager[Any]:
+    """Around a handler on the runtime thread: route its output to the cell ``token``."""
+    if _active.get() is token:
+        return _SAME
+    if _threaded:
+        return _StickyParent(token)
+    return _GlobalParent(token)
 
 
 def _set_global_parent(shell: Any, parent: object) -> Any:

@@ -3,6 +3,7 @@ failure text. (The real thing is checked through kernels in test_kernel.py.)"""
 
 from __future__ import annotations
 
+import contextvars
 import io
 import sys
 
@@ -39,10 +40,6 @@ class FakeShell:
         self.thread_parents.append(parent)
         return len(self.thread_parents)
 
-    def reset_thread_parent(self, token):
-        assert token == len(self.thread_parents)
-        self.thread_parents.pop()
-
 
 def test_install_is_a_no_op_outside_a_kernel():
     kb.uninstall()
@@ -58,14 +55,31 @@ def test_install_is_idempotent_and_sets_the_runtime_hooks(fake_kernel):
     assert runtime._origin_capture is None and runtime._failure_reporter is runtime._default_reporter
 
 
-def test_capture_returns_the_current_cell_and_enter_sets_it_for_the_thread(fake_kernel):
+def test_capture_returns_the_current_cell_and_enter_sets_it_for_the_context(fake_kernel):
     kb.install()
     token = kb.capture()
     assert token == {"header": {"msg_id": "cell-1"}}
     fake_kernel.parent = {"header": {"msg_id": "cell-2"}}
-    with kb.enter(token):
+    second = kb.capture()
+
+    def actor_task():  # each actor runs in its own task, i.e. its own context
+        with kb.enter(token):
+            assert fake_kernel.thread_parents == [token]
+        with kb.enter(token):  # the next message from the same cell: nothing to do
+            pass
         assert fake_kernel.thread_parents == [token]
-    assert fake_kernel.thread_parents == []
+        with kb.enter(second):
+            pass
+        assert fake_kernel.thread_parents == [token, second]
+
+    contextvars.copy_context().run(actor_task)
+
+    def other_actor():  # a different context starts without a parent of its own
+        with kb.enter(second):
+            pass
+
+    contextvars.copy_context().run(other_actor)
+    assert fake_kernel.thread_parents == [token, second, second]
 
 
 def test_no_parent_means_no_token(fake_kernel):
