@@ -223,3 +223,24 @@ def test_await_ask_output_and_reset_through_a_kernel(kernel):
     )
     assert after.stdout == "1 []\n"
     assert kernel.run("%actor spawn c = Counter(3)\n%actor ask c Get()").data[-1]["text/plain"] == "3"
+
+
+def test_output_routing_needs_no_load_ext(tmp_path):
+    """The runtime installs the bridge itself when it starts inside a kernel."""
+    from notebook_utils import run_cells
+
+    results = run_cells(
+        [
+            "import actorlab as al\n"
+            "class Echo(al.Actor):\n"
+            "    @al.handler\n"
+            "    def say(self, msg: str) -> str:\n"
+            "        print('echo', msg)\n"
+            "        return msg\n"
+            "e = al.root().spawn(Echo())",
+            "e.ask_sync('one')",
+            "await e.ask('two')",
+        ],
+        tmp_path,
+    )
+    assert [r.stdout for r in results[1:]] == ["echo one\n", "echo two\n"]
