@@ -13,25 +13,24 @@ import shutil
 from pathlib import Path
 
 import pytest
-from labdriver import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT, LabServer, save_screenshot
+from labdriver import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    VIEWPORT,
+    LabServer,
+    require_browser,
+    save_screenshot,
+)
 
 HERE = Path(__file__).resolve().parent
 # Copied into the server root: tests' own notebooks as fixtures/, the tutorials as notebooks/.
 FIXTURES = [HERE / "fixtures", HERE.parents[1] / "notebooks"]
 
 
-def _require(ok: bool, missing: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{missing}; CI is set, so the browser tests must run (.ci/run installs it)")
-    pytest.skip(f"{missing} (apt-get install chromium; never `playwright install`)")
-
-
 @pytest.fixture(scope="session")
 def chromium() -> Path:
-    _require(os.access(CHROMIUM, os.X_OK), f"browser tests need Debian's {CHROMIUM}")
-    _require(bool(importlib.util.find_spec("playwright")), "browser tests need `playwright`")
+    require_browser(os.access(CHROMIUM, os.X_OK), f"browser tests need Debian's {CHROMIUM}")
+    require_browser(bool(importlib.util.find_spec("playwright")), "browser tests need `playwright`")
     return CHROMIUM
 
 
@@ -62,14 +61,16 @@ def browser_context(chromium, tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser_context, request, artifacts_dir):
-    """A fresh tab; a screenshot lands in test-artifacts/ if the test fails."""
+def page(browser_context, lab, request, artifacts_dir):
+    """A fresh tab; a screenshot lands in test-artifacts/ if the test fails. The kernels the
+    test started are shut down afterwards, so no test's actors run on into the next one."""
     page = browser_context.new_page()
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         save_screenshot(page, artifacts_dir, f"FAILED-{request.node.name}")
     page.close()
+    lab.shutdown_kernels()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pytest
 from notebook_utils import write_notebook
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -145,6 +146,16 @@ class LabServer:
             time.sleep(0.1)  # polling the HTTP endpoint against a deadline
         return False
 
+    def shutdown_kernels(self) -> None:
+        """End every notebook session and its kernel (what a test opened)."""
+        with urllib.request.urlopen(self.url("api/sessions"), timeout=10) as response:
+            sessions = json.load(response)
+        for session in sessions:
+            request = urllib.request.Request(
+                self.url(f"api/sessions/{session['id']}"), method="DELETE"
+            )
+            urllib.request.urlopen(request, timeout=30).close()
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -164,6 +175,15 @@ class LabServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def require_browser(ok: bool, missing: str) -> None:
+    """Skip when a browser prerequisite is `missing`, but fail under CI (it installs them)."""
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing}; CI is set, so the browser tests must run (.ci/run installs it)")
+    pytest.skip(f"{missing} (apt-get install chromium; never `playwright install`)")
 
 
 def _free_port() -> int:
