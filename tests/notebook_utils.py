@@ -147,7 +147,7 @@ class KernelSession:
     tagged `raises-exception` (then its `errors` are filled and it must not run cleanly).
     """
 
-    def __init__(self, cwd: Path | str, *, timeout: int = CELL_TIMEOUT, env: dict | None = None):
+    def __init__(self, cwd: Path | str, *, timeout: int = CELL_TIMEOUT):
         self.cwd = Path(cwd)
         self.nb = nbformat.v4.new_notebook(metadata=_kernel_metadata())
         self.client = NotebookClient(
@@ -157,12 +157,10 @@ class KernelSession:
             kernel_name=kernel_name(),
             resources={"metadata": {"path": str(self.cwd)}},
         )
-        self._env = env
         self._ctx: Any = None
 
     def __enter__(self) -> KernelSession:
-        kwargs = {"env": {**os.environ, **self._env}} if self._env else {}
-        self._ctx = self.client.setup_kernel(**kwargs)
+        self._ctx = self.client.setup_kernel()
         self._ctx.__enter__()
         return self
 
