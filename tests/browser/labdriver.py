@@ -39,7 +39,7 @@ VIEWPORT = {"width": 1280, "height": 1000}
 # Lab user settings, written into a private JUPYTERLAB_SETTINGS_DIR.
 SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
-    # Every cell in the DOM, so tests can wait on all prompts and find every output.
+    # Every cell stays in the DOM (no virtual scrolling), so tests find every output.
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
 }
 WIDGET_ERROR = "Error displaying widget"
