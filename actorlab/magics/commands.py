@@ -7,6 +7,7 @@ or a bound name), and turns misuse into one-line ``UsageError``s.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -20,6 +21,17 @@ from .parsing import Parsed, Verb, fail, is_identifier
 
 #: How long spawn waits for the actor to finish starting before showing it.
 _START_WAIT = 2.0
+
+
+def _loop_running() -> bool:
+    """True when this thread runs an event loop (a Jupyter kernel), not terminal IPython."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 _MAX_LISTED = 10
 
 
@@ -210,6 +222,13 @@ class Commands:
     def traced(self, verb: Verb, code: str, options: dict[str, Any]) -> Any:
         """Run ``code`` (a statement or a whole cell, magics allowed) under ``al.trace()``."""
         __tracebackhide__ = True
+        if self._needs_await(code) and _loop_running():
+            raise UsageError(
+                f"{verb.prefix}: this code uses top-level await, which a cell magic cannot run "
+                f"inside Jupyter's event loop. Fix: use c.ask_sync(...) or %actor ask in the "
+                f"traced cell, or write `async with al.trace() as t:` around the awaits, then "
+                f"show t"
+            )
         with al.trace(limit=options.get("limit", 1000)) as t:
             result = self.shell.run_cell(code, store_history=False)
         if not result.success:
@@ -222,6 +241,13 @@ class Commands:
                 f"the diagram shows what the actors did until then"
             )
         return t
+
+    def _needs_await(self, code: str) -> bool:
+        try:
+            transformed = self.shell.transform_cell(code)
+        except SyntaxError:
+            return False  # run_cell reports it
+        return bool(self.shell.should_run_async(code, transformed_cell=transformed))
 
     def do_reset(self, p: Parsed) -> None:
         from actorlab.views import api

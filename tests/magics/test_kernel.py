@@ -244,3 +244,12 @@ def test_output_routing_needs_no_load_ext(tmp_path):
         tmp_path,
     )
     assert [r.stdout for r in results[1:]] == ["echo one\n", "echo two\n"]
+
+
+def test_trace_cell_with_await_in_jupyter_explains_the_fix(kernel):
+    kernel.run("%actor spawn c = Counter()")
+    with pytest.raises(CellExecutionError):
+        kernel.run("%%actor trace\nx = await c.ask(Get())")
+    stderr = CellResult.from_cell(kernel.nb.cells[-1]).stderr
+    assert stderr.startswith("UsageError: %actor trace: this code uses top-level await")
+    assert "async with al.trace() as t:" in stderr

@@ -258,3 +258,10 @@ def test_loading_the_extension_again_or_reloading_keeps_one_runtime_and_the_acto
     ip.run_line_magic("reload_ext", "actorlab")
     assert line(ip, "ask c Get()") == 4 and not c.is_closed()
     assert sum(t.name == "actorlab-runtime" for t in threading.enumerate()) == 1
+
+
+def test_trace_cell_with_await_works_outside_jupyter(ip):
+    line(ip, "spawn c = Counter(2)")
+    t = ip.run_cell_magic("actor", "trace", "x = await c.ask(Get())\n")
+    assert ip.user_ns["x"] == 2
+    assert [e.kind for e in t.events if e.kind in ("ask", "reply")] == ["ask", "reply"]
