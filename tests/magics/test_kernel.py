@@ -94,7 +94,8 @@ def test_magics_work_through_a_kernel(kernel):
     assert asked.data[0]["text/plain"] == "42"
     tree = kernel.run("%actors")
     assert tree.mimetypes == ["text/html", "text/plain"]
-    assert "<pre" in tree.data[0]["text/html"] and "● c" in tree.data[0]["text/plain"]
+    assert "<pre" in tree.data[0]["text/html"] and "└── " in tree.data[0]["text/plain"]
+    assert " c  Counter  mbox=0 done=2" in tree.data[0]["text/plain"]
     info = kernel.run("%actor info c")
     assert "value            42" in info.data[0]["text/plain"]
     root = kernel.run("al.root()")

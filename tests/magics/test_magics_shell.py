@@ -7,6 +7,7 @@ from IPython.core.error import UsageError
 
 import actorlab as al
 from actorlab.magics.parsing import VERBS
+from actorlab.testing import wait_idle
 
 
 def line(ip, text):
@@ -186,6 +187,7 @@ def test_top_and_actors_render(ip):
     for _ in range(3):
         line(ip, "tell b Add(1)")
     line(ip, "ask b Get()")
+    wait_idle()  # a reply can arrive before the actor marks itself idle again
     table = line(ip, "top done -n 1").text(120)
     rows = [r for r in table.splitlines() if r.startswith("/")]
     assert [r.split()[0] for r in rows] == ["/b"]

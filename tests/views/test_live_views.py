@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 import actorlab as al
-from actorlab.testing import wait_until
+from actorlab.testing import wait_idle, wait_until
 
 
 @dataclass
@@ -51,6 +51,7 @@ def test_tree_shows_the_live_hierarchy_with_counts(al_root):
     assert c.ask_sync(Get()) == 3
     wait_until(lambda: len(al.inspect()) == 4, what="both team members")
     assert team.ask_sync("hi") == "hi"
+    wait_idle()  # a reply can arrive before the actor marks itself idle again
     text = al.tree().text(100)
     assert text == (
         "actorlab · 4 actors: 4 idle\n"
@@ -69,6 +70,7 @@ def test_top_gives_rates_from_the_second_call(al_root):
     for _ in range(10):
         c.tell(Add(1))
     assert c.ask_sync(Get()) == 10
+    wait_idle()
     second = al.top(sort="rate").text(120)
     assert "Δ/s since last refresh" in second
     row = next(line for line in second.splitlines() if line.startswith("/c "))
@@ -83,6 +85,7 @@ def test_top_refuses_an_unknown_sort_key_before_reading_the_runtime(al_root):
 def test_ref_root_and_info_render_in_notebooks(al_root):
     c = al_root.spawn(Counter(), name="c")
     c.ask_sync(Get())
+    wait_idle()
     ref_bundle = c._repr_mimebundle_()
     assert set(ref_bundle) == {"text/html", "text/plain"}
     assert ref_bundle["text/plain"] == "● c  Counter  mbox=0 done=1"
