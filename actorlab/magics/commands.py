@@ -111,12 +111,6 @@ class Commands:
             time.sleep(0.001)
         return ref
 
-    @staticmethod
-    def settled_info(ref: al.ActorRef[Any]) -> al.ActorInfo:
-        """``ref.info()`` read on the runtime thread, after the messages this cell already sent
-        have reached the mailbox (a tell is handed over asynchronously)."""
-        return al.root().runtime.call(ref.info, timeout=_START_WAIT, what="reading actor info")
-
     def _storage(self, verb: Verb, expr: str | None) -> Any:
         """The storage expression's value; None means actorlab's default storage."""
         return self.ev(verb, expr, "the storage") if expr else None
@@ -143,7 +137,7 @@ class Commands:
         return ref.ask_sync(msg, timeout=p.options.get("timeout"))
 
     def do_info(self, p: Parsed) -> Any:
-        return self.settled_info(self.resolve(p.verb, p.target or ""))
+        return self.resolve(p.verb, p.target or "").info()
 
     def do_top(self, p: Parsed) -> Any:
         sort = p.words[0] if p.words else "mailbox"
@@ -174,9 +168,9 @@ class Commands:
 
     def do_step(self, p: Parsed) -> None:
         ref = self.resolve(p.verb, p.target or "")
-        before = self.settled_info(ref).mailbox
+        before = ref.info().mailbox  # read-your-writes: after this cell's tells
         msg = ref.step()
-        left = self.settled_info(ref).mailbox
+        left = ref.info().mailbox
         if msg is None and before == 0:
             print(f"{ref.label}: the mailbox is empty, nothing to step (tell it something first)")
             return
