@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 import weakref
 from collections.abc import Callable
 from html import escape
@@ -29,11 +30,12 @@ import ipywidgets as W
 from actorlab.events import Event
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, Status
-from actorlab.observe import dead_letters, inspect
+from actorlab.observe import dead_letters
 from actorlab.runtime import Runtime, get_runtime, peek_runtime
 
 from . import dashboard_log, dashboard_snapshots
 from .dashboard_actions import ActionRunner, Outcome, evaluate, in_loop, short, user_namespace
+from .dashboard_feed import Feed
 from .dashboard_model import (
     StateTracker,
     info_html,
@@ -42,7 +44,6 @@ from .dashboard_model import (
     messages_html,
     note,
     state_html,
-    tree_rows,
 )
 from .dashboard_tree import TreePane
 
@@ -56,9 +57,10 @@ MIN_INTERVAL = 0.1  # seconds: never more than 10 refreshes a second
 class _Frame:
     """What one refresh gathered on the kernel's thread before fetching details."""
 
-    def __init__(self, rt: Runtime, infos: list[ActorInfo]) -> None:
+    def __init__(self, rt: Runtime, n_actors: int, started: float) -> None:
         self.rt = rt
-        self.infos = infos
+        self.started = started
+        self.n_actors = n_actors
         self.aid: ActorId | None = None
         self.entries: list[Any] = []
         self.entries_error: str | None = None
@@ -100,18 +102,22 @@ class Dashboard:
         self.interval = max(MIN_INTERVAL, float(interval))
         self.namespace = namespace
         self.refreshes = 0  # redraws done (tests, benchmark)
+        self.last_frame_seconds = 0.0  # kernel-thread time of the last redraw
         self._closed = False
         self._dirty = True
         self._quiet = False
+        self._full_tree = True
+        self.feed = Feed()
         self.snapshots = dashboard_snapshots.SnapshotPanel(storage)
         self._seen: tuple[Any, ...] | None = None
+        self._queued = -1
         self._selected_info: ActorInfo | None = None
         self._labels: dict[ActorId, str] = {}
         self._state = StateTracker()
         self._handled: dict[ActorId, collections.deque[Event]] = {}
         self._rt: Runtime | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        self._recording: Callable[[], None] | None = None
+        self._messages_on = False
         self._log = dashboard_log.acquire()
         self._loop = in_loop()
         self._kick: asyncio.Event | None = asyncio.Event() if self._loop is not None else None
@@ -128,7 +134,7 @@ class Dashboard:
         self.title = W.HTML("<b>actorlab</b> dashboard")
         self.title.add_class("actorlab-title")
         self.tree = TreePane(self._on_select_id, self.max_nodes)
-        self.tree.filter.observe(lambda _c: self._mark_dirty(), names="value")
+        self.tree.filter.observe(self._on_filter, names="value")
         self.heading = W.HTML()
         self.heading.add_class("actorlab-heading")
         self.info_pane = W.HTML()
@@ -253,14 +259,22 @@ class Dashboard:
 
     # -- runtime binding ----------------------------------------------------------------------
     def _bind(self, rt: Runtime) -> None:
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-        self._stop_recording()
+        self._unlisten()
         self._rt = rt
         self._handled.clear()
-        self._unsubscribe = rt.events.subscribe(self._on_event, messages=False)
-        if self.tabs.selected_index == MESSAGES_TAB:
-            self._start_recording()
+        self._listen(self.tabs.selected_index == MESSAGES_TAB)
+
+    def _listen(self, messages: bool) -> None:
+        """Subscribe to the event ring; ``messages`` also turns per-message events on."""
+        assert self._rt is not None
+        self._unsubscribe = self._rt.events.subscribe(self._on_event, messages=messages)
+        self._messages_on = messages
+
+    def _unlisten(self) -> None:
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+        self._messages_on = False
 
     def _runtime(self) -> Runtime | None:
         rt = peek_runtime()
@@ -280,18 +294,19 @@ class Dashboard:
             buf.append(ev)
 
     def _start_recording(self) -> None:
-        if self._recording is None and self._rt is not None:
-            self._recording = self._rt.events.subscribe(lambda _e: None, messages=True)
+        if not self._messages_on and self._rt is not None:
+            self._unlisten()
+            self._listen(True)
 
     def _stop_recording(self) -> None:
-        rec, self._recording = self._recording, None
-        if rec is not None:
-            rec()
+        if self._messages_on and self._rt is not None:
+            self._unlisten()
+            self._listen(False)
 
     @property
     def recording(self) -> bool:
         """True while per-message events are on (the Messages tab is open)."""
-        return self._recording is not None
+        return self._messages_on
 
     # -- events from the widgets (kernel's thread) -----------------------------------------------
     def _wake(self) -> None:
@@ -314,6 +329,10 @@ class Dashboard:
     def _on_select_id(self, actor: ActorId) -> None:
         self.tree.select(actor)
         self._selected_info = None
+        self._mark_dirty()
+
+    def _on_filter(self, _change: dict[str, Any]) -> None:
+        self._full_tree = True
         self._mark_dirty()
 
     def _on_pick(self, _change: dict[str, Any]) -> None:
@@ -439,7 +458,7 @@ class Dashboard:
         """The refresher: at most every ``interval`` seconds, and only when something changed."""
         kick = self._kick
         assert kick is not None
-        last = 0.0
+        last = cost = 0.0
         loop = asyncio.get_running_loop()
         while not self._closed:
             try:
@@ -447,7 +466,9 @@ class Dashboard:
             except asyncio.TimeoutError:
                 pass
             kick.clear()
-            gap = last + self.interval - loop.time()
+            # At most every `interval`, and slower when frames are expensive (a frame may use
+            # at most ~5% of the kernel's time: the actors share the GIL with it).
+            gap = last + max(self.interval, 20 * cost) - loop.time()
             if gap > 0:
                 await asyncio.sleep(gap)  # rate limit, not synchronisation
             if self._closed:
@@ -457,15 +478,24 @@ class Dashboard:
                 await self._refresh()
             except Exception as exc:  # keep refreshing; show what went wrong
                 self._show(Outcome("dashboard refresh", False, f"{type(exc).__name__}: {exc}"))
+            cost = self.last_frame_seconds
 
-    def _signature(self, rt: Runtime) -> tuple[Any, ...]:
-        """Cheap: changes with the runtime's version, queued messages, dead letters and logs.
+    def _changed(self, rt: Runtime) -> bool:
+        """Cheap: did the runtime's version, dead letters, logs or queued messages change?
 
-        (The core's ``version`` does not count enqueued messages, so the queued total is added:
-        a paused actor's mailbox growing must show up.)
+        (The core's ``version`` does not count enqueued messages, so when it is unchanged the
+        queued total is compared too: a paused actor's mailbox growing must show up.)
         """
-        queued = sum(len(c.mailbox) for c in list(rt.cells.values()))
-        return (id(rt), rt.version, queued, len(rt.dead_letters), self._log.version)
+        sig = (id(rt), rt.version, len(rt.dead_letters), self._log.version)
+        if sig != self._seen:
+            self._seen = sig
+            self._queued = -1
+            return True
+        queued = sum([len(c.mailbox) for c in list(rt.cells.values())])
+        if queued != self._queued:
+            self._queued = queued
+            return True
+        return False
 
     def refresh_now(self) -> None:
         """Redraw now, on the calling thread (blocks briefly for the selected actor's details)."""
@@ -490,23 +520,29 @@ class Dashboard:
         if rt is None:
             self.heading.value = note("The actorlab runtime is not running (al.root() starts it).")
             return None
-        sig = self._signature(rt)
-        if sig == self._seen and not self._dirty:
+        started = time.perf_counter()
+        if not self._changed(rt) and not self._dirty:
             return None
-        self._seen, self._dirty = sig, False
-        infos = inspect()
-        self._labels = {i.id: i.label for i in infos}
-        rows = tree_rows(infos)
+        self._dirty = False
+        feed = self.feed
+        changed = feed.poll(rt)
+        if changed is None or changed:
+            self._labels = feed.labels()
+        rows = feed.rows
         if self.tree.selected is None and rows:
             self.tree.select(rows[0].id)
         with self.widget.hold_sync():
-            self.tree.update(rows)
-        frame = _Frame(rt, infos)
+            if changed is None or self._full_tree:
+                self.tree.update(rows)
+                self._full_tree = False
+            else:
+                self.tree.update_changed([feed.row(a) for a in changed], feed.row)
+        frame = _Frame(rt, len(rows), started)
         aid = self.tree.selected
         if aid is not None and aid in self._labels:
             frame.aid = aid
             if self.tabs.selected_index == STATE_TAB and dashboard_snapshots.available():
-                self._snapshot_frame(frame, next(i for i in infos if i.id == aid))
+                self._snapshot_frame(frame, feed.infos[aid])
         return frame
 
     def _snapshot_frame(self, frame: _Frame, info: ActorInfo) -> None:
@@ -527,6 +563,7 @@ class Dashboard:
         with self.widget.hold_sync():
             self._render(frame, *fetched)
         self.refreshes += 1
+        self.last_frame_seconds = time.perf_counter() - frame.started
 
     def _detail_sync(self, frame: _Frame) -> tuple[ActorInfo | None, Any]:
         if frame.aid is None:
@@ -558,10 +595,9 @@ class Dashboard:
         return cell.info(detail=True), diff
 
     def _render(self, frame: _Frame, detail: ActorInfo | None, diff: Any) -> None:
-        rt, infos = frame.rt, frame.infos
-        n_dead = len(rt.dead_letters)
+        n_dead = len(frame.rt.dead_letters)
         self.title.value = (
-            f"<b>actorlab</b> dashboard · {len(infos)} actors · {n_dead} dead letters"
+            f"<b>actorlab</b> dashboard · {frame.n_actors} actors · {n_dead} dead letters"
             + (" · <span style='color:#9a6700'>recording messages</span>" if self.recording else "")
         )
         if detail is None:
@@ -581,27 +617,31 @@ class Dashboard:
         )
         self.heading.value = (
             f"<b class='actorlab-selected'>{detail.status.glyph} "
-            f"{detail.label}</b> <span style='color:#57606a'>"
-            f"{detail.actor_type} · {detail.status.value}</span>"
+            f"{escape(detail.label)}</b> <span style='color:#57606a'>"
+            f"{escape(detail.actor_type)} · {detail.status.value}</span>"
         )
-        self.info_pane.value = info_html(detail, self._labels)
-        dead = [d for d in dead_letters() if d.actor == detail.id]
-        self.mailbox_pane.value = mailbox_html(detail, detail.mailbox_preview, dead)
-        diffs, between = self._state.observe(detail)
-        self.state_pane.value = state_html(diffs, between)
-        self._render_snapshots(frame, detail, diff)
-        self.messages_pane.value = messages_html(
-            list(self._handled.get(detail.id, ())), self._labels, self.recording
-        )
-        self.log_pane.value = log_html(self._log.for_actor(detail.id))
+        diffs, between = self._state.observe(detail)  # every frame: keeps "previous" right
+        tab = self.tabs.selected_index  # only the visible tab is drawn
+        if tab == TABS.index("Info"):
+            self.info_pane.value = info_html(detail, self._labels)
+        elif tab == TABS.index("Mailbox"):
+            dead = [d for d in dead_letters() if d.actor == detail.id]
+            self.mailbox_pane.value = mailbox_html(detail, detail.mailbox_preview, dead)
+        elif tab == STATE_TAB:
+            self.state_pane.value = state_html(diffs, between)
+            self._render_snapshots(frame, detail, diff)
+        elif tab == MESSAGES_TAB:
+            self.messages_pane.value = messages_html(
+                list(self._handled.get(detail.id, ())), self._labels, self.recording
+            )
+        elif tab == TABS.index("Log"):
+            self.log_pane.value = log_html(self._log.for_actor(detail.id))
         self._state.forget(self._labels)
         for gone in [a for a in list(self._handled) if a not in self._labels]:
             self._handled.pop(gone, None)
         self._update_buttons()
 
     def _render_snapshots(self, frame: _Frame, detail: ActorInfo, diff: Any) -> None:
-        if self.tabs.selected_index != STATE_TAB and dashboard_snapshots.available():
-            return  # listed only while the tab is open (it reads the storage)
         view = dashboard_snapshots.view(
             detail, frame.entries, frame.entries_error, frame.loaded, diff
         )
@@ -628,10 +668,7 @@ class Dashboard:
             task.cancel()
         if self._kick is not None and self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._kick.set)
-        if self._unsubscribe is not None:
-            self._unsubscribe()
-            self._unsubscribe = None
-        self._stop_recording()
+        self._unlisten()
         dashboard_log.release()
         self.tree.close()
         for w in _descendants(self.widget):

@@ -8,6 +8,7 @@ status), so 1000 actors cost about 1000 widget models, not 3000.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import ipywidgets as W
 
@@ -46,6 +47,7 @@ class TreePane:
         self._key: tuple[tuple[ActorId, int], ...] | None = None
         self._layouts: dict[int, W.Layout] = {}
         self._styles: dict[tuple[Status, bool], W.ButtonStyle] = {}
+        self._pending: set[ActorId] = set()  # nodes to restyle (selection moved)
         self.rebuilds = 0  # how often the children tuple was replaced (tests, benchmark)
 
     # -- shared layout/style objects ---------------------------------------------------------
@@ -90,24 +92,29 @@ class TreePane:
             ]
         return list(rows[: self.max_nodes])
 
+    def _apply(self, row: TreeRow) -> None:
+        """Relabel/restyle one node if what it shows changed."""
+        info = row.info
+        sel = info.id == self.selected
+        state = (node_text(info), info.status, row.depth, sel)
+        old = self._state.get(info.id)
+        if old == state:
+            return
+        btn = self._button(info.id, row.depth, info.status, sel)
+        if old is None or old[0] != state[0]:
+            btn.description = state[0]
+            btn.tooltip = f"{info.path} ({info.actor_type})"
+        if old is None or old[1:] != state[1:]:
+            btn.style = self._style(info.status, sel)
+            btn.layout = self._layout(row.depth)
+        self._state[info.id] = state
+
     def update(self, rows: Sequence[TreeRow]) -> None:
         """Show ``rows``: relabel changed nodes, rebuild the children only on structure change."""
         shown = self.visible_rows(rows)
         for row in shown:
-            info = row.info
-            sel = info.id == self.selected
-            state = (node_text(info), info.status, row.depth, sel)
-            if self._state.get(info.id) == state:
-                continue
-            btn = self._button(info.id, row.depth, info.status, sel)
-            old = self._state.get(info.id)
-            if old is None or old[0] != state[0]:
-                btn.description = state[0]
-                btn.tooltip = f"{info.path} ({info.actor_type})"
-            if old is None or old[1:] != state[1:]:
-                btn.style = self._style(info.status, sel)
-                btn.layout = self._layout(row.depth)
-            self._state[info.id] = state
+            self._apply(row)
+        self._pending.clear()
         key = structure_key(shown)
         if key != self._key:
             self._key = key
@@ -123,11 +130,21 @@ class TreePane:
             f"<span style='font-size:12px;color:#57606a'>{len(rows)} actors{more}</span>"
         )
 
+    def update_changed(self, changed: Sequence[TreeRow], row_of: Any) -> None:
+        """Relabel only ``changed`` nodes (and a new/old selection); the shape is unchanged."""
+        for row in changed:
+            if row.id in self._state:  # shown
+                self._apply(row)
+        for aid in list(self._pending):
+            if aid in self.buttons:
+                self._apply(row_of(aid))
+        self._pending.clear()
+
     def select(self, actor: ActorId | None) -> None:
         """Mark ``actor`` as selected (restyles the old and new node on the next update)."""
         for a in (self.selected, actor):
             if a is not None:
-                self._state.pop(a, None)
+                self._pending.add(a)
         self.selected = actor
 
     def close(self) -> None:

@@ -58,6 +58,8 @@ def test_refresher_follows_the_runtime_on_the_loop_thread_only(counter, widget_t
             await until(lambda: button.description == "⏸ counter  paused  ✉4", "4 queued")
             dash.step_btn.click()
             await until(lambda: button.description == "⏸ counter  paused  ✉3", "a step")
+            dash.tabs.selected_index = 1  # Mailbox
+            await until(lambda: "<b>3</b> pending" in dash.mailbox_pane.value, "the mailbox")
             dash.resume_btn.click()
             await until(lambda: "<b>0</b> pending" in dash.mailbox_pane.value, "drained")
             assert "→" not in dash.status.value

@@ -117,23 +117,25 @@ def test_filter_hides_non_matching_actors(al_root, counter, open_dashboards):
 def test_step_processes_one_message_and_the_state_diff_shows_it(counter, open_dashboards):
     dash = open_dashboards(namespace=NAMESPACE)
     dash.select(counter)
+    dash.tabs.selected_index = 1  # Mailbox
     dash.pause_btn.click()
     settle(dash, lambda: counter.info().status is al.Status.PAUSED, "the counter to pause")
     for n in (5, 7, 9):
         counter.tell(Add(n))
     settle(dash, lambda: "<b>3</b> pending" in dash.mailbox_pane.value, "3 pending messages")
     assert "Add(n=5)" in dash.mailbox_pane.value and "Add(n=9)" in dash.mailbox_pane.value
+    dash.tabs.selected_index = 2  # State & Snapshot
     assert "value" in dash.state_pane.value and ">0</span>" in dash.state_pane.value
 
-    dash.step_btn.click()
-    settle(dash, lambda: "<b>2</b> pending" in dash.mailbox_pane.value, "one message stepped")
+    dash.step_btn.click()  # the step bar stays visible on every tab
+    settle(dash, lambda: "✉2 queued" in dash.step_info.value, "one message stepped")
     assert counter.info().state_preview["value"] == "5"
     assert "actorlab-state-changed'>5</span>" in dash.state_pane.value  # value 0 -> 5
     assert "what the last message changed" in dash.state_pane.value
     assert node(dash, counter).description == "⏸ counter  paused  ✉2"
 
     dash.resume_btn.click()
-    settle(dash, lambda: "<b>0</b> pending" in dash.mailbox_pane.value, "the rest processed")
+    settle(dash, lambda: "mailbox empty" in dash.step_info.value, "the rest processed")
     assert counter.ask_sync(Get()) == 21
     assert "over the last 2 messages" in dash.state_pane.value
 
@@ -226,6 +228,7 @@ def test_messages_tab_records_handled_messages_only_while_open(counter, open_das
 def test_log_tab_shows_logging_from_this_actors_handlers_only(al_root, counter, open_dashboards):
     other = al_root.spawn(Counter(), name="other")
     dash = open_dashboards(namespace=NAMESPACE)
+    dash.tabs.selected_index = 4  # Log
     counter.tell(Shout("hello"))
     other.tell(Shout("not me"))
     logging.getLogger("tests.dashboard").warning("outside any actor")
@@ -242,7 +245,7 @@ def test_close_unsubscribes_and_removes_the_log_handler(counter):
     handlers = len(logging.getLogger().handlers)
     dash = al.dashboard()
     dash.tabs.selected_index = 3
-    assert len(rt.events._listeners) == listeners + 2
+    assert len(rt.events._listeners) == listeners + 1 and rt.events.message_events == 1
     assert len(logging.getLogger().handlers) == handlers + 1
     dash.close()
     assert len(rt.events._listeners) == listeners and rt.events.message_events == 0
