@@ -1,8 +1,9 @@
 """The live dashboard: ``al.dashboard()`` / ``%actor dashboard`` (plain ipywidgets, no custom JS).
 
-Layout: a filterable actor tree on the left; on the right the selected actor's details in tabs
-(Info, Mailbox with pause/step/resume, State & Snapshot, Messages, Log) and the controls (tell/ask
-an expression, restart, stop, inject a fault, save/respawn a snapshot; destructive ones need the
+Layout: a filterable actor tree on the left; on the right the selected actor: a step bar
+(pause / step one message / resume, visible on every tab), its details in tabs (Info, Mailbox,
+State & Snapshot, Messages, Log; only the visible tab is drawn) and the controls (tell/ask an
+expression, restart, stop, inject a fault, save/respawn a snapshot; destructive ones need the
 "allow destructive actions" tick).
 
 Thread rules (ARCHITECTURE.md): widgets are written only on the kernel's thread, by a refresher
@@ -262,6 +263,8 @@ class Dashboard:
         self._unlisten()
         self._rt = rt
         self._handled.clear()
+        for ev in rt.events.snapshot():  # handled messages already in the ring (e.g. a trace)
+            self._on_event(ev)
         self._listen(self.tabs.selected_index == MESSAGES_TAB)
 
     def _listen(self, messages: bool) -> None:
@@ -365,7 +368,11 @@ class Dashboard:
         aid = self.tree.selected
         cell = rt.cells.get(aid) if rt is not None and aid is not None else None
         if rt is None or cell is None:
-            self._show(Outcome("select an actor", False, "no live actor is selected"))
+            self._show(
+                Outcome(
+                    "select an actor", False, "no live actor is selected; click one in the tree"
+                )
+            )
             return None
         return rt, cell.ref
 
