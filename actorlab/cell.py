@@ -250,7 +250,7 @@ class ActorCell:
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
-                if env.spec.is_async or env.origin is not None:
+                if env.spec.is_async:
                     err = await self._handle(env)
                 else:
                     err = self._handle_sync(env)
@@ -272,13 +272,17 @@ class ActorCell:
             await w
 
     def _handle_sync(self, env: Envelope) -> BaseException | None:
-        """Run a sync handler with no output routing: no coroutine per message (hot path)."""
+        """Run a sync handler: no coroutine per message (the hot path)."""
         self.current = env
         if self.status is not Status.PROCESSING:
             self._set_status(Status.PROCESSING)
         t0 = self.handler_started = time.perf_counter()
         try:
-            result = env.spec.func(self.actor, env.msg)
+            if env.origin is None:
+                result = env.spec.func(self.actor, env.msg)
+            else:
+                with self.runtime.enter_origin(env.origin):
+                    result = env.spec.func(self.actor, env.msg)
         except Exception as exc:
             return self._raised(env, t0, exc)
         self._succeeded(env, t0, result)
