@@ -494,13 +494,9 @@ class Dashboard:
         queued total is compared too: a paused actor's mailbox growing must show up.)
         """
         sig = (id(rt), rt.version, len(rt.dead_letters), self._log.version)
-        if sig != self._seen:
-            self._seen = sig
-            self._queued = -1
-            return True
         queued = sum([len(c.mailbox) for c in list(rt.cells.values())])
-        if queued != self._queued:
-            self._queued = queued
+        if sig != self._seen or queued != self._queued:
+            self._seen, self._queued = sig, queued
             return True
         return False
 
