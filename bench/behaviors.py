@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench.common import Stopwatch
 from bench.messages import Add, AskLoop, Ball, FanOut, Flood, Get, Ping, Serve, SpawnStop
 
 
@@ -143,16 +144,16 @@ class FanParent(Behavior):
 
     async def receive(self, msg: Any) -> Any:
         if type(msg) is FanOut:
-            clock = time.perf_counter
-            t0 = clock()
+            sw = Stopwatch()
             children = [self.spawn(Counter()) for _ in range(msg.children)]
-            t1 = clock()
+            spawn = sw.stop()
+            sw = Stopwatch()
             for _ in range(msg.per_child):
                 for child in children:
                     child.tell(Add(1))
             counts = await asyncio.gather(*(child.ask(Get(), 60.0) for child in children))
-            t2 = clock()
+            msgs = sw.stop()
             for child in children:
                 await child.stop()
-            return {"spawn_s": t1 - t0, "msgs_s": t2 - t1, "total": sum(counts)}
+            return {"spawn": spawn, "msgs": msgs, "total": sum(counts)}
         raise TypeError(f"FanParent cannot handle {type(msg).__name__}")

@@ -4,12 +4,56 @@ from __future__ import annotations
 
 import gc
 import statistics
+import time
 import tracemalloc
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 Metrics = dict[str, float]
 Cases = dict[str, Metrics]
+
+#: Suffix of a metric's twin computed from CPU time instead of wall-clock time.
+CPU = "_cpu"
+
+
+@dataclass(frozen=True)
+class Span:
+    """How long a timed pass took: wall-clock seconds and CPU seconds of the whole process.
+
+    CPU time (``time.process_time``: every thread of this process) leaves out the time the OS
+    gave to other processes, so on a shared, loaded machine it is the steadier measure; it also
+    leaves out time spent idle waiting for a thread to wake up.
+    """
+
+    wall: float
+    cpu: float
+
+
+class Stopwatch:
+    """``sw = Stopwatch()`` ... ``span = sw.stop()``."""
+
+    __slots__ = ("_c0", "_t0")
+
+    def __init__(self) -> None:
+        self._t0 = time.perf_counter()
+        self._c0 = time.process_time()
+
+    def stop(self) -> Span:
+        return Span(time.perf_counter() - self._t0, time.process_time() - self._c0)
+
+
+def rate(key: str, n: float, span: Span) -> Metrics:
+    """``n`` per second of ``span``, by wall clock (``key``) and by CPU time (``key + CPU``)."""
+    return {key: n / span.wall, key + CPU: n / max(span.cpu, 1e-6)}
+
+
+def median_rate(key: str, n: float, spans: Sequence[Span]) -> Metrics:
+    """``rate`` of the median pass, by each clock."""
+    return {
+        key: n / statistics.median(s.wall for s in spans),
+        key + CPU: n / max(statistics.median(s.cpu for s in spans), 1e-6),
+    }
 
 
 class WrongAnswer(AssertionError):

@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import actorlab as al
-from bench.common import Cases, MemoryProbe, expect, latency_metrics, warmup_size
+from bench.common import (
+    CPU,
+    Cases,
+    MemoryProbe,
+    Span,
+    Stopwatch,
+    expect,
+    latency_metrics,
+    median_rate,
+    rate,
+    warmup_size,
+)
 from bench.messages import (
     Add,
     AskLoop,
@@ -120,19 +130,19 @@ class Spawner(al.Actor):
 
 class FanParent(al.Actor):
     @al.handler
-    async def run(self, msg: FanOut) -> dict[str, float]:
-        clock = time.perf_counter
-        t0 = clock()
+    async def run(self, msg: FanOut) -> dict[str, Any]:
+        sw = Stopwatch()
         children = [self.ctx.spawn(Counter()) for _ in range(msg.children)]
-        t1 = clock()
+        spawn = sw.stop()
+        sw = Stopwatch()
         for _ in range(msg.per_child):
             for child in children:
                 child.tell(Add(1))
         counts = await asyncio.gather(*(child.ask(Get(), timeout=60.0) for child in children))
-        t2 = clock()
+        msgs = sw.stop()
         for child in children:
             await child.stop_async()
-        return {"spawn_s": t1 - t0, "msgs_s": t2 - t1, "total": sum(counts)}
+        return {"spawn": spawn, "msgs": msgs, "total": sum(counts)}
 
 
 class Populator(al.Actor):
@@ -165,22 +175,22 @@ def w1(size: dict[str, Any]) -> Cases:
 
 
 def _w1(root: al.RootContext, n: int) -> Cases:
-    def cell(k: int) -> float:
+    def cell(k: int) -> Span:
         counter = root.spawn(Counter())
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         for _ in range(k):
             counter.tell(Add(1))
         count = counter.ask_sync(Get(), timeout=60.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(count, k, "W1 cell: counter value")
         counter.stop()
         return dt
 
-    def actor(k: int) -> float:
+    def actor(k: int) -> Span:
         producer, counter = root.spawn(Producer()), root.spawn(Counter())
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         count = producer.ask_sync(Flood(k, counter), timeout=60.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(count, k, "W1 actor: counter value")
         producer.stop()
         counter.stop()
@@ -189,7 +199,7 @@ def _w1(root: al.RootContext, n: int) -> Cases:
     out: Cases = {}
     for name, fn in (("cell", cell), ("actor", actor)):
         fn(warmup_size(n))
-        out[name] = {"msg_per_s": n / fn(n)}
+        out[name] = rate("msg_per_s", n, fn(n))
     return out
 
 
@@ -241,20 +251,20 @@ def w3(size: dict[str, Any]) -> Cases:
 
 
 def _w3(root: al.RootContext, n: int) -> Cases:
-    def rally(k: int) -> float:
+    def rally(k: int) -> Span:
         pinger, ponger = root.spawn(Pinger()), root.spawn(Ponger())
         done: concurrent.futures.Future[int] = concurrent.futures.Future()
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         pinger.tell(Serve(k, ponger, done))
         played = done.result(300.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(played, k, "W3: round trips played")
         pinger.stop()
         ponger.stop()
         return dt
 
     rally(warmup_size(n))
-    return {"actor": {"rt_per_s": n / rally(n)}}
+    return {"actor": rate("rt_per_s", n, rally(n))}
 
 
 def w4(size: dict[str, Any]) -> Cases:
@@ -262,24 +272,24 @@ def w4(size: dict[str, Any]) -> Cases:
 
 
 def _w4(root: al.RootContext, n: int, batch: int) -> Cases:
-    def cell(k: int) -> float:
+    def cell(k: int) -> Span:
         stopped = 0
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         for _ in range(0, k, batch):
             refs = [root.spawn(Idle()) for _ in range(batch)]
             for ref in refs:
                 ref.stop()
                 stopped += 1
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(stopped, k, "W4 cell: actors stopped")
         return dt
 
     spawner = root.spawn(Spawner())
 
-    def actor(k: int) -> float:
-        t0 = time.perf_counter()
+    def actor(k: int) -> Span:
+        sw = Stopwatch()
         stopped = spawner.ask_sync(SpawnStop(k, batch), timeout=300.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(stopped, k, "W4 actor: actors stopped")
         return dt
 
@@ -287,7 +297,7 @@ def _w4(root: al.RootContext, n: int, batch: int) -> Cases:
     out: Cases = {}
     for name, fn in (("cell", cell), ("actor", actor)):
         fn(warm)
-        out[name] = {"actors_per_s": n / fn(n)}
+        out[name] = rate("actors_per_s", n, fn(n))
     expect(_live(), 1, "W4: live actors left (only the spawner)")
     return out
 
@@ -299,20 +309,17 @@ def w5(size: dict[str, Any]) -> Cases:
 def _w5(root: al.RootContext, children: int, per_child: int) -> Cases:
     parent = root.spawn(FanParent())
 
-    def run(c: int) -> dict[str, float]:
-        res: dict[str, float] = parent.ask_sync(FanOut(c, per_child), timeout=600.0)
+    def run(c: int) -> dict[str, Any]:
+        res: dict[str, Any] = parent.ask_sync(FanOut(c, per_child), timeout=600.0)
         expect(res["total"], c * per_child, "W5: messages counted by the children")
         return res
 
     run(max(1, children // 10))
     res = run(children)
     expect(_live(), 1, "W5: live actors left (only the parent)")
-    return {
-        "actor": {
-            "spawn_ms": res["spawn_s"] * 1000.0,
-            "msg_per_s": children * per_child / res["msgs_s"],
-        }
-    }
+    spawn, msgs = res["spawn"], res["msgs"]
+    metrics = {"spawn_ms": spawn.wall * 1000.0, "spawn_ms" + CPU: spawn.cpu * 1000.0}
+    return {"actor": {**metrics, **rate("msg_per_s", children * per_child, msgs)}}
 
 
 def w7(size: dict[str, Any]) -> Cases:
@@ -337,12 +344,12 @@ def w8(size: dict[str, Any]) -> Cases:
 def _w8(root: al.RootContext, n: int, rounds: int) -> Cases:
     from bench import nohooks
 
-    def flood(k: int, variant: str) -> float:
+    def flood(k: int, variant: str) -> Span:
         producer, counter = root.spawn(Producer()), root.spawn(Counter())
         with VARIANTS[variant](counter):
-            t0 = time.perf_counter()
+            sw = Stopwatch()
             count = producer.ask_sync(Flood(k, counter), timeout=120.0)
-            dt = time.perf_counter() - t0
+            dt = sw.stop()
         expect(count, k, f"W8 {variant}: counter value")
         producer.stop()
         counter.stop()
@@ -355,14 +362,14 @@ def _w8(root: al.RootContext, n: int, rounds: int) -> Cases:
         "monitor": lambda ref: _monitoring(ref),
         "subscribe": lambda ref: _subscribed(),
     }
-    rates: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    spans: dict[str, list[Span]] = {v: [] for v in VARIANTS}
     for variant in VARIANTS:
         flood(warmup_size(n), variant)
     # Alternate the variants within one process; the median of each cancels slow drifts.
     for _ in range(rounds):
         for variant in VARIANTS:
-            rates[variant].append(n / flood(n, variant))
-    return {v: {"msg_per_s": statistics.median(r)} for v, r in rates.items()}
+            spans[variant].append(flood(n, variant))
+    return {v: median_rate("msg_per_s", n, s) for v, s in spans.items()}
 
 
 @contextmanager

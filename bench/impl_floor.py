@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import statistics
 import time
 from typing import Any
 
 from actorlab.events import EventRing
 from bench import behaviors as b
-from bench.common import Cases, MemoryProbe, expect, latency_metrics, warmup_size
+from bench.common import (
+    CPU,
+    Cases,
+    MemoryProbe,
+    Span,
+    Stopwatch,
+    expect,
+    latency_metrics,
+    median_rate,
+    rate,
+    warmup_size,
+)
 from bench.floors import ACTORS, STOP, DequeActor
 from bench.messages import Add, AskLoop, FanOut, Flood, Get, Ping, Serve, SpawnStop
 
@@ -24,22 +34,22 @@ def w1(size: dict[str, Any], actor: str) -> Cases:
 
 
 async def _w1(n: int, A: Any) -> Cases:
-    async def cell(k: int) -> float:
+    async def cell(k: int) -> Span:
         counter = A(b.Counter())
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         for _ in range(k):
             counter.tell(Add(1))
         count = await counter.ask(Get(), 60.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(count, k, "W1 cell: counter value")
         await counter.stop()
         return dt
 
-    async def actor(k: int) -> float:
+    async def actor(k: int) -> Span:
         producer, counter = A(b.Producer()), A(b.Counter())
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         count = await producer.ask(Flood(k, counter), 60.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(count, k, "W1 actor: counter value")
         await producer.stop()
         await counter.stop()
@@ -48,7 +58,7 @@ async def _w1(n: int, A: Any) -> Cases:
     out: Cases = {}
     for name, fn in (("cell", cell), ("actor", actor)):
         await fn(warmup_size(n))
-        out[name] = {"msg_per_s": n / await fn(n)}
+        out[name] = rate("msg_per_s", n, await fn(n))
     return out
 
 
@@ -86,20 +96,20 @@ def w3(size: dict[str, Any], actor: str) -> Cases:
 
 
 async def _w3(n: int, A: Any) -> Cases:
-    async def rally(k: int) -> float:
+    async def rally(k: int) -> Span:
         pinger, ponger = A(b.Pinger()), A(b.Ponger())
         done: concurrent.futures.Future[int] = concurrent.futures.Future()
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         pinger.tell(Serve(k, ponger, done))
         played = await asyncio.wrap_future(done)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(played, k, "W3: round trips played")
         await pinger.stop()
         await ponger.stop()
         return dt
 
     await rally(warmup_size(n))
-    return {"actor": {"rt_per_s": n / await rally(n)}}
+    return {"actor": rate("rt_per_s", n, await rally(n))}
 
 
 def w4(size: dict[str, Any], actor: str) -> Cases:
@@ -109,15 +119,15 @@ def w4(size: dict[str, Any], actor: str) -> Cases:
 async def _w4(n: int, batch: int, A: Any) -> Cases:
     spawner = A(b.Spawner(A))
 
-    async def run(k: int) -> float:
-        t0 = time.perf_counter()
+    async def run(k: int) -> Span:
+        sw = Stopwatch()
         stopped = await spawner.ask(SpawnStop(k, batch), 300.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(stopped, k, "W4 actor: actors stopped")
         return dt
 
     await run(max(batch, warmup_size(n) // batch * batch))
-    out = {"actor": {"actors_per_s": n / await run(n)}}
+    out = {"actor": rate("actors_per_s", n, await run(n))}
     expect(len(asyncio.all_tasks()), 2, "W4: tasks left (main + spawner)")
     return out
 
@@ -129,19 +139,16 @@ def w5(size: dict[str, Any], actor: str) -> Cases:
 async def _w5(children: int, per_child: int, A: Any) -> Cases:
     parent = A(b.FanParent(A))
 
-    async def run(c: int) -> dict[str, float]:
-        res: dict[str, float] = await parent.ask(FanOut(c, per_child), 300.0)
+    async def run(c: int) -> dict[str, Any]:
+        res: dict[str, Any] = await parent.ask(FanOut(c, per_child), 300.0)
         expect(res["total"], c * per_child, "W5: messages counted by the children")
         return res
 
     await run(max(1, children // 10))
     res = await run(children)
-    return {
-        "actor": {
-            "spawn_ms": res["spawn_s"] * 1000.0,
-            "msg_per_s": children * per_child / res["msgs_s"],
-        }
-    }
+    spawn, msgs = res["spawn"], res["msgs"]
+    metrics = {"spawn_ms": spawn.wall * 1000.0, "spawn_ms" + CPU: spawn.cpu * 1000.0}
+    return {"actor": {**metrics, **rate("msg_per_s", children * per_child, msgs)}}
 
 
 def w7(size: dict[str, Any], actor: str) -> Cases:
@@ -205,11 +212,11 @@ def w8(size: dict[str, Any], actor: str) -> Cases:
 async def _w8(n: int, rounds: int) -> Cases:
     ring = EventRing()
 
-    async def flood(k: int, make: Any) -> float:
+    async def flood(k: int, make: Any) -> Span:
         producer, counter = make(b.Producer()), make(b.Counter())
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         count = await producer.ask(Flood(k, counter), 60.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(count, k, "W8: counter value")
         await producer.stop()
         await counter.stop()
@@ -219,15 +226,15 @@ async def _w8(n: int, rounds: int) -> Cases:
         return HookedDequeActor(behavior, ring)
 
     # Alternate the variants within one process; the median of each cancels slow drifts.
-    rates: dict[str, list[float]] = {"no-hooks": [], "off": [], "subscribe": []}
+    spans: dict[str, list[Span]] = {"no-hooks": [], "off": [], "subscribe": []}
     for make in (DequeActor, hooked):
         await flood(warmup_size(n), make)
     for _ in range(rounds):
-        rates["no-hooks"].append(n / await flood(n, DequeActor))
-        rates["off"].append(n / await flood(n, hooked))
+        spans["no-hooks"].append(await flood(n, DequeActor))
+        spans["off"].append(await flood(n, hooked))
         unsubscribe = ring.subscribe(lambda e: None)
         try:
-            rates["subscribe"].append(n / await flood(n, hooked))
+            spans["subscribe"].append(await flood(n, hooked))
         finally:
             unsubscribe()
-    return {name: {"msg_per_s": statistics.median(r)} for name, r in rates.items()}
+    return {name: median_rate("msg_per_s", n, s) for name, s in spans.items()}

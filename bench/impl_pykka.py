@@ -14,7 +14,17 @@ from typing import Any
 
 import pykka
 
-from bench.common import Cases, MemoryProbe, expect, latency_metrics, warmup_size
+from bench.common import (
+    CPU,
+    Cases,
+    MemoryProbe,
+    Span,
+    Stopwatch,
+    expect,
+    latency_metrics,
+    rate,
+    warmup_size,
+)
 from bench.floors import ASK_TIMEOUT
 from bench.messages import Add, AskLoop, Ball, FanOut, Flood, Get, Ping, Serve, SpawnStop
 
@@ -125,19 +135,19 @@ class Spawner(pykka.ThreadingActor):
 class FanParent(pykka.ThreadingActor):
     def on_receive(self, message: Any) -> Any:
         if type(message) is FanOut:
-            clock = time.perf_counter
-            t0 = clock()
+            sw = Stopwatch()
             children = [Counter.start() for _ in range(message.children)]
-            t1 = clock()
+            spawn = sw.stop()
+            sw = Stopwatch()
             for _ in range(message.per_child):
                 for child in children:
                     child.tell(Add(1))
             futures = [child.ask(Get(), block=False) for child in children]
             counts = pykka.get_all(futures, timeout=60.0)
-            t2 = clock()
+            msgs = sw.stop()
             for child in children:
                 child.stop()
-            return {"spawn_s": t1 - t0, "msgs_s": t2 - t1, "total": sum(counts)}
+            return {"spawn": spawn, "msgs": msgs, "total": sum(counts)}
         raise _refuse(self, message)
 
 
@@ -154,22 +164,22 @@ def w1(size: dict[str, Any]) -> Cases:
 
 
 def _w1(n: int) -> Cases:
-    def cell(k: int) -> float:
+    def cell(k: int) -> Span:
         counter = Counter.start()
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         for _ in range(k):
             counter.tell(Add(1))
         count = counter.ask(Get(), timeout=60.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(count, k, "W1 cell: counter value")
         counter.stop()
         return dt
 
-    def actor(k: int) -> float:
+    def actor(k: int) -> Span:
         producer, counter = Producer.start(), Counter.start()
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         count = producer.ask(Flood(k, counter), timeout=60.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(count, k, "W1 actor: counter value")
         producer.stop()
         counter.stop()
@@ -178,7 +188,7 @@ def _w1(n: int) -> Cases:
     out: Cases = {}
     for name, fn in (("cell", cell), ("actor", actor)):
         fn(warmup_size(n))
-        out[name] = {"msg_per_s": n / fn(n)}
+        out[name] = rate("msg_per_s", n, fn(n))
     return out
 
 
@@ -230,20 +240,20 @@ def w3(size: dict[str, Any]) -> Cases:
 
 
 def _w3(n: int) -> Cases:
-    def rally(k: int) -> float:
+    def rally(k: int) -> Span:
         pinger, ponger = Pinger.start(), Ponger.start()
         done: concurrent.futures.Future[int] = concurrent.futures.Future()
-        t0 = time.perf_counter()
+        sw = Stopwatch()
         pinger.tell(Serve(k, ponger, done))
         played = done.result(300.0)
-        dt = time.perf_counter() - t0
+        dt = sw.stop()
         expect(played, k, "W3: round trips played")
         pinger.stop()
         ponger.stop()
         return dt
 
     rally(warmup_size(n))
-    return {"actor": {"rt_per_s": n / rally(n)}}
+    return {"actor": rate("rt_per_s", n, rally(n))}
 
 
 def w4(size: dict[str, Any]) -> Cases:
@@ -254,14 +264,14 @@ def _w4(n: int, batch: int) -> Cases:
     warm = max(batch, warmup_size(n) // batch * batch)
     out: Cases = {}
     _spawn_stop(warm, batch)
-    t0 = time.perf_counter()
+    sw = Stopwatch()
     expect(_spawn_stop(n, batch), n, "W4 cell: actors stopped")
-    out["cell"] = {"actors_per_s": n / (time.perf_counter() - t0)}
+    out["cell"] = rate("actors_per_s", n, sw.stop())
     spawner = Spawner.start()
     spawner.ask(SpawnStop(warm, batch), timeout=300.0)
-    t0 = time.perf_counter()
+    sw = Stopwatch()
     expect(spawner.ask(SpawnStop(n, batch), timeout=300.0), n, "W4 actor: actors stopped")
-    out["actor"] = {"actors_per_s": n / (time.perf_counter() - t0)}
+    out["actor"] = rate("actors_per_s", n, sw.stop())
     spawner.stop()
     expect(len(pykka.ActorRegistry.get_all()), 0, "W4: pykka actors left")
     return out
@@ -274,19 +284,16 @@ def w5(size: dict[str, Any]) -> Cases:
 def _w5(children: int, per_child: int) -> Cases:
     parent = FanParent.start()
 
-    def run(c: int) -> dict[str, float]:
-        res: dict[str, float] = parent.ask(FanOut(c, per_child), timeout=600.0)
+    def run(c: int) -> dict[str, Any]:
+        res: dict[str, Any] = parent.ask(FanOut(c, per_child), timeout=600.0)
         expect(res["total"], c * per_child, "W5: messages counted by the children")
         return res
 
     run(max(1, children // 10))
     res = run(children)
-    return {
-        "actor": {
-            "spawn_ms": res["spawn_s"] * 1000.0,
-            "msg_per_s": children * per_child / res["msgs_s"],
-        }
-    }
+    spawn, msgs = res["spawn"], res["msgs"]
+    metrics = {"spawn_ms": spawn.wall * 1000.0, "spawn_ms" + CPU: spawn.cpu * 1000.0}
+    return {"actor": {**metrics, **rate("msg_per_s", children * per_child, msgs)}}
 
 
 def w7(size: dict[str, Any]) -> Cases:

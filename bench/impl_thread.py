@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from bench import behaviors as b
-from bench.common import Cases, expect, latency_metrics, warmup_size
+from bench.common import Cases, Span, Stopwatch, expect, latency_metrics, rate, warmup_size
 from bench.floors import ASK_TIMEOUT, DequeActor, await_with_timeout
 from bench.messages import Add, Get, Ping
 
@@ -124,19 +124,19 @@ def w1(size: dict[str, Any], batched: bool) -> Cases:
     host = LoopThread()
     try:
 
-        def cell(k: int) -> float:
+        def cell(k: int) -> Span:
             counter = host.spawn(b.Counter(), batched)
-            t0 = time.perf_counter()
+            sw = Stopwatch()
             for _ in range(k):
                 counter.tell(Add(1))
             count = counter.ask_sync(Get(), 60.0)
-            dt = time.perf_counter() - t0
+            dt = sw.stop()
             expect(count, k, "W1 cell: counter value")
             counter.stop()
             return dt
 
         cell(warmup_size(n))
-        return {"cell": {"msg_per_s": n / cell(n)}}
+        return {"cell": rate("msg_per_s", n, cell(n))}
     finally:
         host.close()
 
@@ -184,20 +184,20 @@ def w4(size: dict[str, Any], batched: bool) -> Cases:
     host = LoopThread()
     try:
 
-        def run(k: int) -> float:
+        def run(k: int) -> Span:
             stopped = 0
-            t0 = time.perf_counter()
+            sw = Stopwatch()
             for _ in range(0, k, batch):
                 refs = [host.spawn(b.Idle(), batched) for _ in range(batch)]
                 for ref in refs:
                     ref.stop()
                     stopped += 1
-            dt = time.perf_counter() - t0
+            dt = sw.stop()
             expect(stopped, k, "W4 cell: actors stopped")
             return dt
 
         run(max(batch, warmup_size(n) // batch * batch))
-        out = {"cell": {"actors_per_s": n / run(n)}}
+        out = {"cell": rate("actors_per_s", n, run(n))}
         left = asyncio.run_coroutine_threadsafe(_count_tasks(), host.loop).result(10)
         expect(left, 0, "W4 cell: actor tasks left on the loop")
         return out

@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     wall = time.perf_counter() - t_start
+    info["load average at end"] = machine.load_average()
 
     table = report.render(
         records,

@@ -62,6 +62,7 @@ def test_runner_quick_writes_table_and_keeps_analysis(tmp_path):
     text = out.read_text()
     assert "old table" not in text and text.endswith("## Analysis\nkept text\n")
     assert "| W1 | cell | msg/s ↑ |" in text and "| W1 | actor | msg/s ↑ |" in text
+    assert "| W1 | cell | msg/s ↑ | cross-thread floor |" in text  # the ratio table
     assert "cell-to-actor tell ≥ 0.5× cross-thread floor" in text
     assert "**python**: CPython" in text and "**pykka**: 4." in text
     assert "FAILED" not in text
@@ -87,32 +88,38 @@ def _rec(workload, impl, case, **metrics):
 
 def test_ratios_and_targets_follow_the_metric_direction():
     records = [
-        _rec("W1", "actorlab", "actor", msg_per_s=600.0),
-        _rec("W1", "tuned", "actor", msg_per_s=1000.0),
-        _rec("W1", "pykka", "actor", msg_per_s=100.0),
+        _rec("W1", "actorlab", "actor", msg_per_s=600.0, msg_per_s_cpu=400.0),
+        _rec("W1", "tuned", "actor", msg_per_s=1000.0, msg_per_s_cpu=1000.0),
+        _rec("W1", "pykka", "actor", msg_per_s=100.0, msg_per_s_cpu=50.0),
         _rec("W2", "actorlab", "actor", p50_us=20.0, p99_us=40.0),
         _rec("W2", "tuned", "actor", p50_us=10.0, p99_us=20.0),
         _rec("W2", "pykka", "actor", p50_us=60.0, p99_us=80.0),
         _rec("W7", "actorlab", "idle", bytes_per_actor=4000.0),
-        _rec("W8", "actorlab", "off", msg_per_s=96.0),
-        _rec("W8", "actorlab", "no-hooks", msg_per_s=100.0),
+        _rec("W8", "actorlab", "off", msg_per_s=96.0, msg_per_s_cpu=90.0),
+        _rec("W8", "actorlab", "no-hooks", msg_per_s=100.0, msg_per_s_cpu=100.0),
     ]
     verdicts = {
         (v.target.text, v.target.workload, v.target.case, v.target.metric): v
         for v in report.evaluate(report.aggregate(records))
     }
     tell = verdicts[("actor-to-actor ≥ 0.5× tuned floor", "W1", "actor", "msg_per_s")]
-    assert (tell.measured, tell.met) == ("0.60×", True)
+    assert (tell.wall, tell.cpu) == (0.6, 0.4)
+    assert tell.verdict == "◐ met by wall clock only"
     ask = verdicts[("ask p50 ≤ 1.5× matching floor", "W2", "actor", "p50_us")]
-    assert (ask.measured, ask.met) == ("2.00×", False)  # latency ratio: twice as slow
+    assert (ask.wall, ask.cpu, ask.verdict) == (2.0, None, "❌ not met")  # twice the latency
     vs_pykka = verdicts[("≥ 4× pykka", "W2", "actor", "p50_us")]
-    assert (vs_pykka.measured, vs_pykka.met) == ("3.00×", False)  # 60 µs / 20 µs
-    assert verdicts[("≥ 4× pykka", "W1", "actor", "msg_per_s")].met is True
-    assert verdicts[("idle actor ≤ 3 KB", "W7", "idle", "bytes_per_actor")].met is False
-    assert verdicts[("hooks off cost ≤ 5% vs no hooks", "W8", "off", "msg_per_s")].met is True
+    assert (vs_pykka.wall, vs_pykka.verdict) == (3.0, "❌ not met")  # 60 µs / 20 µs
+    assert verdicts[("≥ 4× pykka", "W1", "actor", "msg_per_s")].verdict == "✅ met"  # 6× and 8×
+    memory = verdicts[("idle actor ≤ 3 KB", "W7", "idle", "bytes_per_actor")]
+    assert (memory.wall, memory.verdict) == (4000.0, "❌ not met")
+    hooks = verdicts[("hooks off cost ≤ 5% vs no hooks", "W8", "off", "msg_per_s")]
+    assert hooks.verdict == "◐ met by wall clock only"  # 0.96 by wall, 0.90 by CPU
     missing = verdicts[("actor-to-actor ≥ 0.5× tuned floor", "W3", "actor", "rt_per_s")]
-    assert missing.met is None and missing.measured == "no data"
+    assert missing.verdict == "— no data"
     assert len(verdicts) == len(TARGETS)
+    table = "\n".join(report.targets_table(list(verdicts.values())))
+    assert "| 0.60× | 0.40× | ◐ met by wall clock only |" in table
+    assert "| 3.91 KiB | — | ❌ not met |" in table
 
 
 def test_median_spread_and_formatting():
