@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="smaller and fewer runs")
     args = p.parse_args(argv)
     repeat = 3 if args.quick else 7
-    hops = 50_000 if args.quick else 200_000
+    runs = 4 if args.quick else 16
+    hops = 20_000 if args.quick else 50_000
 
     cost = refresh_cost(1000, repeat)
     print("## Dashboard refresh cost, 1000 actors (kernel side, per frame)\n")
@@ -196,18 +197,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ntree children rebuilt {cost['rebuilds']:.0f} time(s) in total\n")
 
     _idle, a, _b = _setup(1000)
-    cases = ["closed", "open", "open+messages"]
+    # "closed again" is an A/A control: it shows how much two identical cases differ here.
+    cases = ["closed", "open", "open+messages", "closed again"]
     rates: dict[str, list[float]] = {c: [] for c in cases}
     throughput("closed", a, hops // 5)  # warm-up
-    for _ in range(repeat):
-        for c in cases:
-            rates[c].append(throughput(c, a, hops))
+    for i in range(runs):
+        order = cases[i % len(cases) :] + cases[: i % len(cases)]  # rotate: no position bias
+        for c in order:
+            rates[c].append(throughput(c.replace(" again", ""), a, hops))
     med = {c: statistics.median(v) for c, v in rates.items()}
-    print(f"## Actor-to-actor throughput, {hops} hops, 1000 idle actors in the tree\n")
-    print("| dashboard | msgs/s (median) | vs closed |\n|---|---:|---:|")
+    print(f"## Actor-to-actor throughput, {hops} hops per run, 1000 idle actors in the tree\n")
+    print("| dashboard | msgs/s (median) | vs closed | min–max |\n|---|---:|---:|---:|")
     for c in cases:
-        print(f"| {c} | {med[c]:,.0f} | {med[c] / med['closed']:.2f}x |")
-    print(f"\nPython {sys.version.split()[0]}, {repeat} interleaved runs per case")
+        lo, hi = min(rates[c]), max(rates[c])
+        print(f"| {c} | {med[c]:,.0f} | {med[c] / med['closed']:.2f}x | {lo:,.0f}–{hi:,.0f} |")
+    print(f"\nPython {sys.version.split()[0]}, {runs} interleaved runs per case (rotated order)")
     al.shutdown()
     return 0
 
