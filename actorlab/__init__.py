@@ -68,7 +68,7 @@ from .supervision import (
     Strategy,
 )
 from .timers import TimerHandle
-from .trace import Trace, trace
+from .tracing import Trace, trace
 
 __version__ = "0.1.0"
 
