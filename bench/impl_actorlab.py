@@ -346,7 +346,7 @@ def _w8(root: al.RootContext, n: int, rounds: int) -> Cases:
 
     def flood(k: int, variant: str) -> Span:
         producer, counter = root.spawn(Producer()), root.spawn(Counter())
-        with VARIANTS[variant](counter):
+        with VARIANTS[variant](counter, k):
             sw = Stopwatch()
             count = producer.ask_sync(Flood(k, counter), timeout=120.0)
             dt = sw.stop()
@@ -355,19 +355,21 @@ def _w8(root: al.RootContext, n: int, rounds: int) -> Cases:
         counter.stop()
         return dt
 
-    VARIANTS: dict[str, Callable[[Any], AbstractContextManager[Any]]] = {
-        "no-hooks": lambda ref: nohooks.stripped(),
-        "off": lambda ref: _nothing(),
-        "trace": lambda ref: _tracing(),
-        "monitor": lambda ref: _monitoring(ref),
-        "subscribe": lambda ref: _subscribed(),
+    VARIANTS: dict[str, Callable[[Any, int], AbstractContextManager[Any]]] = {
+        "no-hooks": lambda ref, k: nohooks.stripped(),
+        "off": lambda ref, k: _nothing(),
+        "off-again": lambda ref, k: _nothing(),  # A/A control: the noise of this comparison
+        "trace": lambda ref, k: _tracing(events=4 * k),
+        "monitor": lambda ref, k: _monitoring(ref),
+        "subscribe": lambda ref, k: _subscribed(),
     }
     spans: dict[str, list[Span]] = {v: [] for v in VARIANTS}
-    for variant in VARIANTS:
-        flood(warmup_size(n), variant)
-    # Alternate the variants within one process; the median of each cancels slow drifts.
+    # Alternate the variants within one process; the median of each cancels slow drifts. Each
+    # timed pass follows a warm-up pass of the same variant: swapping methods in and out (for
+    # "no-hooks") resets the interpreter's specialisations, which must not be billed to the next.
     for _ in range(rounds):
         for variant in VARIANTS:
+            flood(warmup_size(n), variant)
             spans[variant].append(flood(n, variant))
     return {v: median_rate("msg_per_s", n, s) for v, s in spans.items()}
 
@@ -378,14 +380,17 @@ def _nothing() -> Iterator[None]:
 
 
 @contextmanager
-def _tracing() -> Iterator[None]:
+def _tracing(events: int) -> Iterator[None]:
+    """``al.trace()`` recording every event (its default limit of 1000 would turn it off early)."""
     trace = getattr(al, "trace", None)
     if trace is None:  # before al.trace() existed: the same switch, a message-event listener
         with _subscribed():
             yield
         return
-    with trace(settle=0.0):
+    with trace(limit=events, settle=0.0) as t:
         yield
+    if t.limit_reached:
+        raise RuntimeError(f"W8 trace: the trace hit its limit of {events} events")
 
 
 @contextmanager

@@ -116,7 +116,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload(
             "W8",
             "cost of tracing/monitoring hooks (actor-to-actor tell throughput)",
-            ("no-hooks", "off", "trace", "monitor", "subscribe"),
+            ("no-hooks", "off", "off-again", "trace", "monitor", "subscribe"),
             (TELL,),
             ("actorlab", "tuned"),
             {"n": 100_000, "rounds": 3},
