@@ -170,7 +170,7 @@ _ATOMS = (int, float, str, bytes, bool, type(None), complex, frozenset, enum.Enu
 
 
 def _is_atom(value: object) -> bool:
-    if isinstance(value, _ATOMS):
+    if isinstance(value, _ATOMS) or getattr(type(value), "_al_atom", False):
         return True
     if type(value) is tuple:
         return all(_is_atom(v) for v in value)

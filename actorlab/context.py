@@ -26,23 +26,14 @@ def prepare(args: Any) -> tuple[type[Actor], Callable[[Context], Awaitable[Actor
     """Validate spawn args; return the actor class and a factory for fresh instances."""
     if isinstance(args, Actor):
         try:
-            first: Actor | None = fresh_copy(args)
+            first = fresh_copy(args)
         except Exception as exc:
             raise TypeError(
                 f"cannot copy {type(args).__qualname__}'s state, which actorlab keeps pristine for "
                 f"restarts ({type(exc).__name__}: {exc}). Fix: spawn an al.ActorArgs whose "
                 f"initialize(ctx) builds the actor (it runs again on each restart)"
             ) from exc
-        pristine = args
-
-        async def make_from_instance(ctx: Context) -> Actor:
-            nonlocal first
-            if first is not None:
-                actor, first = first, None
-                return actor
-            return fresh_copy(pristine)
-
-        return type(args), make_from_instance
+        return type(args), _FromInstance(args, first)
     if isinstance(args, ActorArgs):
         actor_type = type(args).resolve_actor_type()
 
@@ -65,6 +56,20 @@ def prepare(args: Any) -> tuple[type[Actor], Callable[[Context], Awaitable[Actor
         f"spawn() needs an al.Actor instance or al.ActorArgs, got {args!r}. "
         f"Fix: subclass al.Actor and pass an instance"
     )
+
+
+class _FromInstance:
+    """Builds an actor that is its own args: the spawn-time copy first, then fresh copies."""
+
+    __slots__ = ("first", "pristine")
+
+    def __init__(self, pristine: Actor, first: Actor) -> None:
+        self.pristine = pristine
+        self.first: Actor | None = first
+
+    async def __call__(self, ctx: Context) -> Actor:
+        actor, self.first = self.first, None
+        return actor if actor is not None else fresh_copy(self.pristine)
 
 
 def spawn_cell(
@@ -106,6 +111,8 @@ def spawn_cell(
 
 class _Spawner:
     """What ``RootContext`` and ``Context`` share: spawning and names."""
+
+    __slots__ = ()
 
     def _parent_cell(self) -> ActorCell | RootCell:
         raise NotImplementedError

@@ -13,6 +13,7 @@ class ActorId:
     """The identity of an actor. Compares and hashes by its UUID; survives restarts."""
 
     __slots__ = ("_uuid",)
+    _al_atom = True  # immutable: copying an actor's state shares it
 
     def __init__(self, value: uuid.UUID | str | ActorId) -> None:
         if isinstance(value, ActorId):
@@ -65,3 +66,9 @@ class ActorId:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ActorId, (str(self._uuid),))
+
+    def __copy__(self) -> ActorId:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ActorId:
+        return self

@@ -41,6 +41,10 @@ def bind(rt: Runtime, name: str, ref: ActorRef[Any]) -> None:
         rt.names[name] = cell
         if cell.name is None:
             cell.name = name
+        elif cell.name != name:
+            if cell.bound_names is None:
+                cell.bound_names = []
+            cell.bound_names.append(name)
 
 
 def free(rt: Runtime, name: str) -> ActorRef[Any] | None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 A = TypeVar("A", bound="Actor")
 
+_get_ident = threading.get_ident
 _ask_ids = itertools.count(1)
 _corr_ids = itertools.count(1)
 
@@ -45,6 +46,7 @@ class ActorRef(Generic[A]):
     """
 
     __slots__ = ("__weakref__", "_cell", "_id")
+    _al_atom = True  # a handle: copying an actor's state (for restarts) shares it
 
     def __init__(self, cell: ActorCell | None, actor_id: ActorId | None = None) -> None:
         self._cell = cell
@@ -112,6 +114,12 @@ class ActorRef(Generic[A]):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_ref_by_id, (str(self.id),))
 
+    def __copy__(self) -> ActorRef[A]:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ActorRef[A]:
+        return self
+
     def _live(self, allow_closed: bool = False) -> ActorCell:
         """The cell, re-resolved by id if this ref was unpickled or its actor respawned."""
         cell = self._cell
@@ -139,7 +147,7 @@ class ActorRef(Generic[A]):
         actor_type = cell.actor_type
         spec = actor_type._al_cache.get(type(msg)) or actor_type._al_handler_for(msg)
         rt = cell.runtime
-        if threading.get_ident() == rt.thread_id:
+        if _get_ident() == rt.thread_id:
             cur = _current_cell.get()
             env_ = cur.current if cur is not None else None
             corr = None

@@ -41,6 +41,8 @@ class TimerHandle:
     def _arm(self) -> None:
         if self._cancelled or self._cell.closed:
             return
+        if self._cell.timers is None:
+            self._cell.timers = set()
         self._cell.timers.add(self)
         self._handle = self._cell.runtime.loop.call_at(self._next, self._fire)
 
@@ -51,7 +53,8 @@ class TimerHandle:
         self.fired += 1
         cell.enqueue(Envelope(self._msg, self._spec, None, cell, None, time.time()))
         if self.period is None:
-            cell.timers.discard(self)
+            if cell.timers is not None:
+                cell.timers.discard(self)
             self._cancelled = True
             return
         now = cell.runtime.loop.time()
@@ -69,7 +72,8 @@ class TimerHandle:
         def do() -> None:
             if self._handle is not None:
                 self._handle.cancel()
-            self._cell.timers.discard(self)
+            if self._cell.timers is not None:
+                self._cell.timers.discard(self)
 
         if not self._cell.runtime.closed:
             self._cell.runtime.run_soon(do)

@@ -225,7 +225,7 @@ def test_timers_send_after_send_every_and_cancel(al_root):
 
         @al.handler
         def read(self, msg: int) -> tuple:
-            return self.ticks, self.done, len(self.ctx._cell.timers)
+            return self.ticks, self.done, len(self.ctx._cell.timers or ())
 
     from actorlab.testing import wait_until
 
