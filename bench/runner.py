@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the Markdown table to this file")
     parser.add_argument("--json", type=Path, help="write the raw run records to this file")
     parser.add_argument(
+        "--render", type=Path, help="run nothing: re-render the table from a --json file"
+    )
+    parser.add_argument(
         "--timeout", type=float, default=None, help="seconds per pair (default 60 quick, 600 full)"
     )
     args = parser.parse_args(argv)
@@ -113,15 +116,63 @@ def main(argv: list[str] | None = None) -> int:
     timeout = args.timeout or (60.0 if args.quick else 600.0)
     snapshots = impl_snapshots.available()
 
-    info = machine.describe()
-    jobs = plan(workloads, impls, repeats, snapshots)
+    if args.render:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        info, records, failures = saved["machine"], saved["records"], saved["failures"]
+        meta = saved.get("meta", {})
+        quick, repeats = meta.get("quick", False), meta.get("repeats", FULL_REPEATS)
+        snapshots, wall = meta.get("snapshots_available", snapshots), meta.get("wall_s", 0.0)
+    else:
+        quick = args.quick
+        info = machine.describe()
+        records, failures, wall = _run_all(
+            plan(workloads, impls, repeats, snapshots), quick, timeout
+        )
+        info["load average at end"] = machine.load_average()
+
+    table = report.render(
+        records,
+        failures,
+        info,
+        quick=quick,
+        repeats=repeats,
+        snapshots_available=snapshots,
+        wall_s=wall,
+    )
+    print(table)
+    if args.out:
+        write_out(args.out, table)
+    if args.json:
+        meta = {
+            "quick": quick,
+            "repeats": repeats,
+            "snapshots_available": snapshots,
+            "wall_s": wall,
+        }
+        args.json.write_text(
+            json.dumps(
+                {"machine": info, "meta": meta, "records": records, "failures": failures},
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
+    if failures:
+        print(f"bench: {len(failures)} run(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_all(
+    jobs: list[tuple[str, str]], quick: bool, timeout: float
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], float]:
+    """Run the pairs in order, reporting progress on stderr; returns records, failures, wall."""
     records: list[dict[str, Any]] = []
     failures: list[dict[str, str]] = []
     t_start = time.perf_counter()
     for i, (wid, impl) in enumerate(jobs, 1):
         t0 = time.perf_counter()
         try:
-            records.append(run_pair(wid, impl, args.quick, timeout))
+            records.append(run_pair(wid, impl, quick, timeout))
             status = "ok"
         except RuntimeError as exc:
             failures.append({"workload": wid, "impl": impl, "error": str(exc)})
@@ -131,27 +182,4 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-    wall = time.perf_counter() - t_start
-    info["load average at end"] = machine.load_average()
-
-    table = report.render(
-        records,
-        failures,
-        info,
-        quick=args.quick,
-        repeats=repeats,
-        snapshots_available=snapshots,
-        wall_s=wall,
-    )
-    print(table)
-    if args.out:
-        write_out(args.out, table)
-    if args.json:
-        args.json.write_text(
-            json.dumps({"machine": info, "records": records, "failures": failures}, indent=1),
-            encoding="utf-8",
-        )
-    if failures:
-        print(f"bench: {len(failures)} run(s) failed", file=sys.stderr)
-        return 1
-    return 0
+    return records, failures, time.perf_counter() - t_start
