@@ -28,3 +28,10 @@ def kernel_session(tmp_path):
 
     with KernelSession(tmp_path) as session:
         yield session
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last: Playwright's sync API keeps an asyncio loop running in the
+    main thread while its session-scoped fixtures live, which would break later tests that
+    call asyncio.run()."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -48,7 +48,9 @@ def test_shutdown_leaves_no_thread_task_or_future():
     assert rt.cells == {} and rt.names == {}
     assert c.is_closed() and pending.is_closed()
     gc.collect()
-    leftovers = [o for o in gc.get_objects() if isinstance(o, asyncio.Task) and not o.done()]
+    leftovers = [
+        o for o in gc.get_objects() if isinstance(o, asyncio.Task) and o.get_loop() is rt.loop and not o.done()
+    ]
     assert leftovers == []
 
 
