@@ -641,8 +641,8 @@ class ActorCell:
 
     async def _hook(self, name: str, *args: Any) -> None:
         actor = self.actor
-        if actor is None:
-            return
+        if actor is None or getattr(type(actor), name) is getattr(Actor, name):
+            return  # not overridden: nothing to run
         try:
             await maybe_await(getattr(actor, name)(*args))
         except Exception as exc:

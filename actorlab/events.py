@@ -7,7 +7,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .ids import ActorId
 
@@ -19,9 +19,11 @@ LIFECYCLE_KINDS = frozenset(
 MESSAGE_KINDS = frozenset({"tell", "ask", "reply", "handled"})
 
 
-@dataclass(frozen=True)
-class Event:
-    """One thing that happened in the runtime. ``src``/``dst`` None means the notebook/script."""
+class Event(NamedTuple):
+    """One thing that happened in the runtime. ``src``/``dst`` None means the notebook/script.
+
+    Immutable and cheap to build (a named tuple): tracing builds one per message.
+    """
 
     seq: int
     t: float  # time.perf_counter() on the runtime's clock
