@@ -15,6 +15,7 @@ from actorlab.events import Event
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, DeadLetter, MessagePreview, Status
 from actorlab.trace_render import handled_info
+from actorlab.views._fmt import duration
 
 #: Background colour of a tree node per status (the button face).
 STATUS_COLOURS: dict[Status, str] = {
@@ -76,20 +77,7 @@ def structure_key(rows: Sequence[TreeRow]) -> tuple[tuple[ActorId, int], ...]:
 # -- formatting -------------------------------------------------------------------------------
 
 
-def age(seconds: float | None) -> str:
-    """``0.4s``, ``12s``, ``5m02s``, ``1h03m``; ``–`` for None."""
-    if seconds is None:
-        return "–"
-    seconds = max(seconds, 0.0)
-    if seconds < 10:
-        return f"{seconds:.1f}s"
-    if seconds < 60:
-        return f"{seconds:.0f}s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes}m{secs:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m"
+age = duration  # one duration format for every view
 
 
 def ms(seconds: float) -> str:
