@@ -23,9 +23,9 @@ $(VENV313)/.installed: pyproject.toml
 
 ## The whole test suite: lint, types, every test (notebooks and the browser too), core on 3.13.
 test: $(BIN)/.installed lint
+	$(BIN)/python -m bench --quick
 	$(BIN)/python -m pytest
 	$(MAKE) test-core-313
-	$(BIN)/python -m bench --quick
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check actorlab tests bench
