@@ -265,14 +265,15 @@ class ActorCell:
             if self._terminate_requested:
                 return Sig("terminate")
             if mailbox and not self.suspended and (not self.held or self._steps):
-                env = mailbox.popleft()
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
-                if env.spec.is_async:
+                if mailbox[0].spec.is_async:
+                    env = mailbox.popleft()
+                    n = 1
                     err = await self._handle(env)
-                else:
-                    err = self._handle_sync(env)
+                else:  # one message when stepping or autosaving, else a batch
+                    n, env, err = self._run_sync(1 if stepping or self.extras else budget)
                 if stepping and self._step_acks:
                     settle(self._step_acks.pop(0), env.msg)
                 if err is not None:
@@ -283,8 +284,8 @@ class ActorCell:
                     hook = self.extras.get("after_message")
                     if hook is not None:
                         await hook(self)
-                budget -= 1
-                if not budget:  # fairness: a busy actor lets the others run now and then
+                budget -= n
+                if budget <= 0:  # fairness: a busy actor lets the others run now and then
                     budget = _BATCH
                     await asyncio.sleep(0)
                 continue
@@ -295,36 +296,66 @@ class ActorCell:
             w = self._waiter = self.runtime.loop.create_future()
             await w
 
-    def _handle_sync(self, env: Envelope) -> BaseException | None:
-        """Run a sync handler: no coroutine per message (the hot path)."""
-        self.current = env
+    def _run_sync(self, limit: int) -> tuple[int, Envelope, BaseException | None]:
+        """Handle up to ``limit`` queued messages whose handlers are sync, back to back.
+
+        The hot path: no coroutine per message, statistics kept in locals. Stops early at a
+        signal, ``ctx.terminate()``, an async handler or a failure. Returns (handled, last
+        envelope, error or None).
+        """
+        mailbox = self.mailbox
+        signals = self.signals
+        actor = self.actor
+        rt = self.runtime
+        events = rt.events
         if self.status is not Status.PROCESSING:
             self._set_status(Status.PROCESSING)
-        t0 = self.handler_started = _perf()
+        n = 0
+        total = 0.0
+        worst = self.handler_max
+        err: BaseException | None = None
+        env = mailbox[0]
+        t1 = 0.0
         try:
-            if env.origin is None:
-                result = env.spec.func(self.actor, env.msg)
-            else:
-                with self.runtime.enter_origin(env.origin):
-                    result = env.spec.func(self.actor, env.msg)
-        except Exception as exc:
-            return self._raised(env, t0, exc)
-        # _succeeded(), inlined: this runs once per message
-        t1 = _perf()
-        dt = t1 - t0
-        self.processed += 1
-        self.handler_total += dt
-        if dt > self.handler_max:
-            self.handler_max = dt
-        self.last_message_at = t1
-        self.current = None
-        rt = self.runtime
-        rt.version += 1
-        if env.reply is not None:
-            settle(env.reply, result)
-        if rt.events.message_events or self.monitors:
-            self._observed(env, t0, result)
-        return None
+            while n < limit and mailbox and not signals and not self._terminate_requested:
+                if mailbox[0].spec.is_async:
+                    break
+                env = mailbox.popleft()
+                n += 1
+                self.current = env
+                t0 = self.handler_started = _perf()
+                try:
+                    if env.origin is None:
+                        result = env.spec.func(actor, env.msg)
+                    else:
+                        with rt.enter_origin(env.origin):
+                            result = env.spec.func(actor, env.msg)
+                except Exception as exc:
+                    t1 = _perf()
+                    total += t1 - t0
+                    self.current = None
+                    err = self._raised(env, exc)
+                    break
+                t1 = _perf()
+                dt = t1 - t0
+                total += dt
+                if dt > worst:
+                    worst = dt
+                self.current = None
+                if env.reply is not None:
+                    settle(env.reply, result)
+                if events.message_events:
+                    self._emit_after(env, t0, result)
+                if self.monitors:
+                    self._check_view()
+        finally:
+            self.processed += n
+            self.handler_total += total
+            self.handler_max = worst
+            if n:
+                self.last_message_at = t1
+            rt.version += n
+        return n, env, err
 
     async def _handle(self, env: Envelope) -> BaseException | None:
         """Run any handler (async, or with the sending cell's output routing)."""
@@ -344,13 +375,21 @@ class ActorCell:
                 if spec.is_async:
                     result = await result
         except Exception as exc:
-            return self._raised(env, t0, exc)
-        self._succeeded(env, t0, result)
-        return None
-
-    def _raised(self, env: Envelope, t0: float, exc: Exception) -> Exception:
+            self._account(t0)
+            self.current = None
+            return self._raised(env, exc)
         self._account(t0)
         self.current = None
+        if env.reply is not None:
+            settle(env.reply, result)
+        if self.runtime.events.message_events:
+            self._emit_after(env, t0, result)
+        if self.monitors:
+            self._check_view()
+        return None
+
+    def _raised(self, env: Envelope, exc: Exception) -> Exception:
+        """A handler raised: answer the asker with HandlerError; the caller escalates."""
         self.failures += 1
         if env.reply is not None and not _is_forward(env.reply):
             err = HandlerError(
@@ -363,30 +402,19 @@ class ActorCell:
             self._emit_handled(env, f"error {type(exc).__name__}: {exc}")
         return exc
 
-    def _succeeded(self, env: Envelope, t0: float, result: Any) -> None:
-        self._account(t0)
-        self.current = None
-        if env.reply is not None:
-            settle(env.reply, result)
-        if self.runtime.events.message_events or self.monitors:
-            self._observed(env, t0, result)
-
-    def _observed(self, env: Envelope, t0: float, result: Any) -> None:
-        """Events and monitor updates after a handled message (only when someone watches)."""
-        if self.runtime.events.message_events:
-            self._emit_handled(env, f"ok {(_perf() - t0) * 1000:.3f} ms")
-            if env.reply is not None and not _is_forward(env.reply):
-                self.runtime.events.emit(
-                    "reply",
-                    self.id,
-                    env.sender.id if env.sender else None,
-                    type(result).__qualname__,
-                    _short_repr(result),
-                    env.corr_id,
-                    env.ask_id,
-                )
-        if self.monitors:
-            self._check_view()
+    def _emit_after(self, env: Envelope, t0: float, result: Any) -> None:
+        """Per-message events after a handled message (only while a trace asks for them)."""
+        self._emit_handled(env, f"ok {(_perf() - t0) * 1000:.3f} ms")
+        if env.reply is not None and not _is_forward(env.reply):
+            self.runtime.events.emit(
+                "reply",
+                self.id,
+                env.sender.id if env.sender else None,
+                type(result).__qualname__,
+                _short_repr(result),
+                env.corr_id,
+                env.ask_id,
+            )
 
     def _emit_handled(self, env: Envelope, detail: str) -> None:
         self.runtime.events.emit(
