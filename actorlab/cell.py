@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .actor import Actor, ExitCode, maybe_await
-from .envelope import Envelope, Sig, settle
-from .errors import ActorClosed, HandlerError
+from .envelope import Envelope, Forward, Sig, settle
+from .errors import ActorClosed, ActorlabError, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, ErrorInfo, MessagePreview, Status, StatusUpdate
 from .runtime import _current_cell, _short_repr
@@ -803,14 +803,10 @@ def _strategy_text(cls: type[Actor]) -> str:
 
 
 def _is_forward(reply: Any) -> bool:
-    from .envelope import Forward
-
     return isinstance(reply, Forward)
 
 
 def _not_paused(label: str) -> Exception:
-    from .errors import ActorlabError
-
     return ActorlabError(
         f"step() processes one message of a paused actor, but {label} is not paused. "
         f"Fix: call ref.pause() first, then ref.step(), then ref.resume()"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .events import Event
 from .info import ActorInfo, DeadLetter, Status, StatusUpdate
-from .runtime import get_runtime, peek_runtime
+from .runtime import peek_runtime
 
 if TYPE_CHECKING:
     from .cell import ActorCell
@@ -89,7 +89,3 @@ async def watch(ref: ActorRef[Any]) -> AsyncIterator[StatusUpdate]:
     finally:
         unsubscribe()
 
-
-def runtime_version() -> int:
-    """A counter bumped on every change in the runtime (for views that redraw on change)."""
-    return get_runtime().version

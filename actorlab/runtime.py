@@ -16,6 +16,7 @@ import importlib
 import logging
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -185,8 +186,6 @@ class Runtime:
         self.version += 1
 
     def add_dead_letter(self, cell: ActorCell, message: Any, reason: str) -> None:
-        import time
-
         self.dead_letters.append(DeadLetter(cell.id, cell.label, message, reason, time.time()))
         self.events.emit(
             "dead_letter",
