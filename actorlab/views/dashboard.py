@@ -563,7 +563,12 @@ class Dashboard:
             frame.loaded = self.snapshots.load(cell, info, pick)
 
     def _finish(self, frame: _Frame, fetched: tuple[ActorInfo | None, Any]) -> None:
+        detail = fetched[0]
         with self.widget.hold_sync():
+            if detail is not None and not self._closed:
+                fresher = self.feed.adopt(detail)
+                if fresher is not None:
+                    self.tree.update_changed([fresher], self.feed.row)
             self._render(frame, *fetched)
         self.refreshes += 1
         self.last_frame_seconds = time.perf_counter() - frame.started

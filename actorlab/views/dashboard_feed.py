@@ -15,7 +15,7 @@ from typing import Any
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, Status
 
-from .dashboard_model import TreeRow, tree_rows
+from .dashboard_model import TreeRow, node_text, tree_rows
 
 
 def _key(cell: Any) -> tuple[Any, ...]:
@@ -72,6 +72,20 @@ class Feed:
             i = self._index[aid]
             self.rows[i] = TreeRow(self.infos[aid], self.rows[i].depth)
         return changed
+
+    def adopt(self, info: ActorInfo) -> TreeRow | None:
+        """Take a fresher ``info`` (read on the runtime thread) for a row; the new row, or None.
+
+        The tree is read on the kernel's thread, the selected actor's details on the runtime's,
+        so between the two a message may have been processed; adopting the later reading keeps
+        the selected node and the details pane telling the same story within one frame.
+        """
+        i = self._index.get(info.id)
+        if i is None or node_text(self.rows[i].info) == node_text(info):
+            return None
+        self.infos[info.id] = info
+        self.rows[i] = TreeRow(info, self.rows[i].depth)
+        return self.rows[i]
 
     def row(self, aid: ActorId) -> TreeRow:
         return self.rows[self._index[aid]]

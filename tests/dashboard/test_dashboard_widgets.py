@@ -286,3 +286,24 @@ def test_opening_a_dashboard_closes_the_previous_one_unless_told_not_to(counter)
     assert not second._closed and not third._closed
     second.close()
     third.close()
+
+
+
+def test_the_selected_node_agrees_with_the_details_read_later_in_the_same_frame(
+    counter, open_dashboards
+):
+    # The tree is read on the kernel's thread, the details on the runtime's: a message
+    # processed in between must not leave the node saying ✉3 next to a pane saying ✉2.
+    dash = open_dashboards(namespace=NAMESPACE)
+    counter.pause()
+    for n in (1, 2, 3):
+        counter.tell(Add(n))
+    settle(dash, lambda: node(dash, counter).description.endswith("✉3"), "3 queued")
+    dash._dirty = True
+    frame = dash._begin()  # the tree's reading of this frame: ✉3
+    assert frame is not None and node(dash, counter).description.endswith("✉3")
+    counter.step()  # processed before the details are fetched
+    wait_until(lambda: counter.info().mailbox == 2, what="one message stepped")
+    dash._finish(frame, dash._detail_sync(frame))
+    assert "✉2 queued" in dash.step_info.value
+    assert node(dash, counter).description == "⏸ counter  paused  ✉2"
