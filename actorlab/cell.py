@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import logging
 import reprlib
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .actor import Actor, ExitCode, maybe_await
-from .envelope import Envelope, Forward, Sig, settle
+from .envelope import Envelope, Forward, Sig, new_envelope, settle
 from .errors import ActorClosed, ActorlabError, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, ErrorInfo, MessagePreview, Status, StatusUpdate
+from .messages import HandlerSpec
 from .runtime import _current_cell, _short_repr
 from .supervision import Escalation, EscalationKind, Signal
 
@@ -43,7 +45,15 @@ _PREVIEW = 20
 _ERRORS = 5
 _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
+_new_env = new_envelope
 _NO_MAIL: Any = ()  # shared stand-in for a mailbox that never received anything
+
+
+def _member(head: Envelope, msg: Any) -> Envelope:
+    """The full envelope of a bare message queued in ``head``'s run."""
+    return _new_env(
+        Envelope, (msg, head.spec, None, head.sender, head.origin, head.enqueued_at, None, None)
+    )
 
 
 class RootCell:
@@ -75,13 +85,52 @@ class ActorCell:
     """One actor's runtime state. The actor instance itself lives in ``self.actor``."""
 
     __slots__ = (
-        "__weakref__", "_last_view", "_make", "_step_acks", "_steps", "_terminate_requested",
-        "_waiter", "actor", "actor_type", "bound_names", "children", "closed", "context",
-        "current", "errors", "extras", "failures", "handler_max", "handler_started",
-        "handler_total", "held", "hwm", "id", "incarnation", "last_message_at",
-        "last_snapshot_at", "mailbox", "monitors", "name", "parent", "persistent", "processed",
-        "ref", "restart_history", "restarts", "runtime", "signals", "started_at", "status",
-        "stop_acks", "suspended", "task", "timers",
+        "__weakref__",
+        "_head",
+        "_last_view",
+        "_make",
+        "_step_acks",
+        "_steps",
+        "_tail",
+        "_terminate_requested",
+        "_waiter",
+        "actor",
+        "actor_type",
+        "bound_names",
+        "children",
+        "closed",
+        "context",
+        "current",
+        "current_msg",
+        "errors",
+        "extras",
+        "failures",
+        "handler_max",
+        "handler_started",
+        "handler_total",
+        "held",
+        "hwm",
+        "id",
+        "incarnation",
+        "last_message_at",
+        "last_snapshot_at",
+        "mailbox",
+        "monitors",
+        "name",
+        "parent",
+        "persistent",
+        "processed",
+        "ref",
+        "restart_history",
+        "restarts",
+        "runtime",
+        "signals",
+        "started_at",
+        "status",
+        "stop_acks",
+        "suspended",
+        "task",
+        "timers",
     )
 
     def __init__(
@@ -105,13 +154,17 @@ class ActorCell:
         self.name = name
         self.persistent = persistent
         # An empty tuple until the first message: idle actors cost 760 bytes less.
-        self.mailbox: collections.deque[Envelope] = _NO_MAIL
+        # Items are envelopes, or bare messages that share the envelope before them (see _take).
+        self.mailbox: collections.deque[Any] = _NO_MAIL
+        self._head: Envelope | None = None  # the envelope in force for bare messages at the front
+        self._tail: Envelope | None = None  # the last envelope appended
         self.signals: list[Sig] = []  # rare: a list is 14x smaller than a deque
         self.children: dict[ActorId, ActorCell] = {}
         self.actor: Actor | None = None
         self.status = Status.STARTING
         self.closed = False
-        self.current: Envelope | None = None
+        self.current: Envelope | None = None  # the message being handled (or its run's)
+        self.current_msg: Any = None  # the message being handled, when ``current`` is set
         self.handler_started = 0.0
         self.held = False
         self.suspended = 0
@@ -168,6 +221,7 @@ class ActorCell:
         if mailbox is _NO_MAIL:
             mailbox = self.mailbox = collections.deque()
         mailbox.append(env)
+        self._tail = env
         n = len(mailbox)
         if n > self.hwm:
             self.hwm = n
@@ -176,6 +230,37 @@ class ActorCell:
             self._waiter = None
             if not w.done():
                 w.set_result(None)
+
+    # Mailbox runs: a tell from the same sender, origin and handler as the envelope last appended
+    # (within RUN_WINDOW seconds of it) is queued as the bare message and shares that envelope:
+    # one object per message fewer for the garbage collector to track, which is most of a
+    # flood's cost (see ``ActorRef.tell``). These three read the mailbox through that encoding.
+    def _take(self) -> Envelope:
+        """Pop the first message as a full envelope."""
+        item = self.mailbox.popleft()
+        if type(item) is Envelope:
+            self._head = item
+            return item
+        assert self._head is not None
+        return _member(self._head, item)
+
+    def _front_spec(self) -> HandlerSpec:
+        item = self.mailbox[0]
+        if type(item) is Envelope:
+            return item.spec
+        assert self._head is not None
+        return self._head.spec
+
+    def envelopes(self) -> Iterator[Envelope]:
+        """The queued messages as full envelopes, in order (without removing them)."""
+        h = self._head
+        for item in list(self.mailbox):
+            if type(item) is Envelope:
+                h = item
+                yield item
+            else:
+                assert h is not None
+                yield _member(h, item)
 
     def signal(self, sig: Sig) -> None:
         if self.status is Status.STOPPED:
@@ -268,8 +353,8 @@ class ActorCell:
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
-                if mailbox[0].spec.is_async:
-                    env = mailbox.popleft()
+                if self._front_spec().is_async:
+                    env = self._take()
                     n = 1
                     err = await self._handle(env)
                 else:  # one message when stepping or autosaving, else a batch
@@ -314,26 +399,39 @@ class ActorCell:
         total = 0.0
         worst = self.handler_max
         err: BaseException | None = None
-        env = mailbox[0]
+        head = self._head
+        env: Envelope | None = None  # the last message's envelope, when one was at hand
+        msg: Any = None
         t1 = 0.0
         try:
             while n < limit and mailbox and not signals and not self._terminate_requested:
-                if mailbox[0].spec.is_async:
-                    break
-                env = mailbox.popleft()
+                item = mailbox[0]
+                if type(item) is Envelope:
+                    if item.spec.is_async:
+                        break
+                    env = head = self._head = mailbox.popleft()
+                    msg = item.msg
+                else:  # a bare message of the current run: it shares ``head`` (see _take)
+                    assert head is not None
+                    if head.spec.is_async:
+                        break
+                    msg = mailbox.popleft()
+                    env = None
                 n += 1
-                self.current = env
+                self.current = head  # for a bare message: its run's envelope, and
+                self.current_msg = msg  # the message itself
                 t0 = self.handler_started = _perf()
                 try:
-                    if env.origin is None:
-                        result = env.spec.func(actor, env.msg)
+                    if head.origin is None:
+                        result = head.spec.func(actor, msg)
                     else:
-                        with rt.enter_origin(env.origin):
-                            result = env.spec.func(actor, env.msg)
+                        with rt.enter_origin(head.origin):
+                            result = head.spec.func(actor, msg)
                 except Exception as exc:
                     t1 = _perf()
                     total += t1 - t0
                     self.current = None
+                    env = env or _member(head, msg)
                     err = self._raised(env, exc)
                     break
                 t1 = _perf()
@@ -342,10 +440,10 @@ class ActorCell:
                 if dt > worst:
                     worst = dt
                 self.current = None
-                if env.reply is not None:
+                if env is not None and env.reply is not None:
                     settle(env.reply, result)
                 if events.message_events:
-                    self._emit_after(env, t0, result)
+                    self._emit_after(env or _member(head, msg), t0, result)
                 if self.monitors:
                     self._check_view()
         finally:
@@ -355,12 +453,16 @@ class ActorCell:
             if n:
                 self.last_message_at = t1
             rt.version += n
+        if env is None:
+            assert head is not None
+            env = _member(head, msg)
         return n, env, err
 
     async def _handle(self, env: Envelope) -> BaseException | None:
         """Run any handler (async, or with the sending cell's output routing)."""
         spec = env.spec
         self.current = env
+        self.current_msg = env.msg
         if self.status is not Status.PROCESSING:
             self._set_status(Status.PROCESSING)
         t0 = self.handler_started = time.perf_counter()
@@ -646,7 +748,7 @@ class ActorCell:
             if env.reply is not None:
                 self.reject(env, reason)
         while self.mailbox:
-            self.reject(self.mailbox.popleft(), reason)
+            self.reject(self._take(), reason)
         rt = self.runtime
         with rt.lock:
             rt.cells.pop(self.id, None)
@@ -729,7 +831,7 @@ class ActorCell:
         mailbox_preview: tuple[MessagePreview, ...] = ()
         state: dict[str, str] = {}
         if detail:
-            envs = list(self.mailbox)[:_PREVIEW]
+            envs = list(itertools.islice(self.envelopes(), _PREVIEW))
             mailbox_preview = tuple(
                 MessagePreview(
                     i,
@@ -759,7 +861,9 @@ class ActorCell:
             restarts=self.restarts,
             last_error=self.errors[-1] if self.errors else None,
             errors=tuple(self.errors),
-            current_handler=f"{cur.spec.name}({type(cur.msg).__qualname__})" if cur else None,
+            current_handler=(
+                f"{cur.spec.name}({type(self.current_msg).__qualname__})" if cur else None
+            ),
             in_handler_for=(time.perf_counter() - self.handler_started) if cur else None,
             handler_time_total=self.handler_total,
             handler_time_max=self.handler_max,

@@ -12,7 +12,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import settings
-from .envelope import Envelope, Forward, Sig
+from .envelope import Envelope, Forward, Sig, new_envelope
 from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
 from .ids import ActorId
 from .info import ActorInfo, Status
@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 A = TypeVar("A", bound="Actor")
 
 _get_ident = threading.get_ident
+_time = time.time
+_new_env = new_envelope
+#: Tells within this many seconds of their run's first one share its envelope (and its
+#: enqueue time in mailbox previews).
+RUN_WINDOW = 0.01
 _ask_ids = itertools.count(1)
 _corr_ids = itertools.count(1)
 
@@ -106,7 +111,9 @@ class ActorRef(Generic[A]):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         """Notebook display (actorlab.views; text/plain only without rich)."""
-        return importlib.import_module("actorlab.views.mimebundle").mimebundle(self, include, exclude)
+        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
+            self, include, exclude
+        )
 
     def __rich__(self) -> Any:
         return importlib.import_module("actorlab.views.mimebundle").rich(self)
@@ -161,17 +168,37 @@ class ActorRef(Generic[A]):
                     _short_repr(msg),
                     corr,
                 )
-            cell.enqueue(
-                Envelope(
-                    msg,
-                    spec,
-                    None,
-                    cur,
-                    env_.origin if env_ is not None else None,
-                    time.time(),
-                    corr,
+            origin = env_.origin if env_ is not None else None
+            mailbox = cell.mailbox
+            if mailbox and cell._waiter is None:
+                # ``cell.enqueue`` inlined (the hot path): the cell is open (checked above, and
+                # only this thread closes it). A run of tells from the same sender, origin and
+                # handler shares one envelope: the bare message is queued (see ActorCell._take).
+                tail = cell._tail
+                now = _time()
+                if (
+                    tail is not None
+                    and tail.spec is spec
+                    and tail.sender is cur
+                    and tail.origin is origin
+                    and tail.reply is None
+                    and corr is None
+                    and tail.corr_id is None
+                    and now - tail.enqueued_at < RUN_WINDOW
+                    and type(msg) is not Envelope
+                ):
+                    mailbox.append(msg)
+                else:
+                    env = _new_env(Envelope, (msg, spec, None, cur, origin, now, corr, None))
+                    mailbox.append(env)
+                    cell._tail = env
+                n = len(mailbox)
+                if n > cell.hwm:
+                    cell.hwm = n
+            else:
+                cell.enqueue(
+                    _new_env(Envelope, (msg, spec, None, cur, origin, _time(), corr, None))
                 )
-            )
         else:
             corr = None
             if rt.events.message_events:
@@ -179,7 +206,12 @@ class ActorRef(Generic[A]):
                 rt.events.emit(
                     "tell", None, cell.id, type(msg).__qualname__, _short_repr(msg), corr
                 )
-            rt.post(cell, Envelope(msg, spec, None, None, rt.capture_origin(), time.time(), corr))
+            rt.post(
+                cell,
+                _new_env(
+                    Envelope, (msg, spec, None, None, rt.capture_origin(), _time(), corr, None)
+                ),
+            )
 
     async def ask(self, msg: Any, timeout: float | None = None) -> Any:
         """Send ``msg`` and await the handler's reply.
@@ -275,14 +307,14 @@ class ActorRef(Generic[A]):
                 if tcell is not None:
                     rt.add_dead_letter(tcell, value, f"forward from {source.label} failed: {exc}")
 
-        env = Envelope(msg, spec, Forward(deliver), _current_cell.get(), None, time.time())
+        sender = _current_cell.get()
         if threading.get_ident() == rt.thread_id:
-            cur = _current_cell.get()
-            env.origin = cur.current.origin if cur is not None and cur.current is not None else None
-            cell.enqueue(env)
+            cur = sender
+            origin = cur.current.origin if cur is not None and cur.current is not None else None
+            cell.enqueue(Envelope(msg, spec, Forward(deliver), sender, origin, time.time()))
         else:
-            env.origin = rt.capture_origin()
-            rt.post(cell, env)
+            origin = rt.capture_origin()
+            rt.post(cell, Envelope(msg, spec, Forward(deliver), sender, origin, time.time()))
 
     @staticmethod
     def _trace(
@@ -437,7 +469,7 @@ def _ref_by_id(actor_id: str) -> ActorRef[Any]:
 def _busy_text(cell: ActorCell, what: str, t: float) -> str:
     cur = cell.current
     doing = (
-        f"it is still running {cur.spec.name}({type(cur.msg).__qualname__}) "
+        f"it is still running {cur.spec.name}({type(cell.current_msg).__qualname__}) "
         f"(handlers cannot be pre-empted)"
         if cur is not None
         else f"it is {cell.status.value}"
@@ -448,7 +480,7 @@ def _busy_text(cell: ActorCell, what: str, t: float) -> str:
 def _timeout_text(cell: ActorCell, msg: Any, t: float) -> str:
     cur = cell.current
     if cur is not None:
-        state = f"it is busy in {cur.spec.name}({type(cur.msg).__qualname__})"
+        state = f"it is busy in {cur.spec.name}({type(cell.current_msg).__qualname__})"
     else:
         state = f"it is {cell.status.value} with {len(cell.mailbox)} queued"
     return (
