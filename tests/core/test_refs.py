@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import threading
 
 import pytest
@@ -212,3 +213,33 @@ def test_refs_do_not_keep_actors_alive_or_stop_them(al_root):
     gc.collect()
     # lifetime is explicit: the actor is still there
     assert al.lookup(aid).ask_sync(Get()) == 7
+
+
+def test_fresh_ids_are_random_v4_uuids_that_users_seeding_random_cannot_repeat():
+    import random
+    import uuid
+
+    random.seed(0)
+    a = al.ActorId.new()
+    random.seed(0)
+    b = al.ActorId.new()
+    assert a != b and hash(a) != hash(b)
+    assert a.uuid.version == 4 and a.uuid.variant == uuid.RFC_4122
+    assert uuid.UUID(str(a)) == a.uuid
+    again = al.ActorId(str(a))
+    assert again == a and hash(again) == hash(a) and {a: 1}[again] == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_does_not_repeat_its_parents_ids():
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.write(write, str(al.ActorId.new()).encode())
+        os._exit(0)
+    os.close(write)
+    mine = str(al.ActorId.new())
+    os.waitpid(pid, 0)
+    theirs = os.read(read, 100).decode()
+    os.close(read)
+    assert len(theirs) == 36 and theirs != mine
