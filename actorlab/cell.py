@@ -47,6 +47,7 @@ _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
 _new_env = new_envelope
 _NO_MAIL: Any = ()  # shared stand-in for a mailbox that never received anything
+_NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
 
 
 def _member(head: Envelope, msg: Any) -> Envelope:
@@ -143,9 +144,6 @@ class ActorCell:
         name: str | None,
         persistent: bool = False,
     ) -> None:
-        from .context import Context
-        from .ref import ActorRef
-
         self.runtime = runtime
         self.parent = parent
         self.actor_type = actor_type
@@ -169,7 +167,7 @@ class ActorCell:
         self.held = False
         self.suspended = 0
         self._steps = 0
-        self._step_acks: list[Any] = []
+        self._step_acks: list[Any] = _NONE
         self._terminate_requested = False
         self._waiter: asyncio.Future[None] | None = None
         self.incarnation = 0
@@ -182,16 +180,16 @@ class ActorCell:
         self.last_message_at: float | None = None
         self.started_at = time.time()
         self.last_snapshot_at: float | None = None
-        self.errors: list[ErrorInfo] = []  # the last _ERRORS failures
-        self.monitors: list[Monitor] = []
+        self.errors: list[ErrorInfo] = _NONE  # the last _ERRORS failures
+        self.monitors: list[Monitor] = _NONE
         self._last_view: Any = _UNSET
         self.timers: set[Any] | None = None  # created by the first timer
         self.restart_history: collections.deque[float] | None = None  # created by a strategy
         self.bound_names: list[str] | None = None
-        self.stop_acks: list[Any] = []
+        self.stop_acks: list[Any] = _NONE
         self.extras: dict[str, Any] = {}  # per-actor data of optional layers (autosave, ...)
-        self.context: Context = Context(self)
-        self.ref: ActorRef[Any] = ActorRef(self)
+        self.context: Context = _context.Context(self)
+        self.ref: ActorRef[Any] = _ref.ActorRef(self)
         self.task: asyncio.Task[None] | None = None
 
     # -- naming ------------------------------------------------------------------------------------
@@ -565,7 +563,7 @@ class ActorCell:
             if self.held:
                 self.held = False
                 self._steps = 0
-                acks, self._step_acks = self._step_acks, []
+                acks, self._step_acks = self._step_acks, _NONE
                 for ack in acks:
                     settle(ack, None)
                 self.runtime.events.emit("resume", None, self.id)
@@ -577,6 +575,8 @@ class ActorCell:
                 settle(sig.ack, None)  # nothing (more) to step through
                 return None
             self._steps += 1
+            if not self._step_acks:
+                self._step_acks = []
             self._step_acks.append(sig.ack)
             return None
         settle(sig.ack)
@@ -615,6 +615,8 @@ class ActorCell:
             at=time.time(),
             msg_type=type(env.msg).__qualname__ if env is not None else None,
         )
+        if not self.errors:
+            self.errors = []
         self.errors.append(info)
         if len(self.errors) > _ERRORS:
             del self.errors[0]
@@ -731,10 +733,13 @@ class ActorCell:
         if hook is not None:
             await hook(self)
         self.closed = True
+        if not self.stop_acks:
+            self.stop_acks = []
         self.stop_acks.append(ack)
         self._set_status(Status.STOPPING)
         self.cancel_timers()
-        await self._signal_children("terminate")
+        if self.children:
+            await self._signal_children("terminate")
         if run_exit_hook and self.actor is not None:
             await self._hook("on_exit", ExitCode.TERMINATED)
 
@@ -761,13 +766,13 @@ class ActorCell:
         signals, self.signals = self.signals, []
         for sig in signals:
             settle(sig.ack)
-        acks, self._step_acks = self._step_acks, []
+        acks, self._step_acks = self._step_acks, _NONE
         for ack in acks:
             settle(ack, None)
         for ack in self.stop_acks:
             settle(ack)
-        self.stop_acks.clear()
-        self.monitors.clear()
+        self.stop_acks = _NONE
+        self.monitors = _NONE
 
     async def _hook(self, name: str, *args: Any) -> None:
         actor = self.actor
@@ -819,6 +824,8 @@ class ActorCell:
                 self.monitors.remove(cb)
 
     def add_monitor(self, cb: Monitor) -> None:
+        if not self.monitors:
+            self.monitors = []
         self.monitors.append(cb)
         v = self._view_now()
         self._last_view = v
@@ -915,3 +922,8 @@ def _not_paused(label: str) -> Exception:
         f"step() processes one message of a paused actor, but {label} is not paused. "
         f"Fix: call ref.pause() first, then ref.step(), then ref.resume()"
     )
+
+
+# Bottom imports, as modules: they import this one (a cell makes its context and ref at spawn).
+from . import context as _context  # noqa: E402
+from . import ref as _ref  # noqa: E402

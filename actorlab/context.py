@@ -6,6 +6,7 @@ import importlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import cell as _cell
 from . import names as _names
 from .actor import Actor, ActorArgs, fresh_copy, maybe_await
 from .errors import ActorClosed, ActorlabError, DuplicateActorId, NameTaken
@@ -81,8 +82,6 @@ def spawn_cell(
     persistent: bool = False,
 ) -> ActorCell:
     """Create and start an actor under ``parent`` (callable from any thread; never blocks)."""
-    from .cell import ActorCell
-
     if rt.closed:
         raise ActorlabError("this runtime has shut down. Fix: use al.root() for a fresh one")
     if getattr(parent, "closed", False):
@@ -101,7 +100,7 @@ def spawn_cell(
         if name is not None and name in rt.names:
             other = rt.names[name]
             raise NameTaken(_names.taken_text(name, other))
-        cell = ActorCell(rt, parent, actor_type, make, aid, name, persistent)
+        cell = _cell.ActorCell(rt, parent, actor_type, make, aid, name, persistent)
         rt.cells[aid] = cell
         if name is not None:
             rt.names[name] = cell
