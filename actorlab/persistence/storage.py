@@ -134,6 +134,19 @@ class MemoryStorage(BaseStorage):
         return f"MemoryStorage({len(self._data)} snapshots)"
 
 
+def _process_alive(pid: int) -> bool:
+    """Is a process with this id running on this machine? (Unsure counts as alive.)"""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # exists but is not ours, or cannot tell: leave its file alone
+    return True
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -158,6 +171,33 @@ class FileStorage(BaseStorage):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path).expanduser().absolute()
+        self._swept = False
+
+    def sweep(self, min_age: float = 60.0) -> list[Path]:
+        """Delete temporary files left by writers that died mid-write; returns what went.
+
+        A write goes to ``.<id>.snap.<pid>.<random>.tmp`` first; a process killed before the
+        rename leaves it behind. A temporary file is removed when its writer process is gone
+        and it is at least ``min_age`` seconds old (a live writer's file is never touched).
+        Runs by itself on each storage's first write in a process.
+        """
+        removed: list[Path] = []
+        if not self.path.is_dir():
+            return removed
+        now = time.time()
+        for tmp in self.path.glob(f".*{self.SUFFIX}.*.tmp"):
+            try:
+                pid = int(tmp.name[: -len(".tmp")].split(".")[-2])
+            except ValueError:
+                pid = None  # not ours, or an older name: judged by age alone
+            try:
+                old = now - tmp.stat().st_mtime >= max(min_age, 0.0 if pid else 86400.0)
+                if old and (pid is None or not _process_alive(pid)):
+                    tmp.unlink()
+                    removed.append(tmp)
+            except OSError:
+                continue
+        return removed
 
     def file_for(self, actor_id: ActorId) -> Path:
         return self.path / f"{ActorId(actor_id)}{self.SUFFIX}"
@@ -182,7 +222,12 @@ class FileStorage(BaseStorage):
         target = self.file_for(actor_id)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=self.path)
+            if not self._swept:
+                self._swept = True
+                self.sweep()
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=self.path
+            )
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)

@@ -174,3 +174,40 @@ def test_sqlite_storage_on_a_non_database_file_raises_snapshot_error(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(al.SnapshotError, match="bad.db"):
         SQLiteStorage(bad)
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _leftover(directory, pid, age: float, name: str | None = None):
+    tmp = directory / (name or f".{A}.snap.{pid}.abc123xy.tmp")
+    tmp.write_bytes(b"half a snapshot")
+    past = tmp.stat().st_mtime - age
+    os.utime(tmp, (past, past))
+    return tmp
+
+
+def test_file_storage_sweeps_what_dead_writers_left_on_its_first_write(tmp_path):
+    storage = FileStorage(tmp_path / "snaps")
+    storage.path.mkdir()
+    dead = _dead_pid()
+    stale = _leftover(storage.path, dead, age=120)
+    young = _leftover(storage.path, dead, age=0, name=f".{B}.snap.{dead}.young999.tmp")
+    alive = _leftover(storage.path, os.getpid(), age=3600, name=f".{B}.snap.{os.getpid()}.mine0000.tmp")
+    legacy = _leftover(storage.path, None, age=2 * 86400, name=f".{A}.snap.oldstyle.tmp")
+    storage.write(A, b"snapshot")
+    assert not stale.exists() and not legacy.exists()
+    assert young.exists() and alive.exists()  # a writer may still be busy with those
+    assert storage.read(A) == b"snapshot" and storage.ids() == [A]
+    assert storage.sweep(min_age=0) == [young]
+    assert alive.exists()  # this process is alive
+
+
+def test_sweep_of_a_missing_directory_is_a_no_op(tmp_path):
+    assert FileStorage(tmp_path / "nowhere").sweep() == []
