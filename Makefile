@@ -5,8 +5,10 @@ BIN    := $(VENV)/bin
 # Core tests also run on the newest supported Python (pyenv provides it on our machines).
 PY313  ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13))
 VENV313 := .venv313
+# Kernel tests also run on ipykernel 6.29, the oldest supported line (global output parents).
+VENV_IPK6 := .venv-ipykernel6
 
-.PHONY: test lint test-core-313 lab bench bench-quick clean
+.PHONY: test lint test-core-313 test-ipykernel6 lab bench bench-quick clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +23,19 @@ $(VENV313)/.installed: pyproject.toml
 	$(VENV313)/bin/python -m pip install -q -e '.[test-core]'
 	touch $@
 
-## The whole test suite: lint, types, every test (notebooks and the browser too), core on 3.13.
+$(VENV_IPK6)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV_IPK6)
+	$(VENV_IPK6)/bin/python -m pip install -q --upgrade pip
+	$(VENV_IPK6)/bin/python -m pip install -q -e '.[dev]' 'ipykernel==6.29.*'
+	touch $@
+
+## The whole test suite: lint, types, every test (notebooks and the browser too), core on 3.13,
+## the real-kernel tests again on ipykernel 6.
 test: $(BIN)/.installed lint
 	$(BIN)/python -m bench --quick
 	$(BIN)/python -m pytest
 	$(MAKE) test-core-313
+	$(MAKE) test-ipykernel6
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check actorlab tests bench
@@ -33,6 +43,9 @@ lint: $(BIN)/.installed
 
 test-core-313: $(VENV313)/.installed
 	$(VENV313)/bin/python -m pytest -q tests/core -p no:cacheprovider
+
+test-ipykernel6: $(VENV_IPK6)/.installed
+	ACTORLAB_EXPECT_IPYKERNEL=6 $(VENV_IPK6)/bin/python -m pytest -q -m kernel -p no:cacheprovider
 
 ## Open the tutorials in JupyterLab.
 lab: $(BIN)/.installed
@@ -46,4 +59,4 @@ bench-quick: $(BIN)/.installed
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) $(VENV313) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV313) $(VENV_IPK6) .pytest_cache .mypy_cache .ruff_cache

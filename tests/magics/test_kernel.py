@@ -3,6 +3,8 @@ failures shown where they were caused, and the Stop button during an ask."""
 
 from __future__ import annotations
 
+import importlib.metadata
+import os
 import queue
 import time
 
@@ -84,6 +86,19 @@ def kernel(tmp_path):
     with KernelSession(tmp_path) as session:
         session.run(SETUP)
         yield session
+
+
+def test_the_kernel_runs_the_ipykernel_under_test(kernel):
+    # `make test` runs these tests twice: with the newest ipykernel, and in .venv-ipykernel6
+    # with ACTORLAB_EXPECT_IPYKERNEL=6 (the oldest supported line, whose output parents are
+    # global rather than per thread). Make sure the kernel really is the one meant.
+    out = kernel.run("import ipykernel; print(ipykernel.__version__)")
+    version = out.stdout.strip()
+    expected = os.environ.get("ACTORLAB_EXPECT_IPYKERNEL")
+    if expected:
+        assert version.split(".")[0] == expected, version
+    else:
+        assert version == importlib.metadata.version("ipykernel")
 
 
 def test_magics_work_through_a_kernel(kernel):
