@@ -36,12 +36,14 @@ class Actor:
 
     _al_table: ClassVar[dict[type, HandlerSpec]] = {}
     _al_cache: ClassVar[dict[type, HandlerSpec | None]] = {}
+    _al_hooks: ClassVar[dict[str, bool]] = {}  # hook name -> does the class define its own
     _al_snapshot: ClassVar[Any] = False
 
     def __init_subclass__(cls, *, snapshot: Any = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._al_table = build_table(cls)
         cls._al_cache = {}
+        cls._al_hooks = {}
         if snapshot is not False:
             cls._al_snapshot = snapshot
         if (

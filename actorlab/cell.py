@@ -50,6 +50,16 @@ _NO_MAIL: Any = ()  # shared stand-in for a mailbox that never received anything
 _NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
 
 
+def _overrides(actor: Actor, hook: str) -> bool:
+    """Does the actor's class define its own ``hook``? (Decided once per class: a hook not
+    defined costs a spawn no coroutine.)"""
+    cache = type(actor)._al_hooks
+    found = cache.get(hook)
+    if found is None:
+        found = cache[hook] = getattr(type(actor), hook) is not getattr(Actor, hook)
+    return found
+
+
 def _member(head: Envelope, msg: Any) -> Envelope:
     """The full envelope of a bare message queued in ``head``'s run."""
     return _new_env(
@@ -155,7 +165,7 @@ class ActorCell:
         # Items are envelopes, or bare messages that share the envelope before them (see _take).
         self.mailbox: collections.deque[Any] = _NO_MAIL
         self._head: Envelope | None = None  # the envelope in force for bare messages at the front
-        self._tail: Envelope | None = None  # the last envelope appended
+        self._tail: Envelope | None = None  # the last envelope appended, if a plain tell
         self.signals: list[Sig] = []  # rare: a list is 14x smaller than a deque
         self.children: dict[ActorId, ActorCell] = {}
         self.actor: Actor | None = None
@@ -219,7 +229,8 @@ class ActorCell:
         if mailbox is _NO_MAIL:
             mailbox = self.mailbox = collections.deque()
         mailbox.append(env)
-        self._tail = env
+        # Only a plain tell can head a run (see ActorRef.tell).
+        self._tail = env if env.reply is None and env.corr_id is None else None
         n = len(mailbox)
         if n > self.hwm:
             self.hwm = n
@@ -321,7 +332,8 @@ class ActorCell:
                 self.actor = actor
                 settle(restart_ack)
                 restart_ack = None
-                await self._hook("on_start")
+                if _overrides(actor, "on_start"):
+                    await self._hook("on_start")
                 decision = await self._process()
                 if decision.kind == "restart":
                     restart_ack = decision.ack
@@ -398,6 +410,10 @@ class ActorCell:
         worst = self.handler_max
         err: BaseException | None = None
         head = self._head
+        # The envelope in force, unpacked once per run rather than once per message.
+        h_async = head is None or head.spec.is_async
+        h_func = head.spec.func if head is not None else None
+        h_origin = head.origin if head is not None else None
         env: Envelope | None = None  # the last message's envelope, when one was at hand
         msg: Any = None
         t1 = 0.0
@@ -405,13 +421,15 @@ class ActorCell:
             while n < limit and mailbox and not signals and not self._terminate_requested:
                 item = mailbox[0]
                 if type(item) is Envelope:
-                    if item.spec.is_async:
+                    spec = item.spec
+                    if spec.is_async:
                         break
                     env = head = self._head = mailbox.popleft()
+                    h_async, h_func, h_origin = False, spec.func, item.origin
                     msg = item.msg
                 else:  # a bare message of the current run: it shares ``head`` (see _take)
-                    assert head is not None
-                    if head.spec.is_async:
+                    assert head is not None and h_func is not None
+                    if h_async:
                         break
                     msg = mailbox.popleft()
                     env = None
@@ -420,11 +438,11 @@ class ActorCell:
                 self.current_msg = msg  # the message itself
                 t0 = self.handler_started = _perf()
                 try:
-                    if head.origin is None:
-                        result = head.spec.func(actor, msg)
+                    if h_origin is None:
+                        result = h_func(actor, msg)
                     else:
-                        with rt.enter_origin(head.origin):
-                            result = head.spec.func(actor, msg)
+                        with rt.enter_origin(h_origin):
+                            result = h_func(actor, msg)
                 except Exception as exc:
                     t1 = _perf()
                     total += t1 - t0
@@ -719,7 +737,7 @@ class ActorCell:
         self._set_status(Status.RESTARTING)
         self.cancel_timers()
         await self._signal_children("terminate")
-        if run_hook:
+        if run_hook and self.actor is not None and _overrides(self.actor, "on_restart"):
             await self._hook("on_restart")
         self.actor = None
         self.incarnation += 1
@@ -740,7 +758,7 @@ class ActorCell:
         self.cancel_timers()
         if self.children:
             await self._signal_children("terminate")
-        if run_exit_hook and self.actor is not None:
+        if run_exit_hook and self.actor is not None and _overrides(self.actor, "on_exit"):
             await self._hook("on_exit", ExitCode.TERMINATED)
 
     def _close(self, reason: str) -> None:

@@ -181,9 +181,7 @@ class ActorRef(Generic[A]):
                     and tail.spec is spec
                     and tail.sender is cur
                     and tail.origin is origin
-                    and tail.reply is None
                     and corr is None
-                    and tail.corr_id is None
                     and now - tail.enqueued_at < RUN_WINDOW
                     and type(msg) is not Envelope
                 ):
@@ -191,7 +189,7 @@ class ActorRef(Generic[A]):
                 else:
                     env = _new_env(Envelope, (msg, spec, None, cur, origin, now, corr, None))
                     mailbox.append(env)
-                    cell._tail = env
+                    cell._tail = env if corr is None else None
                 n = len(mailbox)
                 if n > cell.hwm:
                     cell.hwm = n
