@@ -158,6 +158,37 @@ def test_actor_args_initialize_with_context(al_root):
     assert [i.path for i in al.inspect()] == ["/h", "/h/kid"]
 
 
+def test_hooks_run_for_a_subclass_built_by_actor_args_and_skip_for_classes_without(al_root):
+    # Whether a class defines a hook is decided once per class; the class that counts is the
+    # built actor's own (initialize may return a subclass of the declared type).
+    calls = []
+
+    class Base(al.Actor):
+        @al.handler
+        def get(self, msg: Get):
+            return "base"
+
+    class Hooked(Base):
+        def on_start(self):
+            calls.append("start")
+
+        def on_exit(self, code):
+            calls.append(f"exit {code.name}")
+
+    class BaseArgs(al.ActorArgs[Base]):
+        def initialize(self, ctx):
+            return Hooked()
+
+    plain = al_root.spawn(Base())
+    hooked = al_root.spawn(BaseArgs())
+    assert plain.ask_sync(Get()) == hooked.ask_sync(Get()) == "base"
+    plain.stop()
+    hooked.stop()
+    assert calls == ["start", "exit TERMINATED"]
+    assert Base._al_hooks == {"on_start": False, "on_exit": False}
+    assert Hooked._al_hooks == {"on_start": True, "on_exit": True}
+
+
 def test_context_surface(al_root):
     class Probe(al.Actor):
         @al.handler
