@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .actor import Actor, ExitCode, maybe_await
-from .envelope import Envelope, Forward, Sig, new_envelope, settle
+from .envelope import NO_MAIL, Envelope, Forward, Sig, new_envelope, settle
 from .errors import ActorClosed, ActorlabError, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, ErrorInfo, MessagePreview, Status, StatusUpdate
@@ -46,7 +46,7 @@ _ERRORS = 5
 _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
 _new_env = new_envelope
-_NO_MAIL: Any = ()  # shared stand-in for a mailbox that never received anything
+_NO_MAIL = NO_MAIL
 _NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
 
 
@@ -350,6 +350,7 @@ class ActorCell:
     async def _process(self) -> Sig:
         signals = self.signals
         budget = _BATCH
+        create_future = self.runtime.loop.create_future
         while True:
             mailbox = self.mailbox
             if signals:
@@ -363,7 +364,10 @@ class ActorCell:
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
-                if self._front_spec().is_async:
+                item = mailbox[0]  # ``_front_spec`` inlined
+                head = item if type(item) is Envelope else self._head
+                assert head is not None
+                if head.spec.is_async:
                     env = self._take()
                     n = 1
                     err = await self._handle(env)
@@ -388,7 +392,7 @@ class ActorCell:
             self._set_status(
                 Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
             )
-            w = self._waiter = self.runtime.loop.create_future()
+            w = self._waiter = create_future()
             await w
 
     def _run_sync(self, limit: int) -> tuple[int, Envelope, BaseException | None]:

@@ -12,7 +12,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import settings
-from .envelope import Envelope, Forward, Sig, new_envelope
+from .envelope import NO_MAIL, Envelope, Forward, Sig, new_envelope
 from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
 from .ids import ActorId
 from .info import ActorInfo, Status
@@ -193,6 +193,17 @@ class ActorRef(Generic[A]):
                 n = len(mailbox)
                 if n > cell.hwm:
                     cell.hwm = n
+            elif mailbox is not NO_MAIL:  # empty: the actor may be waiting (wake it)
+                env = _new_env(Envelope, (msg, spec, None, cur, origin, _time(), corr, None))
+                mailbox.append(env)
+                cell._tail = env if corr is None else None
+                if len(mailbox) > cell.hwm:
+                    cell.hwm = len(mailbox)
+                w = cell._waiter
+                if w is not None:
+                    cell._waiter = None
+                    if not w.done():
+                        w.set_result(None)
             else:
                 cell.enqueue(
                     _new_env(Envelope, (msg, spec, None, cur, origin, _time(), corr, None))
