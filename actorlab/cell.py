@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .actor import Actor, ExitCode, maybe_await
 from .envelope import NO_MAIL, Envelope, Forward, Sig, new_envelope, settle
-from .errors import ActorClosed, ActorlabError, HandlerError
+from .errors import ActorClosed, ActorlabError, HandlerError, RestartLimitExceeded
 from .ids import ActorId
 from .info import ActorInfo, ErrorInfo, MessagePreview, Status, StatusUpdate
 from .messages import HandlerSpec
@@ -645,9 +645,22 @@ class ActorCell:
         return info
 
     async def _fail(
-        self, kind: EscalationKind, exc: BaseException, env: Envelope | None
+        self,
+        kind: EscalationKind,
+        exc: BaseException,
+        env: Envelope | None,
+        origin: object = None,
+        passed_on: BaseException | None = None,
     ) -> Sig | None:
-        """Escalate a failure and wait for the supervisor's decision (None = resumed)."""
+        """Escalate a failure and wait for the supervisor's decision (None = resumed).
+
+        ``origin``: the notebook cell behind the failure when ``env`` does not say (a child's
+        failure escalated further up), so a top-level report still lands in that cell.
+        ``passed_on``: the error the parent's ``Escalation`` carries, when it is not ``exc``
+        (a child's error passed up unchanged while ``exc`` explains why it was).
+        """
+        if env is not None:
+            origin = env.origin
         info = self._record_error(kind, exc, env)
         self._set_status(Status.FAILED)
         rt = self.runtime
@@ -662,12 +675,14 @@ class ActorCell:
             f"{info.type}: {info.message}",
         )
         if isinstance(self.parent, RootCell):
-            rt.report_failure(self.label, info, env.origin if env is not None else None)
+            rt.report_failure(self.label, info, origin)
             return Sig("terminate")
         await self._signal_children("suspend")
-        esc = Escalation(self.ref, kind, exc, env.msg if env is not None else None)
+        esc = Escalation(
+            self.ref, kind, exc if passed_on is None else passed_on, env.msg if env else None
+        )
         rt.events.emit("escalate", self.id, self.parent.id, detail=str(esc))
-        self.parent.signal(Sig("escalation", payload=(self, esc, self.incarnation)))
+        self.parent.signal(Sig("escalation", payload=(self, esc, self.incarnation, origin)))
         deferred: list[Sig] = []
         while True:
             sig = await self._next_signal()
@@ -688,7 +703,7 @@ class ActorCell:
             self._set_status(Status.FAILED)
 
     async def _supervise_child(self, sig: Sig) -> Sig | None:
-        child, esc, incarnation = sig.payload
+        child, esc, incarnation, origin = sig.payload
         if child.id not in self.children or child.incarnation != incarnation or child.closed:
             return None  # stale: already restarted or stopped
         try:
@@ -697,7 +712,9 @@ class ActorCell:
             await self._send_and_wait({child: "terminate"})
             return await self._fail(EscalationKind.SUPERVISE, exc, None)
         if decisions.get(child) is Signal.ESCALATE:
-            out = await self._fail(EscalationKind.ESCALATED, esc.error, None)
+            out = await self._fail(
+                EscalationKind.ESCALATED, self._escalated_error(esc), None, origin, esc.error
+            )
             if out is None and not child.closed:
                 # I was resumed, but the child I escalated for cannot be: stop it.
                 await self._send_and_wait({child: "terminate"})
@@ -706,6 +723,22 @@ class ActorCell:
             {c: s.value for c, s in decisions.items() if s is not Signal.ESCALATE}
         )
         return None
+
+    def _escalated_error(self, esc: Escalation) -> BaseException:
+        """What this supervisor fails with when it escalates a child's failure."""
+        actor = self.actor
+        assert actor is not None
+        cls = type(actor)
+        strategy = cls.supervisor
+        if strategy is None or cls.supervise is not Actor.supervise:
+            return esc.error  # supervise() said ESCALATE: pass the child's error up as it is
+        err = RestartLimitExceeded(
+            f"{self.label} gave up: its strategy {strategy!r} allows {strategy.max_restarts} "
+            f"restart(s) within {strategy.within:g} s, and then {esc}. Fix the child's error, "
+            f"or allow more restarts (max_restarts=...), or decide in supervise()"
+        )
+        err.__cause__ = esc.error
+        return err
 
     async def _decide(self, child: ActorCell, esc: Escalation) -> dict[ActorCell, Signal]:
         actor = self.actor

@@ -85,4 +85,9 @@ class Deadlock(ActorlabError):
     """A call that can never complete, refused up front (e.g. an actor asking itself)."""
 
 
-__all__ += ["Deadlock", "InjectedFault"]
+class RestartLimitExceeded(ActorlabError):
+    """A supervisor's strategy ran out of restarts (``max_restarts`` within ``within`` seconds)
+    and escalated the child's failure (its ``__cause__``) to its own parent."""
+
+
+__all__ += ["Deadlock", "InjectedFault", "RestartLimitExceeded"]

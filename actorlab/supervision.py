@@ -52,7 +52,9 @@ class Strategy:
     """Base of the declarative strategies: restart with an intensity limit, then escalate.
 
     ``max_restarts`` restarts within ``within`` seconds are allowed (counted over all children of
-    the supervisor, as in Erlang/OTP); one more escalates to the supervisor's own parent.
+    the supervisor, as in Erlang/OTP); one more escalates to the supervisor's own parent: the
+    supervisor fails with ``RestartLimitExceeded`` (in its ``info().errors`` and a top-level
+    report), while its parent's ``Escalation.error`` is the child's original error.
     """
 
     def __init__(self, max_restarts: int = 3, within: float = 5.0) -> None:

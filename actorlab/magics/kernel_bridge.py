@@ -161,15 +161,31 @@ def _set_global_parent(shell: Any, parent: object) -> Any:
     return undo
 
 
+_WHERE = {
+    "handler": "its handler",
+    "initialize": "initialization",
+    "supervise": "its supervise()",
+    "escalated": "supervising its children",
+    "injected": "an injected fault",
+}
+
+
 def format_failure(label: str, error: ErrorInfo) -> str:
     """The text shown under the cell when a top-level actor fails."""
-    where = error.kind if error.msg_type is None else f"{error.kind} for {error.msg_type}"
+    where = _WHERE.get(error.kind, error.kind)
+    if error.msg_type is not None and error.kind == "handler":
+        where = f"{where} for {error.msg_type}"
     tb = error.traceback.rstrip() or f"{error.type}: {error.message}"
+    if error.kind == "escalated":
+        fix = f"Fix the child's error, then spawn {label!r} again."
+    else:
+        fix = (
+            f"Fix the error and spawn {label!r} again, or spawn it under a parent actor that "
+            f"supervises it (supervisor = al.OneForOne(...)) to restart it automatically."
+        )
     return (
-        f"actorlab: top-level actor {label!r} failed in its {where} and was stopped "
-        f"({error.type}: {error.message}).\n{tb}\n"
-        f"Fix the error and spawn {label!r} again, or spawn it under a parent actor that "
-        f"supervises it (supervisor = al.OneForOne(...)) to restart it automatically.\n"
+        f"actorlab: top-level actor {label!r} failed in {where} and was stopped "
+        f"({error.type}: {error.message}).\n{tb}\n{fix}\n"
     )
 
 

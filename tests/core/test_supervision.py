@@ -169,10 +169,19 @@ def test_intensity_exceeded_escalates_to_grandparent(al_root):
     for i in range(3):
         a.tell(Boom(f"fail {i}"))
     (msg,) = probe.expect(lambda m: m[0] == "grand")
-    assert msg == ("grand", "p", al.EscalationKind.ESCALATED, "fail 2")
+    assert msg == ("grand", "p", al.EscalationKind.ESCALATED, "fail 2")  # the child's own error
     wait_until(lambda: p.is_closed() and a.is_closed(), what="p and its child stopped")
     assert len([m for m in probe.messages if m[0] == "restart"]) == 2
     assert not g.is_closed()
+    # p's own record says why it gave up (what the dashboard and a top-level report show)
+    error = p.info().errors[-1]
+    assert (error.kind, error.type) == ("escalated", "RestartLimitExceeded")
+    assert error.message.startswith(
+        "p gave up: its strategy OneForOne(max_restarts=2, within=60) allows 2 restart(s) "
+        "within 60 s, and then a failed in handler while handling Boom: RuntimeError: fail 2."
+    )
+    assert "max_restarts=..." in error.message
+    assert "RuntimeError: fail 2" in error.traceback  # the cause's traceback comes along
 
 
 def test_failing_actor_pauses_its_children_while_waiting(al_root):

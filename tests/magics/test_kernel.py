@@ -181,6 +181,33 @@ def test_failure_of_a_top_level_actor_shows_in_the_cell_that_caused_it(kernel):
     assert "spawn 'c' again" in result.stderr
 
 
+BAND = """
+class Band(al.Actor):
+    supervisor = al.OneForOne(max_restarts=0, within=60)
+
+    def on_start(self):
+        self.kid = self.ctx.spawn(Counter(), name="kid")
+
+    @al.handler
+    def kid_ref(self, msg: Get):
+        return self.kid
+
+%actor spawn band = Band()
+kid = band.ask_sync(Get())
+"""
+
+
+def test_a_failure_escalated_to_the_top_shows_in_the_cell_that_caused_it(kernel):
+    kernel.run(BAND)
+    result = kernel.run("kid.tell(Fail())\nimport time\nfor _ in range(500):\n"
+                        "    if band.is_closed(): break\n    time.sleep(0.01)")
+    assert ("actorlab: top-level actor 'band' failed in supervising its children and was "
+            "stopped (RestartLimitExceeded: band gave up: its strategy OneForOne(max_restarts=0, "
+            "within=60) allows 0 restart(s) within 60 s, and then kid failed in handler while "
+            "handling Fail: ZeroDivisionError: counted to infinity.") in result.stderr
+    assert "Fix the child's error, then spawn 'band' again." in result.stderr
+
+
 INTERRUPTED = """
 import time
 try:

@@ -136,3 +136,20 @@ def test_failure_report_names_the_actor_the_cause_and_the_fix(monkeypatch):
         "Fix the error and spawn 'c' again, or spawn it under a parent actor that supervises it "
         "(supervisor = al.OneForOne(...)) to restart it automatically.\n"
     )
+
+
+def test_failure_report_of_a_supervisor_that_gave_up_says_so(monkeypatch):
+    error = ErrorInfo("escalated", "RestartLimitExceeded", "band gave up: ...",
+                      "RuntimeError: dropped a stick\n\nThe above exception was the direct cause "
+                      "of the following exception:\n\nRestartLimitExceeded: band gave up: ...\n",
+                      0.0, None)
+    stream = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stream)
+    kb.report_failure("band", error, None)
+    assert stream.getvalue().startswith(
+        "actorlab: top-level actor 'band' failed in supervising its children and was stopped "
+        "(RestartLimitExceeded: band gave up: ...).\nRuntimeError: dropped a stick\n"
+    )
+    assert stream.getvalue().endswith(
+        "Fix the child's error, then spawn 'band' again.\n"
+    )
