@@ -350,7 +350,6 @@ class ActorCell:
     async def _process(self) -> Sig:
         signals = self.signals
         budget = _BATCH
-        create_future = self.runtime.loop.create_future
         while True:
             mailbox = self.mailbox
             if signals:
@@ -392,7 +391,7 @@ class ActorCell:
             self._set_status(
                 Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
             )
-            w = self._waiter = create_future()
+            w = self._waiter = self.runtime.loop.create_future()
             await w
 
     def _run_sync(self, limit: int) -> tuple[int, Envelope, BaseException | None]:
