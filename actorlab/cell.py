@@ -16,11 +16,10 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .actor import Actor, ExitCode, maybe_await
-from .envelope import NO_MAIL, Envelope, Forward, Sig, new_envelope, settle
+from .envelope import Envelope, Forward, Sig, new_envelope, settle
 from .errors import ActorClosed, ActorlabError, HandlerError, RestartLimitExceeded
 from .ids import ActorId
 from .info import ActorInfo, ErrorInfo, MessagePreview, Status, StatusUpdate
-from .messages import HandlerSpec
 from .runtime import _current_cell, _short_repr
 from .supervision import Escalation, EscalationKind, Signal
 
@@ -46,7 +45,7 @@ _ERRORS = 5
 _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
 _new_env = new_envelope
-_NO_MAIL = NO_MAIL
+_NO_MAIL: Any = ()  # shared stand-in for a mailbox that never received anything
 _NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
 
 
@@ -243,7 +242,8 @@ class ActorCell:
     # Mailbox runs: a tell from the same sender, origin and handler as the envelope last appended
     # (within RUN_WINDOW seconds of it) is queued as the bare message and shares that envelope:
     # one object per message fewer for the garbage collector to track, which is most of a
-    # flood's cost (see ``ActorRef.tell``). These three read the mailbox through that encoding.
+    # flood's cost (see ``ActorRef.tell``). ``_take``, ``envelopes`` and the message loop
+    # (``_process``, ``_run_sync``) read the mailbox through that encoding.
     def _take(self) -> Envelope:
         """Pop the first message as a full envelope."""
         item = self.mailbox.popleft()
@@ -252,13 +252,6 @@ class ActorCell:
             return item
         assert self._head is not None
         return _member(self._head, item)
-
-    def _front_spec(self) -> HandlerSpec:
-        item = self.mailbox[0]
-        if type(item) is Envelope:
-            return item.spec
-        assert self._head is not None
-        return self._head.spec
 
     def envelopes(self) -> Iterator[Envelope]:
         """The queued messages as full envelopes, in order (without removing them)."""
@@ -363,7 +356,7 @@ class ActorCell:
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
-                item = mailbox[0]  # ``_front_spec`` inlined
+                item = mailbox[0]  # the front message's envelope: its own, or its run's
                 head = item if type(item) is Envelope else self._head
                 assert head is not None
                 if head.spec.is_async:

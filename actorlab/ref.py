@@ -12,7 +12,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import settings
-from .envelope import NO_MAIL, Envelope, Forward, Sig, new_envelope
+from .envelope import Envelope, Forward, Sig, new_envelope
 from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
 from .ids import ActorId
 from .info import ActorInfo, Status
@@ -193,18 +193,7 @@ class ActorRef(Generic[A]):
                 n = len(mailbox)
                 if n > cell.hwm:
                     cell.hwm = n
-            elif mailbox is not NO_MAIL:  # empty: the actor may be waiting (wake it)
-                env = _new_env(Envelope, (msg, spec, None, cur, origin, _time(), corr, None))
-                mailbox.append(env)
-                cell._tail = env if corr is None else None
-                if len(mailbox) > cell.hwm:
-                    cell.hwm = len(mailbox)
-                w = cell._waiter
-                if w is not None:
-                    cell._waiter = None
-                    if not w.done():
-                        w.set_result(None)
-            else:
+            else:  # an empty mailbox: the actor may be waiting, and enqueue wakes it
                 cell.enqueue(
                     _new_env(Envelope, (msg, spec, None, cur, origin, _time(), corr, None))
                 )
@@ -318,8 +307,8 @@ class ActorRef(Generic[A]):
 
         sender = _current_cell.get()
         if threading.get_ident() == rt.thread_id:
-            cur = sender
-            origin = cur.current.origin if cur is not None and cur.current is not None else None
+            current = sender.current if sender is not None else None
+            origin = current.origin if current is not None else None
             cell.enqueue(Envelope(msg, spec, Forward(deliver), sender, origin, time.time()))
         else:
             origin = rt.capture_origin()
