@@ -822,9 +822,10 @@ class ActorCell:
         self.monitors = _NONE
 
     async def _hook(self, name: str, *args: Any) -> None:
+        """Run a lifecycle hook the actor's class defines (callers check ``_overrides`` first)."""
         actor = self.actor
-        if actor is None or getattr(type(actor), name) is getattr(Actor, name):
-            return  # not overridden: nothing to run
+        if actor is None:
+            return
         try:
             await maybe_await(getattr(actor, name)(*args))
         except Exception as exc:
