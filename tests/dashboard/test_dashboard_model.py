@@ -4,42 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from views import synth
+
 from actorlab.events import Event
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, MessagePreview, Status
 from actorlab.views import dashboard_model as m
 
-NOW = 1_700_000_000.0
+NOW = synth.NOW
 
 
 def info(name: str, parent: str | None = None, **fields) -> ActorInfo:
-    base = ActorInfo(
-        id=ActorId.from_name(name),
-        name=name,
-        actor_type="Counter",
-        module="__main__",
-        path=f"/{name}",
-        parent=ActorId.from_name(parent) if parent else None,
-        children=(),
-        status=Status.IDLE,
-        mailbox=0,
-        mailbox_hwm=0,
-        processed=0,
-        failures=0,
-        restarts=0,
-        last_error=None,
-        errors=(),
-        current_handler=None,
-        in_handler_for=None,
-        handler_time_total=0.0,
-        handler_time_max=0.0,
-        last_message_at=None,
-        started_at=NOW - 5,
-        age=5.0,
-        persistent=False,
-        supervisor="default",
-    )
-    return replace(base, **fields)
+    """A synthetic record (tests/views/synth.py), five seconds old, with a parent by name."""
+    fields = {"started_at": NOW - 5, "age": 5.0, "supervisor": "default", **fields}
+    return synth.info(name, parent=parent, **fields)
 
 
 def test_tree_rows_put_children_under_their_parent_depth_first():
