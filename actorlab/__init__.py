@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import display as _display
+from . import jupyter as _jupyter
+from . import views as _views
 from .actor import Actor, ActorArgs, ExitCode
 from .config import Settings, configure, settings
 from .context import Context, RootContext, root
@@ -69,7 +72,7 @@ from .supervision import (
     Strategy,
 )
 from .timers import TimerHandle
-from .tracing import Trace, trace
+from .trace import Trace, trace
 
 __version__ = "0.1.0"
 
@@ -81,38 +84,41 @@ def lookup(name: str, actor_type: Any = None) -> ActorRef[Any]:
 
 def dashboard(**options: Any) -> Any:
     """The live ipywidgets dashboard (``actorlab.views.dashboard.Dashboard``; needs ipywidgets)."""
-    import importlib
+    from .views import dashboard as _dashboard
 
-    return importlib.import_module("actorlab.views.dashboard").dashboard(**options)
+    return _dashboard.dashboard(**options)
 
 
 def tree(*, show: str = "compact", depth: int | None = None, collapse_over: int = 20) -> Any:
     """The supervision tree of every live actor (``actorlab.views.api.tree``; rich optional)."""
-    import importlib
+    from .views import api
 
-    api = importlib.import_module("actorlab.views.api")
     return api.tree(show=show, depth=depth, collapse_over=collapse_over)
 
 
 def top(sort: str = "mailbox", n: int = 20) -> Any:
     """The ``n`` busiest actors by ``sort`` (mailbox, rate, restarts, handler_time, done, age)."""
-    import importlib
+    from .views import api
 
-    return importlib.import_module("actorlab.views.api").top(sort=sort, n=n)
+    return api.top(sort=sort, n=n)
 
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext actorlab``: registers the ``%actor``/``%actors`` magics."""
-    import importlib
+    from .jupyter import magics
 
-    importlib.import_module("actorlab.magics").load_ipython_extension(ipython)
+    magics.load_ipython_extension(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    import importlib
+    from .jupyter import magics
 
-    importlib.import_module("actorlab.magics").unload_ipython_extension(ipython)
+    magics.unload_ipython_extension(ipython)
 
+
+# The outer layers plug into the core here, and only here (see the layer map above).
+_display.set_renderer(_views.renderer)
+_jupyter.install()
 
 __all__ = [
     "Actor",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import cell as _cell
 from . import names as _names
 from .actor import Actor, ActorArgs, fresh_copy, maybe_await
+from .display import Displayable
 from .errors import ActorClosed, ActorlabError, DuplicateActorId, NameTaken
 from .ids import ActorId
 from .persistence.contexts import ContextPersistence, RootPersistence
@@ -197,7 +197,7 @@ class Context(_Spawner, ContextPersistence):
         return f"<Context of {self._cell.label}>"
 
 
-class RootContext(_Spawner, RootPersistence):
+class RootContext(_Spawner, RootPersistence, Displayable):
     """The top of the actor tree (theta ``RootContext``); ``al.root()`` gives the one in use."""
 
     def __init__(self, runtime: Runtime) -> None:
@@ -241,12 +241,6 @@ class RootContext(_Spawner, RootPersistence):
         state = "shut down" if rt.closed else f"{len(rt.cells)} actors"
         return f"<RootContext {state}>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        """Notebook display (actorlab.views; text/plain only without rich)."""
-        return importlib.import_module("actorlab.views.mimebundle").mimebundle(self, include, exclude)
-
-    def __rich__(self) -> Any:
-        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 def root() -> RootContext:

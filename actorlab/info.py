@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .display import Displayable
 from .ids import ActorId
 
 
@@ -73,7 +73,7 @@ class MessagePreview:
 
 
 @dataclass(frozen=True)
-class ActorInfo:
+class ActorInfo(Displayable):
     """Everything a view needs to know about one actor, as plain immutable data."""
 
     id: ActorId
@@ -114,12 +114,6 @@ class ActorInfo:
     def handler_time_mean(self) -> float:
         return self.handler_time_total / self.processed if self.processed else 0.0
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        """Notebook display (actorlab.views; text/plain only without rich)."""
-        return importlib.import_module("actorlab.views.mimebundle").mimebundle(self, include, exclude)
-
-    def __rich__(self) -> Any:
-        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib
 import itertools
 import threading
 import time
@@ -12,6 +11,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import settings
+from .display import Displayable
 from .envelope import Envelope, Forward, Sig, new_envelope
 from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
 from .ids import ActorId
@@ -43,7 +43,7 @@ def _expire(fut: asyncio.Future[Any]) -> None:
         fut.set_exception(_Expired())
 
 
-class ActorRef(Generic[A]):
+class ActorRef(Displayable, Generic[A]):
     """A handle to send messages to an actor. Compares and hashes by actor id.
 
     Refs never keep an actor alive or stop it: lifetime is explicit (``stop()``), because a
@@ -109,14 +109,6 @@ class ActorRef(Generic[A]):
             return f"<ActorRef actor#{self.id.short} (unresolved)>"
         return f"<ActorRef {cell.label} {cell.actor_type.__qualname__} {cell.status.value}>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        """Notebook display (actorlab.views; text/plain only without rich)."""
-        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
-            self, include, exclude
-        )
-
-    def __rich__(self) -> Any:
-        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_ref_by_id, (str(self.id),))

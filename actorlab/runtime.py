@@ -12,9 +12,7 @@ import collections
 import concurrent.futures
 import contextlib
 import contextvars
-import importlib
 import logging
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -64,6 +62,19 @@ def set_origin_hooks(capture: OriginCapture | None, enter: OriginEnter | None) -
     _origin_capture, _origin_enter = capture, enter
 
 
+_start_hooks: list[Callable[[], None]] = []
+
+
+def add_start_hook(hook: Callable[[], None]) -> None:
+    """Call ``hook()`` whenever a runtime starts (the notebook layer installs output routing)."""
+    if hook not in _start_hooks:
+        _start_hooks.append(hook)
+
+
+def has_origin_hooks() -> bool:
+    return _origin_capture is not None or _origin_enter is not None
+
+
 def set_failure_reporter(reporter: FailureReporter | None) -> None:
     """Show failures of top-level actors (default: log them on the "actorlab" logger)."""
     global _failure_reporter
@@ -105,9 +116,11 @@ class Runtime:
         self.thread.start()
         started.wait()
         self.thread_id = self.thread.ident
-        if "ipykernel" in sys.modules and _origin_capture is None:
-            with contextlib.suppress(Exception):
-                importlib.import_module("actorlab.magics.kernel_bridge").install()
+        for hook in list(_start_hooks):
+            try:
+                hook()
+            except Exception:
+                log.exception("an actorlab runtime start hook raised")
 
     def _run(self, started: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)

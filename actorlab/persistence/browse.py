@@ -6,10 +6,10 @@ so like any load it runs code from the snapshot: use it on stores you trust.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from actorlab.display import Displayable
 from actorlab.errors import SnapshotError, SnapshotNotFound
 from actorlab.ids import ActorId
 from actorlab.persistence import codec, format
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class SnapshotEntry:
+class SnapshotEntry(Displayable):
     """One stored snapshot as ``al.snapshots()`` lists it: its header, or why it is unreadable."""
 
     actor_id: ActorId
@@ -53,14 +53,6 @@ class SnapshotEntry:
             f"<SnapshotEntry {h.actor_class} {self.actor_id}{version} {h.created} {h.size} B{code}>"
         )
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        """Notebook display (actorlab.views; text/plain only without rich)."""
-        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
-            self, include, exclude
-        )
-
-    def __rich__(self) -> Any:
-        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 def _entry(data: bytes, actor_id: ActorId, source: str, version: int | None) -> SnapshotEntry:
@@ -111,7 +103,7 @@ def snapshots(
 
 
 @dataclass(frozen=True)
-class LoadedSnapshot:
+class LoadedSnapshot(Displayable):
     """A snapshot loaded for inspection (not spawned): ``header``, ``actor_type``, ``state``."""
 
     header: SnapshotHeader
@@ -126,14 +118,6 @@ class LoadedSnapshot:
         h = self.header
         return f"<LoadedSnapshot {h.actor_class} {h.actor_id} {h.created}: {list(self.fields())}>"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        """Notebook display (actorlab.views; text/plain only without rich)."""
-        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
-            self, include, exclude
-        )
-
-    def __rich__(self) -> Any:
-        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
 
 def state_fields(state: Any) -> dict[str, Any]:

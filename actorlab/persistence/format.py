@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import importlib
 import json
 import logging
 import platform
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from actorlab.display import Displayable
 from actorlab.errors import SnapshotError
 from actorlab.ids import ActorId
 from actorlab.persistence import keys, pickling
@@ -60,7 +60,7 @@ def _actorlab_version() -> str:
 
 
 @dataclass(frozen=True)
-class SnapshotHeader:
+class SnapshotHeader(Displayable):
     """What a snapshot says about itself, readable without unpickling."""
 
     actor_id: str
@@ -89,14 +89,6 @@ class SnapshotHeader:
     def label(self) -> str:
         return f"{self.actor_class} (actor id {self.actor_id})"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
-        """Notebook display (actorlab.views; text/plain only without rich)."""
-        return importlib.import_module("actorlab.views.mimebundle").mimebundle(
-            self, include, exclude
-        )
-
-    def __rich__(self) -> Any:
-        return importlib.import_module("actorlab.views.mimebundle").rich(self)
 
     @classmethod
     def from_json(cls, h: dict[str, Any], size: int) -> SnapshotHeader:

@@ -7,3 +7,25 @@ Modules: ``tree`` (supervision tree), ``top`` (busiest actors), ``info_panel`` (
 
 Importing this package imports neither rich nor IPython; each view imports rich when drawn.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class _Renderer:
+    """Draws core objects for ``actorlab.display`` (registered from ``actorlab/__init__.py``);
+    loads the drawing code on first display."""
+
+    def mimebundle(self, obj: Any, include: Any, exclude: Any) -> dict[str, Any]:
+        from . import mimebundle
+
+        return mimebundle.mimebundle(obj, include, exclude)
+
+    def rich(self, obj: Any) -> Any:
+        from . import mimebundle
+
+        return mimebundle.rich(obj)
+
+
+renderer = _Renderer()

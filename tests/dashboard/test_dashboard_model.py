@@ -9,7 +9,7 @@ from views import synth
 from actorlab.events import Event
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, MessagePreview, Status
-from actorlab.views import dashboard_model as m
+from actorlab.views.dashboard import model as m
 
 NOW = synth.NOW
 

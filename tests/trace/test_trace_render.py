@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from trace_synth import CHILD, COUNTER, LABELS, LOGGER, conversation, ev
 
-from actorlab import trace_chrome, trace_render, trace_svg
 from actorlab.ids import ActorId
+from actorlab.trace import chrome as trace_chrome
+from actorlab.trace import render as trace_render
+from actorlab.trace import svg as trace_svg
 
 GOLDEN = Path(__file__).parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"

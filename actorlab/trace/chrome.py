@@ -11,9 +11,9 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .events import Event
-from .ids import ActorId
-from .trace_render import DEAD, SELF, LaneKey, actor_of, handled_info, lane_label
+from ..events import Event
+from ..ids import ActorId
+from .render import DEAD, SELF, LaneKey, actor_of, handled_info, lane_label
 
 PID = 1
 _Tid = Callable[[ActorId | None], int]

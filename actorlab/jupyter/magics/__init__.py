@@ -1,12 +1,7 @@
-"""IPython integration: ``%load_ext actorlab`` registers ``%actor``/``%actors``.
-
-This package's ``__init__`` imports nothing from IPython, so the core can reach
-``actorlab.magics.kernel_bridge`` cheaply; the magics themselves load on ``%load_ext``.
-"""
+"""``%load_ext actorlab`` registers ``%actor``/``%actors`` (IPython loads on that call)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 _MAGICS = ("actor", "actors")
@@ -14,9 +9,11 @@ _MAGICS = ("actor", "actors")
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register the magics on ``ipython`` and route actor output into cells (in a kernel)."""
-    magics = importlib.import_module("actorlab.magics.actor_magics")
-    ipython.register_magics(magics.ActorMagics(ipython))
-    importlib.import_module("actorlab.magics.kernel_bridge").install()
+    from .. import kernel_bridge
+    from .actor_magics import ActorMagics
+
+    ipython.register_magics(ActorMagics(ipython))
+    kernel_bridge.install()
 
 
 def unload_ipython_extension(ipython: Any) -> None:

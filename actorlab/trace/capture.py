@@ -19,13 +19,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from . import trace_chrome, trace_render, trace_svg
-from .events import LIFECYCLE_KINDS, MESSAGE_KINDS, Event
-from .ids import ActorId
-from .info import Status
+from ..events import LIFECYCLE_KINDS, MESSAGE_KINDS, Event
+from ..ids import ActorId
+from ..info import Status
+from . import chrome, render, svg
 
 if TYPE_CHECKING:
-    from .runtime import Runtime
+    from ..runtime import Runtime
 
 #: Every kind a trace can record.
 TRACE_KINDS = MESSAGE_KINDS | LIFECYCLE_KINDS
@@ -200,7 +200,7 @@ class Trace:
 
     def _rt(self) -> Runtime:
         if self._runtime is None or self._runtime.closed:
-            from .runtime import get_runtime
+            from ..runtime import get_runtime
 
             self._runtime = get_runtime()
         return self._runtime
@@ -306,9 +306,9 @@ class Trace:
             )
         return None
 
-    def diagram(self) -> trace_render.Diagram:
+    def diagram(self) -> render.Diagram:
         """The laid-out sequence diagram (what every renderer draws)."""
-        return trace_render.layout(
+        return render.layout(
             self.events,
             self._labels,
             notice=self.notice,
@@ -320,19 +320,19 @@ class Trace:
     # -- renderings ----------------------------------------------------------------------------
     def to_svg(self) -> str:
         """The diagram as a standalone SVG document."""
-        return trace_svg.to_svg(self.diagram())
+        return svg.to_svg(self.diagram())
 
     def to_mermaid(self) -> str:
         """The diagram as mermaid source (paste into a ```` ```mermaid ```` Markdown fence)."""
-        return trace_render.to_mermaid(self.diagram())
+        return render.to_mermaid(self.diagram())
 
     def to_text(self) -> str:
         """The diagram as a text ladder (terminals, CI logs)."""
-        return trace_render.to_text(self.diagram())
+        return render.to_text(self.diagram())
 
     def to_chrome_trace(self) -> dict[str, Any]:
         """Chrome Trace Event JSON (open in https://ui.perfetto.dev or chrome://tracing)."""
-        return trace_chrome.to_chrome_trace(self.events, self._labels)
+        return chrome.to_chrome_trace(self.events, self._labels)
 
     def save_chrome_trace(self, path: str | Path) -> Path:
         """Write ``to_chrome_trace()`` to ``path``; returns the path."""
@@ -344,11 +344,11 @@ class Trace:
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> dict[str, str]:
         d = self.diagram()
-        bundle: dict[str, str] = {"text/plain": trace_render.to_text(d)}
+        bundle: dict[str, str] = {"text/plain": render.to_text(d)}
         if self.renderer in ("auto", "svg"):
-            bundle["image/svg+xml"] = trace_svg.to_svg(d)
+            bundle["image/svg+xml"] = svg.to_svg(d)
         if self.renderer in ("auto", "mermaid"):
-            bundle["text/vnd.mermaid"] = trace_render.to_mermaid(d)
+            bundle["text/vnd.mermaid"] = render.to_mermaid(d)
         if include is not None:
             keep = set(include)
             bundle = {k: v for k, v in bundle.items() if k in keep}

@@ -34,10 +34,11 @@ from actorlab.info import ActorInfo, Status
 from actorlab.observe import dead_letters
 from actorlab.runtime import Runtime, get_runtime, peek_runtime
 
-from . import dashboard_log, dashboard_snapshots
-from .dashboard_actions import ActionRunner, Outcome, evaluate, in_loop, short, user_namespace
-from .dashboard_feed import Feed
-from .dashboard_model import (
+from . import log as dashboard_log
+from . import snapshots as dashboard_snapshots
+from .actions import ActionRunner, Outcome, evaluate, in_loop, short, user_namespace
+from .feed import Feed
+from .model import (
     StateTracker,
     info_html,
     log_html,
@@ -46,7 +47,7 @@ from .dashboard_model import (
     note,
     state_html,
 )
-from .dashboard_tree import TreePane
+from .tree import TreePane
 
 TABS = ("Info", "Mailbox", "State & Snapshot", "Messages", "Log")
 MESSAGES_TAB = TABS.index("Messages")

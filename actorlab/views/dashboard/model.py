@@ -14,7 +14,7 @@ from html import escape
 from actorlab.events import Event
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, DeadLetter, MessagePreview, Status
-from actorlab.trace_render import handled_info
+from actorlab.trace.render import handled_info
 from actorlab.views._fmt import duration
 
 #: Background colour of a tree node per status (the button face).

@@ -15,7 +15,7 @@ import ipywidgets as W
 from actorlab.ids import ActorId
 from actorlab.info import Status
 
-from .dashboard_model import STATUS_COLOURS, TreeRow, node_text, structure_key
+from .model import STATUS_COLOURS, TreeRow, node_text, structure_key
 
 INDENT_PX = 18
 

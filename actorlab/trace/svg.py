@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .trace_render import DEAD, SELF, Diagram, Lane, Row, shorten
+from .render import DEAD, SELF, Diagram, Lane, Row, shorten
 
 LANE_W = 160  # distance between lifelines
 ROW_H = 30

@@ -18,7 +18,7 @@ from typing import Any
 
 from actorlab.info import ActorInfo
 
-from .dashboard_model import note, table
+from .model import note, table
 
 NEEDED = ("snapshots", "load_snapshot", "diff_snapshot")
 

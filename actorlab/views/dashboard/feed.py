@@ -15,7 +15,7 @@ from typing import Any
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, Status
 
-from .dashboard_model import TreeRow, node_text, tree_rows
+from .model import TreeRow, node_text, tree_rows
 
 
 def _key(cell: Any) -> tuple[Any, ...]:

@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .events import Event
-from .ids import ActorId
+from ..events import Event
+from ..ids import ActorId
 
 #: Lane key of the notebook/script (events whose ``src``/``dst`` is ``None``).
 SELF = "self"
