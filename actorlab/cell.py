@@ -1,27 +1,31 @@
-"""The actor cell: one actor's mailbox, signals, children, statistics and its run loop.
+"""The actor cell: one actor's runtime state and its message loop.
 
+A cell owns the actor instance, its ``Mailbox``, its control signals and its children. Its task
+runs ``_main``: build the actor, handle messages one at a time (signals first, at message
+boundaries), and restart or stop as its supervisor decides. The supervisor's side lives in
+``supervising``, ``info()`` and monitors in ``monitoring``, building cells in ``spawning``.
 Everything here runs on the runtime thread, except reads of plain attributes by views.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import itertools
 import logging
-import reprlib
 import time
-import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from . import monitoring, supervising
 from .actor import Actor, ExitCode, maybe_await
-from .envelope import Envelope, Forward, Sig, new_envelope, settle
-from .errors import ActorClosed, ActorlabError, HandlerError, RestartLimitExceeded
+from .envelope import Envelope, Forward, envelope_of, settle, tell_envelope
+from .errors import ActorClosed, ActorlabError, HandlerError
 from .ids import ActorId
-from .info import ActorInfo, ErrorInfo, MessagePreview, Status, StatusUpdate
-from .runtime import _current_cell, _short_repr
-from .supervision import Escalation, EscalationKind, Signal
+from .info import ActorInfo, Status, StatusUpdate
+from .mailbox import NOTHING, Mailbox
+from .reprs import short_repr
+from .runtime import _current_cell
+from .signals import Kind, Sig
+from .supervision import EscalationKind
 
 if TYPE_CHECKING:
     from .context import Context
@@ -32,20 +36,11 @@ log = logging.getLogger("actorlab")
 
 Maker = Callable[["Context"], Awaitable[Actor]]
 Monitor = Callable[[StatusUpdate], None]
+#: An optional layer's hook on a cell (persistence's autosave): awaited with the cell.
+CellHook = Callable[["ActorCell"], Awaitable[None]]
 
-_UNSET: Any = object()
-_repr = reprlib.Repr()
-_repr.maxstring = 200
-_repr.maxother = 200
-_repr.maxlist = _repr.maxdict = _repr.maxset = _repr.maxtuple = 10
-_repr.maxlevel = 4
-
-_PREVIEW = 20
-_ERRORS = 5
 _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
-_new_env = new_envelope
-_NO_MAIL: Any = ()  # shared stand-in for a mailbox that never received anything
 _NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
 
 
@@ -57,13 +52,6 @@ def _overrides(actor: Actor, hook: str) -> bool:
     if found is None:
         found = cache[hook] = getattr(type(actor), hook) is not getattr(Actor, hook)
     return found
-
-
-def _member(head: Envelope, msg: Any) -> Envelope:
-    """The full envelope of a bare message queued in ``head``'s run."""
-    return _new_env(
-        Envelope, (msg, head.spec, None, head.sender, head.origin, head.enqueued_at, None, None)
-    )
 
 
 class RootCell:
@@ -79,13 +67,13 @@ class RootCell:
         self.children: dict[ActorId, ActorCell] = {}
 
     def signal(self, sig: Sig) -> None:
-        settle(sig.ack)
+        sig.settle()
 
     async def terminate_children(self) -> None:
         acks = []
         for child in list(self.children.values()):
             ack = self.runtime.loop.create_future()
-            child.signal(Sig("terminate", ack))
+            child.signal(Sig(Kind.TERMINATE, ack))
             acks.append(ack)
         if acks:
             await asyncio.gather(*acks)
@@ -96,16 +84,14 @@ class ActorCell:
 
     __slots__ = (
         "__weakref__",
-        "_head",
-        "_last_view",
         "_make",
         "_step_acks",
         "_steps",
-        "_tail",
-        "_terminate_requested",
         "_waiter",
         "actor",
         "actor_type",
+        "after_message",
+        "before_stop",
         "bound_names",
         "children",
         "closed",
@@ -113,21 +99,21 @@ class ActorCell:
         "current",
         "current_msg",
         "errors",
-        "extras",
         "failures",
         "handler_max",
         "handler_started",
         "handler_total",
         "held",
-        "hwm",
         "id",
         "incarnation",
         "last_message_at",
         "last_snapshot_at",
+        "last_view",
         "mailbox",
         "monitors",
         "name",
         "parent",
+        "persistence",
         "persistent",
         "processed",
         "ref",
@@ -138,6 +124,7 @@ class ActorCell:
         "started_at",
         "status",
         "stop_acks",
+        "stop_requested",
         "suspended",
         "task",
         "timers",
@@ -160,43 +147,41 @@ class ActorCell:
         self.id = actor_id
         self.name = name
         self.persistent = persistent
-        # An empty tuple until the first message: idle actors cost 760 bytes less.
-        # Items are envelopes, or bare messages that share the envelope before them (see _take).
-        self.mailbox: collections.deque[Any] = _NO_MAIL
-        self._head: Envelope | None = None  # the envelope in force for bare messages at the front
-        self._tail: Envelope | None = None  # the last envelope appended, if a plain tell
+        self.mailbox = Mailbox()
         self.signals: list[Sig] = []  # rare: a list is 14x smaller than a deque
         self.children: dict[ActorId, ActorCell] = {}
         self.actor: Actor | None = None
         self.status = Status.STARTING
         self.closed = False
-        self.current: Envelope | None = None  # the message being handled (or its run's)
+        self.current: Envelope | None = None  # the envelope of the message being handled
         self.current_msg: Any = None  # the message being handled, when ``current`` is set
         self.handler_started = 0.0
-        self.held = False
-        self.suspended = 0
+        self.held = False  # paused (step mode)
+        self.suspended = 0  # an ancestor is failing: hold everything until it is decided
         self._steps = 0
         self._step_acks: list[Any] = _NONE
-        self._terminate_requested = False
+        self.stop_requested = False  # ctx.terminate() from the actor's own handler
         self._waiter: asyncio.Future[None] | None = None
         self.incarnation = 0
         self.processed = 0
         self.failures = 0
         self.restarts = 0
-        self.hwm = 0
         self.handler_total = 0.0
         self.handler_max = 0.0
         self.last_message_at: float | None = None
         self.started_at = time.time()
         self.last_snapshot_at: float | None = None
-        self.errors: list[ErrorInfo] = _NONE  # the last _ERRORS failures
+        self.errors: list[Any] = _NONE  # the last few failures (ErrorInfo)
         self.monitors: list[Monitor] = _NONE
-        self._last_view: Any = _UNSET
+        self.last_view: Any = monitoring.UNSEEN
         self.timers: set[Any] | None = None  # created by the first timer
-        self.restart_history: collections.deque[float] | None = None  # created by a strategy
+        self.restart_history: Any = None  # restart times, created by a strategy
         self.bound_names: list[str] | None = None
         self.stop_acks: list[Any] = _NONE
-        self.extras: dict[str, Any] = {}  # per-actor data of optional layers (autosave, ...)
+        # Optional layers (persistence): their state, and hooks after each message / at stop.
+        self.persistence: Any = None
+        self.after_message: CellHook | None = None
+        self.before_stop: CellHook | None = None
         self.context: Context = _context.Context(self)
         self.ref: ActorRef[Any] = _ref.ActorRef(self)
         self.task: asyncio.Task[None] | None = None
@@ -221,58 +206,34 @@ class ActorCell:
         self.runtime.touch()
 
     def enqueue(self, env: Envelope) -> None:
+        """Queue a message with its own envelope (asks, forwards, traced tells, timers)."""
         if self.closed:
             self.reject(env, "the actor had stopped when the message arrived")
             return
-        mailbox = self.mailbox
-        if mailbox is _NO_MAIL:
-            mailbox = self.mailbox = collections.deque()
-        mailbox.append(env)
-        # Only a plain tell can head a run (see ActorRef.tell).
-        self._tail = env if env.reply is None and env.corr_id is None else None
-        n = len(mailbox)
-        if n > self.hwm:
-            self.hwm = n
-        w = self._waiter
-        if w is not None:
-            self._waiter = None
-            if not w.done():
-                w.set_result(None)
+        self.mailbox.put(env)
+        self._wake()
 
-    # Mailbox runs: a tell from the same sender, origin and handler as the envelope last appended
-    # (within RUN_WINDOW seconds of it) is queued as the bare message and shares that envelope:
-    # one object per message fewer for the garbage collector to track, which is most of a
-    # flood's cost (see ``ActorRef.tell``). ``_take``, ``envelopes`` and the message loop
-    # (``_process``, ``_run_sync``) read the mailbox through that encoding.
-    def _take(self) -> Envelope:
-        """Pop the first message as a full envelope."""
-        item = self.mailbox.popleft()
-        if type(item) is Envelope:
-            self._head = item
-            return item
-        assert self._head is not None
-        return _member(self._head, item)
-
-    def envelopes(self) -> Iterator[Envelope]:
-        """The queued messages as full envelopes, in order (without removing them)."""
-        h = self._head
-        for item in list(self.mailbox):
-            if type(item) is Envelope:
-                h = item
-                yield item
-            else:
-                assert h is not None
-                yield _member(h, item)
+    def tell(self, msg: Any, spec: Any, sender: ActorCell | None, origin: object) -> None:
+        """Queue a plain tell (it may join the run of the message before it)."""
+        if self.closed:
+            self.reject(tell_envelope(msg, spec, sender, origin, time.time()), "the actor had stopped")
+            return
+        self.mailbox.tell(msg, spec, sender, origin)
+        self._wake()
 
     def signal(self, sig: Sig) -> None:
         if self.status is Status.STOPPED:
-            if sig.kind == "terminate":
-                settle(sig.ack)
+            if sig.kind is Kind.TERMINATE:
+                sig.settle()
             else:
-                settle(sig.ack, error=ActorClosed(f"actor {self.label} has stopped"))
+                sig.settle(error=ActorClosed(f"actor {self.label} has stopped"))
             return
         self.signals.append(sig)
         self._wake()
+
+    def request_stop(self) -> None:
+        """Stop after the current message (the actor asked for it from its own code)."""
+        self.stop_requested = True
 
     def _wake(self) -> None:
         w = self._waiter
@@ -282,7 +243,8 @@ class ActorCell:
                 w.set_result(None)
 
     def reject(self, env: Envelope, reason: str) -> None:
-        if env.reply is not None and not _is_forward(env.reply):
+        """A message that will never be handled: fail its asker, or record a dead letter."""
+        if env.reply is not None and not isinstance(env.reply, Forward):
             settle(
                 env.reply,
                 error=ActorClosed(
@@ -293,13 +255,15 @@ class ActorCell:
         else:
             self.runtime.add_dead_letter(self, env.msg, reason)
 
-    def _set_status(self, status: Status) -> None:
+    def set_status(self, status: Status) -> None:
         if status is self.status:
             return
         self.status = status
         self.runtime.version += 1
         if self.monitors:
-            self._notify(StatusUpdate(self.id, status, self._view_now(), "status"))
+            monitoring.notify(
+                self, StatusUpdate(self.id, status, monitoring.view_now(self), "status")
+            )
 
     # -- the run loop --------------------------------------------------------------------------------
     async def _main(self) -> None:
@@ -314,8 +278,8 @@ class ActorCell:
                 except Exception as exc:
                     settle(restart_ack)
                     restart_ack = None
-                    decision = await self._fail(EscalationKind.INITIALIZE, exc, None)
-                    if decision is not None and decision.kind == "restart":
+                    decision = await supervising.fail(self, EscalationKind.INITIALIZE, exc, None)
+                    if decision is not None and decision.kind is Kind.RESTART:
                         restart_ack = decision.ack
                         await self._begin_restart(run_hook=False)
                         continue
@@ -328,7 +292,7 @@ class ActorCell:
                 if _overrides(actor, "on_start"):
                     await self._hook("on_start")
                 decision = await self._process()
-                if decision.kind == "restart":
+                if decision.kind is Kind.RESTART:
                     restart_ack = decision.ack
                     await self._begin_restart(run_hook=True)
                     continue
@@ -340,48 +304,48 @@ class ActorCell:
         finally:
             self._close(reason)
 
+    def _may_handle(self) -> bool:
+        return bool(self.mailbox) and not self.suspended and (not self.held or self._steps > 0)
+
     async def _process(self) -> Sig:
+        """Handle messages until a signal says restart or stop; returns that signal."""
         signals = self.signals
+        mailbox = self.mailbox
         budget = _BATCH
         while True:
-            mailbox = self.mailbox
             if signals:
-                out = await self._on_signal(signals.pop(0))
+                out = await self.on_signal(signals.pop(0))
                 if out is not None:
                     return out
                 continue
-            if self._terminate_requested:
-                return Sig("terminate")
-            if mailbox and not self.suspended and (not self.held or self._steps):
+            if self.stop_requested:
+                return Sig(Kind.TERMINATE)
+            if self._may_handle():
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
-                item = mailbox[0]  # the front message's envelope: its own, or its run's
-                head = item if type(item) is Envelope else self._head
-                assert head is not None
-                if head.spec.is_async:
-                    env = self._take()
+                if mailbox.front().spec.is_async:
+                    env = mailbox.take()
                     n = 1
                     err = await self._handle(env)
-                else:  # one message when stepping or autosaving, else a batch
-                    n, env, err = self._run_sync(1 if stepping or self.extras else budget)
+                else:  # one message when stepping or an optional layer looks after each
+                    one = stepping or self.after_message is not None
+                    n, env, err = self._run_sync(1 if one else budget)
                 if stepping and self._step_acks:
                     settle(self._step_acks.pop(0), env.msg)
                 if err is not None:
-                    out = await self._fail(EscalationKind.HANDLER, err, env)
+                    out = await supervising.fail(self, EscalationKind.HANDLER, err, env)
                     if out is not None:
                         return out
-                elif self.extras:  # optional layers (persistence's autosave) after a message
-                    hook = self.extras.get("after_message")
-                    if hook is not None:
-                        await hook(self)
+                elif self.after_message is not None:
+                    await self.after_message(self)
                 budget -= n
                 if budget <= 0:  # fairness: a busy actor lets the others run now and then
                     budget = _BATCH
                     await asyncio.sleep(0)
                 continue
             budget = _BATCH
-            self._set_status(
+            self.set_status(
                 Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
             )
             w = self._waiter = self.runtime.loop.create_future()
@@ -390,61 +354,50 @@ class ActorCell:
     def _run_sync(self, limit: int) -> tuple[int, Envelope, BaseException | None]:
         """Handle up to ``limit`` queued messages whose handlers are sync, back to back.
 
-        The hot path: no coroutine per message, statistics kept in locals. Stops early at a
-        signal, ``ctx.terminate()``, an async handler or a failure. Returns (handled, last
-        envelope, error or None).
+        No coroutine per message, statistics kept in locals. Stops early at a signal,
+        ``ctx.terminate()``, an async handler or a failure. Returns (handled, last envelope,
+        error or None).
         """
         mailbox = self.mailbox
+        pop = mailbox.pop_sync
         signals = self.signals
         actor = self.actor
         rt = self.runtime
         events = rt.events
         if self.status is not Status.PROCESSING:
-            self._set_status(Status.PROCESSING)
+            self.set_status(Status.PROCESSING)
         n = 0
         total = 0.0
         worst = self.handler_max
         err: BaseException | None = None
-        head = self._head
-        # The envelope in force, unpacked once per run rather than once per message.
-        h_async = head is None or head.spec.is_async
-        h_func = head.spec.func if head is not None else None
-        h_origin = head.origin if head is not None else None
-        env: Envelope | None = None  # the last message's envelope, when one was at hand
+        head: Any = None  # the envelope in force (an Envelope), unpacked once per run
+        func: Any = None
+        origin: object = None
         msg: Any = None
         t1 = 0.0
         try:
-            while n < limit and mailbox and not signals and not self._terminate_requested:
-                item = mailbox[0]
-                if type(item) is Envelope:
-                    spec = item.spec
-                    if spec.is_async:
-                        break
-                    env = head = self._head = mailbox.popleft()
-                    h_async, h_func, h_origin = False, spec.func, item.origin
-                    msg = item.msg
-                else:  # a bare message of the current run: it shares ``head`` (see _take)
-                    assert head is not None and h_func is not None
-                    if h_async:
-                        break
-                    msg = mailbox.popleft()
-                    env = None
+            while n < limit and not signals and not self.stop_requested:
+                msg = pop()
+                if msg is NOTHING:
+                    break
+                if mailbox.head is not head:
+                    head = mailbox.head
+                    func, origin = head.spec.func, head.origin
                 n += 1
-                self.current = head  # for a bare message: its run's envelope, and
-                self.current_msg = msg  # the message itself
+                self.current = head
+                self.current_msg = msg
                 t0 = self.handler_started = _perf()
                 try:
-                    if h_origin is None:
-                        result = h_func(actor, msg)
+                    if origin is None:
+                        result = func(actor, msg)
                     else:
-                        with rt.enter_origin(h_origin):
-                            result = h_func(actor, msg)
+                        with rt.enter_origin(origin):
+                            result = func(actor, msg)
                 except Exception as exc:
                     t1 = _perf()
                     total += t1 - t0
                     self.current = None
-                    env = env or _member(head, msg)
-                    err = self._raised(env, exc)
+                    err = self._raised(envelope_of(head, msg), exc)
                     break
                 t1 = _perf()
                 dt = t1 - t0
@@ -452,12 +405,12 @@ class ActorCell:
                 if dt > worst:
                     worst = dt
                 self.current = None
-                if env is not None and env.reply is not None:
-                    settle(env.reply, result)
+                if head.reply is not None:  # only a message with its own envelope has one
+                    settle(head.reply, result)
                 if events.message_events:
-                    self._emit_after(env or _member(head, msg), t0, result)
+                    self._emit_after(envelope_of(head, msg), t0, result)
                 if self.monitors:
-                    self._check_view()
+                    monitoring.check_view(self)
         finally:
             self.processed += n
             self.handler_total += total
@@ -465,10 +418,8 @@ class ActorCell:
             if n:
                 self.last_message_at = t1
             rt.version += n
-        if env is None:
-            assert head is not None
-            env = _member(head, msg)
-        return n, env, err
+        assert head is not None
+        return n, envelope_of(head, msg), err
 
     async def _handle(self, env: Envelope) -> BaseException | None:
         """Run any handler (async, or with the sending cell's output routing)."""
@@ -476,15 +427,10 @@ class ActorCell:
         self.current = env
         self.current_msg = env.msg
         if self.status is not Status.PROCESSING:
-            self._set_status(Status.PROCESSING)
-        t0 = self.handler_started = time.perf_counter()
+            self.set_status(Status.PROCESSING)
+        t0 = self.handler_started = _perf()
         try:
-            if env.origin is not None:
-                with self.runtime.enter_origin(env.origin):
-                    result = spec.func(self.actor, env.msg)
-                    if spec.is_async:
-                        result = await result
-            else:
+            with self.runtime.enter_origin(env.origin):
                 result = spec.func(self.actor, env.msg)
                 if spec.is_async:
                     result = await result
@@ -499,16 +445,16 @@ class ActorCell:
         if self.runtime.events.message_events:
             self._emit_after(env, t0, result)
         if self.monitors:
-            self._check_view()
+            monitoring.check_view(self)
         return None
 
     def _raised(self, env: Envelope, exc: Exception) -> Exception:
         """A handler raised: answer the asker with HandlerError; the caller escalates."""
         self.failures += 1
-        if env.reply is not None and not _is_forward(env.reply):
+        if env.reply is not None and not isinstance(env.reply, Forward):
             err = HandlerError(
                 f"actor {self.label} raised {type(exc).__name__}: {exc} while handling "
-                f"{_short_repr(env.msg, 80)}; the failure was escalated to its supervisor"
+                f"{short_repr(env.msg, 80)}; the failure was escalated to its supervisor"
             )
             err.__cause__ = exc
             settle(env.reply, error=err)
@@ -519,13 +465,13 @@ class ActorCell:
     def _emit_after(self, env: Envelope, t0: float, result: Any) -> None:
         """Per-message events after a handled message (only while a trace asks for them)."""
         self._emit_handled(env, f"ok {(_perf() - t0) * 1000:.3f} ms")
-        if env.reply is not None and not _is_forward(env.reply):
+        if env.reply is not None and not isinstance(env.reply, Forward):
             self.runtime.events.emit(
                 "reply",
                 self.id,
                 env.sender.id if env.sender else None,
                 type(result).__qualname__,
-                _short_repr(result),
+                short_repr(result),
                 env.corr_id,
                 env.ask_id,
             )
@@ -536,7 +482,7 @@ class ActorCell:
             env.sender.id if env.sender else None,
             self.id,
             type(env.msg).__qualname__,
-            _short_repr(env.msg),
+            short_repr(env.msg),
             env.corr_id,
             env.ask_id,
             detail,
@@ -552,28 +498,29 @@ class ActorCell:
         self.runtime.version += 1
 
     # -- signals -------------------------------------------------------------------------------------
-    async def _on_signal(self, sig: Sig) -> Sig | None:
+    async def on_signal(self, sig: Sig) -> Sig | None:
+        """Act on a control signal; returns it when it ends the message loop (restart, stop)."""
         kind = sig.kind
-        if kind in ("restart", "terminate"):
+        if kind is Kind.RESTART or kind is Kind.TERMINATE:
             return sig
-        if kind == "escalation":
-            return await self._supervise_child(sig)
-        if kind == "fault":
-            settle(sig.ack)
-            return await self._fail(EscalationKind.INJECTED, sig.payload, None)
-        if kind == "suspend":
+        if kind is Kind.ESCALATION:
+            return await supervising.supervise_child(self, sig)
+        if kind is Kind.FAULT:
+            sig.settle()
+            return await supervising.fail(self, EscalationKind.INJECTED, sig.payload, None)
+        if kind is Kind.SUSPEND:
             self.suspended += 1
-            await self._signal_children("suspend")
-            self._set_status(Status.SUSPENDED)
-        elif kind == "unsuspend":
+            await self.signal_children(Kind.SUSPEND)
+            self.set_status(Status.SUSPENDED)
+        elif kind is Kind.UNSUSPEND:
             self.suspended = max(0, self.suspended - 1)
-            await self._signal_children("unsuspend")
-        elif kind == "pause":
+            await self.signal_children(Kind.UNSUSPEND)
+        elif kind is Kind.PAUSE:
             if not self.held:
                 self.held = True
                 self.runtime.events.emit("pause", None, self.id)
-                self._set_status(Status.PAUSED)
-        elif kind == "unpause":
+                self.set_status(Status.PAUSED)
+        elif kind is Kind.UNPAUSE:
             if self.held:
                 self.held = False
                 self._steps = 0
@@ -581,31 +528,33 @@ class ActorCell:
                 for ack in acks:
                     settle(ack, None)
                 self.runtime.events.emit("resume", None, self.id)
-        elif kind == "step":
+        elif kind is Kind.STEP:
             if not self.held:
-                settle(sig.ack, error=_not_paused(self.label))
+                sig.settle(error=_not_paused(self.label))
                 return None
             if len(self.mailbox) <= self._steps:
-                settle(sig.ack, None)  # nothing (more) to step through
+                sig.settle(None)  # nothing (more) to step through
                 return None
             self._steps += 1
             if not self._step_acks:
                 self._step_acks = []
             self._step_acks.append(sig.ack)
             return None
-        settle(sig.ack)
+        elif kind is Kind.RESUME:
+            pass  # resuming an actor that is not failed: nothing to do
+        sig.settle()
         return None
 
-    async def _next_signal(self) -> Sig:
+    async def next_signal(self) -> Sig:
         while not self.signals:
             w = self._waiter = self.runtime.loop.create_future()
             await w
         return self.signals.pop(0)
 
-    async def _signal_children(self, kind: str) -> None:
-        await self._send_and_wait({c: kind for c in self.children.values()})
+    async def signal_children(self, kind: Kind) -> None:
+        await self.send_and_wait({c: kind for c in self.children.values()})
 
-    async def _send_and_wait(self, decisions: dict[ActorCell, str]) -> None:
+    async def send_and_wait(self, decisions: dict[ActorCell, Kind]) -> None:
         acks = []
         loop = self.runtime.loop
         for cell, kind in decisions.items():
@@ -617,176 +566,31 @@ class ActorCell:
         if acks:
             await asyncio.gather(*acks, return_exceptions=True)
 
-    # -- failure and supervision ------------------------------------------------------------------------
-    def _record_error(
-        self, kind: EscalationKind | str, exc: BaseException, env: Envelope | None
-    ) -> ErrorInfo:
-        info = ErrorInfo(
-            kind=str(getattr(kind, "value", kind)),
-            type=type(exc).__qualname__,
-            message=str(exc),
-            traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
-            at=time.time(),
-            msg_type=type(env.msg).__qualname__ if env is not None else None,
-        )
-        if not self.errors:
-            self.errors = []
-        self.errors.append(info)
-        if len(self.errors) > _ERRORS:
-            del self.errors[0]
-        return info
-
-    async def _fail(
-        self,
-        kind: EscalationKind,
-        exc: BaseException,
-        env: Envelope | None,
-        origin: object = None,
-        passed_on: BaseException | None = None,
-    ) -> Sig | None:
-        """Escalate a failure and wait for the supervisor's decision (None = resumed).
-
-        ``origin``: the notebook cell behind the failure when ``env`` does not say (a child's
-        failure escalated further up), so a top-level report still lands in that cell.
-        ``passed_on``: the error the parent's ``Escalation`` carries, when it is not ``exc``
-        (a child's error passed up unchanged while ``exc`` explains why it was).
-        """
-        if env is not None:
-            origin = env.origin
-        info = self._record_error(kind, exc, env)
-        self._set_status(Status.FAILED)
-        rt = self.runtime
-        rt.events.emit(
-            "fail",
-            None,
-            self.id,
-            info.msg_type,
-            None,
-            env.corr_id if env else None,
-            env.ask_id if env else None,
-            f"{info.type}: {info.message}",
-        )
-        if isinstance(self.parent, RootCell):
-            rt.report_failure(self.label, info, origin)
-            return Sig("terminate")
-        await self._signal_children("suspend")
-        esc = Escalation(
-            self.ref, kind, exc if passed_on is None else passed_on, env.msg if env else None
-        )
-        rt.events.emit("escalate", self.id, self.parent.id, detail=str(esc))
-        self.parent.signal(Sig("escalation", payload=(self, esc, self.incarnation, origin)))
-        deferred: list[Sig] = []
-        while True:
-            sig = await self._next_signal()
-            if sig.kind in ("restart", "terminate"):
-                for d in deferred:
-                    settle(d.ack)
-                return sig
-            if sig.kind == "resume":
-                await self._signal_children("unsuspend")
-                self.signals[:0] = deferred
-                settle(sig.ack)
-                self._set_status(Status.IDLE)
-                return None
-            if sig.kind in ("escalation", "fault", "step"):
-                deferred.append(sig)
-                continue
-            await self._on_signal(sig)
-            self._set_status(Status.FAILED)
-
-    async def _supervise_child(self, sig: Sig) -> Sig | None:
-        child, esc, incarnation, origin = sig.payload
-        if child.id not in self.children or child.incarnation != incarnation or child.closed:
-            return None  # stale: already restarted or stopped
-        try:
-            decisions = await self._decide(child, esc)
-        except Exception as exc:
-            await self._send_and_wait({child: "terminate"})
-            return await self._fail(EscalationKind.SUPERVISE, exc, None)
-        if decisions.get(child) is Signal.ESCALATE:
-            out = await self._fail(
-                EscalationKind.ESCALATED, self._escalated_error(esc), None, origin, esc.error
-            )
-            if out is None and not child.closed:
-                # I was resumed, but the child I escalated for cannot be: stop it.
-                await self._send_and_wait({child: "terminate"})
-            return out
-        await self._send_and_wait(
-            {c: s.value for c, s in decisions.items() if s is not Signal.ESCALATE}
-        )
-        return None
-
-    def _escalated_error(self, esc: Escalation) -> BaseException:
-        """What this supervisor fails with when it escalates a child's failure."""
-        actor = self.actor
-        assert actor is not None
-        cls = type(actor)
-        strategy = cls.supervisor
-        if strategy is None or cls.supervise is not Actor.supervise:
-            return esc.error  # supervise() said ESCALATE: pass the child's error up as it is
-        err = RestartLimitExceeded(
-            f"{self.label} gave up: its strategy {strategy!r} allows {strategy.max_restarts} "
-            f"restart(s) within {strategy.within:g} s, and then {esc}. Fix the child's error, "
-            f"or allow more restarts (max_restarts=...), or decide in supervise()"
-        )
-        err.__cause__ = esc.error
-        return err
-
-    async def _decide(self, child: ActorCell, esc: Escalation) -> dict[ActorCell, Signal]:
-        actor = self.actor
-        assert actor is not None
-        cls = type(actor)
-        kids = list(self.children.values())
-        strategy = cls.supervisor
-        if strategy is not None and cls.supervise is Actor.supervise:
-            if self.restart_history is None:
-                self.restart_history = collections.deque()
-            return strategy.decide(child, kids, self.restart_history)
-        decision = await maybe_await(actor.supervise(esc))
-        if (
-            not isinstance(decision, tuple)
-            or len(decision) != 2
-            or not isinstance(decision[0], Signal)
-            or not (decision[1] is None or isinstance(decision[1], Signal))
-        ):
-            raise TypeError(
-                f"{cls.__qualname__}.supervise() must return (al.Signal, al.Signal | None), "
-                f"got {decision!r}"
-            )
-        one, rest = decision
-        out = {child: one}
-        if rest is not None:
-            for k in kids:
-                if k is not child:
-                    out[k] = rest
-        return out
-
     # -- restart and stop --------------------------------------------------------------------------------
     async def _begin_restart(self, run_hook: bool) -> None:
-        self._set_status(Status.RESTARTING)
+        self.set_status(Status.RESTARTING)
         self.cancel_timers()
-        await self._signal_children("terminate")
+        await self.signal_children(Kind.TERMINATE)
         if run_hook and self.actor is not None and _overrides(self.actor, "on_restart"):
             await self._hook("on_restart")
         self.actor = None
         self.incarnation += 1
         self.restarts += 1
-        self._terminate_requested = False
-        self._last_view = _UNSET
+        self.stop_requested = False
+        self.last_view = monitoring.UNSEEN
         self.runtime.events.emit("restart", self.parent.id, self.id, self.actor_type.__qualname__)
 
     async def _finish(self, ack: Any, run_exit_hook: bool) -> None:
-        hook = self.extras.get("before_stop")  # optional layers (autosave on stop)
-        if hook is not None:
-            await hook(self)
+        if self.before_stop is not None:  # optional layers (autosave on stop)
+            await self.before_stop(self)
         self.closed = True
         if not self.stop_acks:
             self.stop_acks = []
         self.stop_acks.append(ack)
-        self._set_status(Status.STOPPING)
+        self.set_status(Status.STOPPING)
         self.cancel_timers()
         if self.children:
-            await self._signal_children("terminate")
+            await self.signal_children(Kind.TERMINATE)
         if run_exit_hook and self.actor is not None and _overrides(self.actor, "on_exit"):
             await self._hook("on_exit", ExitCode.TERMINATED)
 
@@ -800,7 +604,7 @@ class ActorCell:
             if env.reply is not None:
                 self.reject(env, reason)
         while self.mailbox:
-            self.reject(self._take(), reason)
+            self.reject(self.mailbox.take(), reason)
         rt = self.runtime
         with rt.lock:
             rt.cells.pop(self.id, None)
@@ -808,11 +612,11 @@ class ActorCell:
                 if name is not None and rt.names.get(name) is self:
                     del rt.names[name]
         self.parent.children.pop(self.id, None)
-        self._set_status(Status.STOPPED)
+        self.set_status(Status.STOPPED)
         rt.events.emit("stop", self.parent.id, self.id, self.actor_type.__qualname__, detail=reason)
         signals, self.signals = self.signals, []
         for sig in signals:
-            settle(sig.ack)
+            sig.settle()
         acks, self._step_acks = self._step_acks, _NONE
         for ack in acks:
             settle(ack, None)
@@ -829,140 +633,20 @@ class ActorCell:
         try:
             await maybe_await(getattr(actor, name)(*args))
         except Exception as exc:
-            info = self._record_error(f"hook:{name}", exc, None)
-            log.error(
-                "%s() of actor %s raised:\n%s",
-                name,
-                self.label,
-                info.traceback,
-            )
+            info = supervising.record_error(self, f"hook:{name}", exc, None)
+            log.error("%s() of actor %s raised:\n%s", name, self.label, info.traceback)
 
-    # -- timers ------------------------------------------------------------------------------------------
     def cancel_timers(self) -> None:
         timers, self.timers = self.timers, None
         for t in timers or ():
             t.cancel()
 
-    # -- monitoring --------------------------------------------------------------------------------------
-    def _view_now(self) -> Any:
-        actor = self.actor
-        if actor is None:
-            return None
-        try:
-            return actor.view()
-        except Exception as exc:
-            return f"<view() raised {type(exc).__name__}: {exc}>"
-
-    def _check_view(self) -> None:
-        v = self._view_now()
-        try:
-            changed = bool(v != self._last_view)
-        except Exception:
-            changed = True
-        if changed:
-            self._last_view = v
-            self._notify(StatusUpdate(self.id, self.status, v, "view"))
-
-    def _notify(self, update: StatusUpdate) -> None:
-        for cb in list(self.monitors):
-            try:
-                cb(update)
-            except Exception:
-                log.exception("a monitor callback of actor %s raised; it was removed", self.label)
-                self.monitors.remove(cb)
-
-    def add_monitor(self, cb: Monitor) -> None:
-        if not self.monitors:
-            self.monitors = []
-        self.monitors.append(cb)
-        v = self._view_now()
-        self._last_view = v
-        cb(StatusUpdate(self.id, self.status, v, "status"))
-
     # -- views ----------------------------------------------------------------------------------------------
     def info(self, detail: bool = False) -> ActorInfo:
-        now = time.time()
-        cur = self.current
-        mailbox_preview: tuple[MessagePreview, ...] = ()
-        state: dict[str, str] = {}
-        if detail:
-            envs = list(itertools.islice(self.envelopes(), _PREVIEW))
-            mailbox_preview = tuple(
-                MessagePreview(
-                    i,
-                    e.kind,
-                    type(e.msg).__qualname__,
-                    _repr.repr(e.msg),
-                    e.sender.label if e.sender is not None else None,
-                    e.enqueued_at,
-                )
-                for i, e in enumerate(envs)
-            )
-            state = state_preview(self.actor)
-        parent_id = self.parent.id
-        return ActorInfo(
-            id=self.id,
-            name=self.name,
-            actor_type=self.actor_type.__qualname__,
-            module=self.actor_type.__module__,
-            path=self.path,
-            parent=parent_id,
-            children=tuple(self.children),
-            status=self.status,
-            mailbox=len(self.mailbox),
-            mailbox_hwm=self.hwm,
-            processed=self.processed,
-            failures=self.failures,
-            restarts=self.restarts,
-            last_error=self.errors[-1] if self.errors else None,
-            errors=tuple(self.errors),
-            current_handler=(
-                f"{cur.spec.name}({type(self.current_msg).__qualname__})" if cur else None
-            ),
-            in_handler_for=(time.perf_counter() - self.handler_started) if cur else None,
-            handler_time_total=self.handler_total,
-            handler_time_max=self.handler_max,
-            last_message_at=(
-                now - (time.perf_counter() - self.last_message_at)
-                if self.last_message_at is not None
-                else None
-            ),
-            started_at=self.started_at,
-            age=now - self.started_at,
-            persistent=self.persistent,
-            supervisor=_strategy_text(self.actor_type),
-            last_snapshot_at=self.last_snapshot_at,
-            mailbox_preview=mailbox_preview,
-            state_preview=state,
-            view=self._view_now() if detail else None,
-        )
+        return monitoring.info(self, detail)
 
-
-def state_preview(actor: Actor | None) -> dict[str, str]:
-    """Field name -> truncated repr of an actor's state (without runtime attributes)."""
-    if actor is None:
-        return {}
-    out = {}
-    for k, v in actor.__dict__.items():
-        if k.startswith("_al_"):
-            continue
-        try:
-            out[k] = _repr.repr(v)
-        except Exception as exc:
-            out[k] = f"<repr failed: {type(exc).__name__}>"
-    return out
-
-
-def _strategy_text(cls: type[Actor]) -> str:
-    if cls.supervisor is not None:
-        return repr(cls.supervisor)
-    if cls.supervise is not Actor.supervise:
-        return f"{cls.__qualname__}.supervise()"
-    return "terminate failing child (default)"
-
-
-def _is_forward(reply: Any) -> bool:
-    return isinstance(reply, Forward)
+    def add_monitor(self, cb: Monitor) -> None:
+        monitoring.add_monitor(self, cb)
 
 
 def _not_paused(label: str) -> Exception:

@@ -1,4 +1,4 @@
-"""Envelopes (a message plus how to answer it) and the signals actors exchange."""
+"""Envelopes: a message plus its handler, where its reply goes and who sent it."""
 
 from __future__ import annotations
 
@@ -41,9 +41,39 @@ class Envelope(_EnvelopeFields):
         return "forward" if isinstance(self.reply, Forward) else "ask"
 
 
-#: ``new_envelope(Envelope, (msg, spec, reply, sender, origin, enqueued_at, corr_id, ask_id))``:
-#: all eight fields, positionally; about half the cost of calling ``Envelope(...)``.
-new_envelope: Callable[[type[Envelope], tuple[Any, ...]], Envelope] = tuple.__new__
+_new: Callable[[type[Envelope], tuple[Any, ...]], Envelope] = tuple.__new__  # one C call
+
+
+def tell_envelope(
+    msg: Any, spec: HandlerSpec, sender: Any, origin: object, at: float, corr_id: int | None = None
+) -> Envelope:
+    """The envelope of a tell (``corr_id`` only while a trace records it)."""
+    return _new(Envelope, (msg, spec, None, sender, origin, at, corr_id, None))
+
+
+def reply_envelope(
+    msg: Any,
+    spec: HandlerSpec,
+    reply: Any,
+    sender: Any,
+    origin: object,
+    at: float,
+    corr_id: int | None = None,
+    ask_id: int | None = None,
+) -> Envelope:
+    """The envelope of an ask (``reply`` a future) or a forward (``reply`` a ``Forward``)."""
+    return _new(Envelope, (msg, spec, reply, sender, origin, at, corr_id, ask_id))
+
+
+def member(head: Envelope, msg: Any) -> Envelope:
+    """The whole envelope of ``msg``, queued in ``head``'s run (see ``Mailbox``)."""
+    return _new(Envelope, (msg, head.spec, None, head.sender, head.origin, head.enqueued_at, None, None))
+
+
+def envelope_of(head: Envelope, msg: Any) -> Envelope:
+    """The whole envelope of ``msg``, taken while ``head`` was in force: ``head`` itself when
+    ``msg`` came in it, else ``msg``'s place in ``head``'s run."""
+    return head if head.msg is msg else member(head, msg)
 
 
 class Forward:
@@ -53,20 +83,6 @@ class Forward:
 
     def __init__(self, deliver: Callable[[Any], None]) -> None:
         self.deliver = deliver
-
-
-class Sig:
-    """A control signal; handled before messages, at message boundaries."""
-
-    __slots__ = ("ack", "kind", "payload")
-
-    def __init__(self, kind: str, ack: Any = None, payload: Any = None) -> None:
-        self.kind = kind
-        self.ack = ack
-        self.payload = payload
-
-    def __repr__(self) -> str:
-        return f"Sig({self.kind})"
 
 
 def settle(target: Any, value: Any = None, error: BaseException | None = None) -> None:

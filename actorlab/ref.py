@@ -12,26 +12,46 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .config import settings
 from .display import Displayable
-from .envelope import Envelope, Forward, Sig, new_envelope
+from .envelope import Envelope, Forward, reply_envelope, tell_envelope
 from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
 from .ids import ActorId
 from .info import ActorInfo, Status
-from .runtime import _current_cell, _short_repr, await_interruptibly, peek_runtime, wait_future
+from .messages import HandlerSpec
+from .reprs import short_repr
+from .runtime import _current_cell, await_interruptibly, peek_runtime, wait_future
+from .signals import Kind, Sig
 
 if TYPE_CHECKING:
     from .actor import Actor
     from .cell import ActorCell
+    from .runtime import Runtime
 
 A = TypeVar("A", bound="Actor")
 
 _get_ident = threading.get_ident
 _time = time.time
-_new_env = new_envelope
-#: Tells within this many seconds of their run's first one share its envelope (and its
-#: enqueue time in mailbox previews).
-RUN_WINDOW = 0.01
 _ask_ids = itertools.count(1)
 _corr_ids = itertools.count(1)
+
+
+def _trace(
+    kind: str,
+    rt: Runtime,
+    sender: ActorCell | None,
+    cell: ActorCell,
+    msg: Any,
+    env_: Envelope | None,
+    ask_id: int | None = None,
+) -> int | None:
+    """Record a send while a trace asks for message events; returns its conversation id."""
+    if not rt.events.message_events:
+        return None
+    corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
+    rt.events.emit(
+        kind, sender.id if sender else None, cell.id, type(msg).__qualname__, short_repr(msg),
+        corr, ask_id,
+    )
+    return corr
 
 
 class _Expired(Exception):
@@ -138,70 +158,31 @@ class ActorRef(Displayable, Generic[A]):
         )
 
     # -- sending -----------------------------------------------------------------------------------
-    def tell(self, msg: Any) -> None:
-        """Send ``msg`` without waiting. Raises ``ActorClosed`` if the actor has stopped."""
+    def _target(self, msg: Any) -> tuple[ActorCell, HandlerSpec]:
+        """The live cell and the handler for ``msg`` (``ActorClosed``, ``UnhandledMessage``)."""
         cell = self._cell
         if cell is None or cell.closed:
             cell = self._live()
         actor_type = cell.actor_type
         spec = actor_type._al_cache.get(type(msg)) or actor_type._al_handler_for(msg)
+        return cell, spec
+
+    def tell(self, msg: Any) -> None:
+        """Send ``msg`` without waiting. Raises ``ActorClosed`` if the actor has stopped."""
+        cell, spec = self._target(msg)
         rt = cell.runtime
-        if _get_ident() == rt.thread_id:
-            cur = _current_cell.get()
-            env_ = cur.current if cur is not None else None
-            corr = None
-            if rt.events.message_events:
-                corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
-                rt.events.emit(
-                    "tell",
-                    cur.id if cur else None,
-                    cell.id,
-                    type(msg).__qualname__,
-                    _short_repr(msg),
-                    corr,
-                )
+        if _get_ident() == rt.thread_id:  # from an actor (or a runtime callback)
+            sender = _current_cell.get()
+            env_ = sender.current if sender is not None else None
             origin = env_.origin if env_ is not None else None
-            mailbox = cell.mailbox
-            if mailbox and cell._waiter is None:
-                # ``cell.enqueue`` inlined (the hot path): the cell is open (checked above, and
-                # only this thread closes it). A run of tells from the same sender, origin and
-                # handler shares one envelope: the bare message is queued (see ActorCell._take).
-                tail = cell._tail
-                now = _time()
-                if (
-                    tail is not None
-                    and tail.spec is spec
-                    and tail.sender is cur
-                    and tail.origin is origin
-                    and corr is None
-                    and now - tail.enqueued_at < RUN_WINDOW
-                    and type(msg) is not Envelope
-                ):
-                    mailbox.append(msg)
-                else:
-                    env = _new_env(Envelope, (msg, spec, None, cur, origin, now, corr, None))
-                    mailbox.append(env)
-                    cell._tail = env if corr is None else None
-                n = len(mailbox)
-                if n > cell.hwm:
-                    cell.hwm = n
-            else:  # an empty mailbox: the actor may be waiting, and enqueue wakes it
-                cell.enqueue(
-                    _new_env(Envelope, (msg, spec, None, cur, origin, _time(), corr, None))
-                )
-        else:
-            corr = None
             if rt.events.message_events:
-                corr = next(_corr_ids)
-                rt.events.emit(
-                    "tell", None, cell.id, type(msg).__qualname__, _short_repr(msg), corr
-                )
-            rt.post(
-                cell,
-                _new_env(
-                    Envelope, (msg, spec, None, None, rt.capture_origin(), _time(), corr, None)
-                ),
-            )
+                corr = _trace("tell", rt, sender, cell, msg, env_)
+                cell.enqueue(tell_envelope(msg, spec, sender, origin, _time(), corr))
+            else:
+                cell.tell(msg, spec, sender, origin)
+        else:  # from a notebook cell or another thread: through the runtime's inbox
+            corr = _trace("tell", rt, None, cell, msg, None)
+            rt.post(cell, tell_envelope(msg, spec, None, rt.capture_origin(), _time(), corr))
 
     async def ask(self, msg: Any, timeout: float | None = None) -> Any:
         """Send ``msg`` and await the handler's reply.
@@ -209,60 +190,43 @@ class ActorRef(Displayable, Generic[A]):
         ``timeout=None`` uses ``al.settings().ask_timeout`` (5 s). ``AskTimeout`` on expiry (the
         message stays queued); a handler exception arrives as ``HandlerError``.
         """
-        cell = self._cell
-        if cell is None or cell.closed:
-            cell = self._live()
-        spec = cell.actor_type._al_handler_for(msg)
+        cell, spec = self._target(msg)
         t = settings().ask_timeout if timeout is None else timeout
         rt = cell.runtime
         ask_id = next(_ask_ids)
-        if threading.get_ident() == rt.thread_id:
-            cur = _current_cell.get()
-            if cur is cell:
-                raise Deadlock(
-                    f"actor {cell.label} asked itself for {type(msg).__qualname__} inside its own "
-                    f"handler; it handles one message at a time, so the ask could never be answered. "
-                    f"Fix: call the method directly, or self.ctx.this.tell(...)"
-                )
-            env_ = cur.current if cur is not None else None
-            corr = self._trace("ask", rt, cur, cell, msg, env_, ask_id)
-            loop = rt.loop
-            fut: asyncio.Future[Any] = loop.create_future()
-            cell.enqueue(
-                Envelope(
-                    msg,
-                    spec,
-                    fut,
-                    cur,
-                    env_.origin if env_ is not None else None,
-                    time.time(),
-                    corr,
-                    ask_id,
-                )
-            )
-            handle = loop.call_later(t, _expire, fut)
+        if _get_ident() != rt.thread_id:  # an ``await`` in a notebook cell or another loop
+            cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            self._post_ask(cell, spec, msg, cf, ask_id)
             try:
-                return await fut
-            except _Expired:
+                return await await_interruptibly(cf, t)
+            except concurrent.futures.TimeoutError:
                 raise AskTimeout(_timeout_text(cell, msg, t)) from None
-            finally:
-                handle.cancel()
-        corr = self._trace("ask", rt, None, cell, msg, None, ask_id)
-        cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        rt.post(cell, Envelope(msg, spec, cf, None, rt.capture_origin(), time.time(), corr, ask_id))
+        sender = _current_cell.get()
+        if sender is cell:
+            raise Deadlock(
+                f"actor {cell.label} asked itself for {type(msg).__qualname__} inside its own "
+                f"handler; it handles one message at a time, so the ask could never be answered. "
+                f"Fix: call the method directly, or self.ctx.this.tell(...)"
+            )
+        env_ = sender.current if sender is not None else None
+        corr = _trace("ask", rt, sender, cell, msg, env_, ask_id)
+        loop = rt.loop
+        fut: asyncio.Future[Any] = loop.create_future()
+        origin = env_.origin if env_ is not None else None
+        cell.enqueue(reply_envelope(msg, spec, fut, sender, origin, _time(), corr, ask_id))
+        handle = loop.call_later(t, _expire, fut)
         try:
-            return await await_interruptibly(cf, t)
-        except concurrent.futures.TimeoutError:
+            return await fut
+        except _Expired:
             raise AskTimeout(_timeout_text(cell, msg, t)) from None
+        finally:
+            handle.cancel()
 
     def ask_sync(self, msg: Any, timeout: float | None = None) -> Any:
         """The blocking ``ask`` for plain cells and scripts (Ctrl-C / Stop interrupts it)."""
-        cell = self._cell
-        if cell is None or cell.closed:
-            cell = self._live()
-        spec = cell.actor_type._al_handler_for(msg)
+        cell, spec = self._target(msg)
         rt = cell.runtime
-        if threading.get_ident() == rt.thread_id:
+        if _get_ident() == rt.thread_id:
             cur = _current_cell.get()
             who = f"actor {cur.label}'s code" if cur is not None else "the runtime thread"
             raise WrongThread(
@@ -271,21 +235,26 @@ class ActorRef(Displayable, Generic[A]):
                 f"use `await ref.ask(...)`, or tell() a message carrying a reply-to ref"
             )
         t = settings().ask_timeout if timeout is None else timeout
-        ask_id = next(_ask_ids)
-        corr = self._trace("ask", rt, None, cell, msg, None, ask_id)
         cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        rt.post(cell, Envelope(msg, spec, cf, None, rt.capture_origin(), time.time(), corr, ask_id))
+        self._post_ask(cell, spec, msg, cf, next(_ask_ids))
         try:
             return wait_future(cf, t)
         except concurrent.futures.TimeoutError:
             raise AskTimeout(_timeout_text(cell, msg, t)) from None
 
+    @staticmethod
+    def _post_ask(
+        cell: ActorCell, spec: HandlerSpec, msg: Any, reply: Any, ask_id: int
+    ) -> None:
+        """An ask from outside the runtime thread: queue it through the runtime's inbox."""
+        rt = cell.runtime
+        corr = _trace("ask", rt, None, cell, msg, None, ask_id)
+        origin = rt.capture_origin()
+        rt.post(cell, reply_envelope(msg, spec, reply, None, origin, _time(), corr, ask_id))
+
     def forward(self, msg: Any, target: ActorRef[Any]) -> None:
         """Send ``msg`` here; the handler's reply is told to ``target`` (theta's forward)."""
-        cell = self._cell
-        if cell is None or cell.closed:
-            cell = self._live()
-        spec = cell.actor_type._al_handler_for(msg)
+        cell, spec = self._target(msg)
         rt = cell.runtime
         source = cell
 
@@ -298,31 +267,13 @@ class ActorRef(Displayable, Generic[A]):
                     rt.add_dead_letter(tcell, value, f"forward from {source.label} failed: {exc}")
 
         sender = _current_cell.get()
-        if threading.get_ident() == rt.thread_id:
+        if _get_ident() == rt.thread_id:
             current = sender.current if sender is not None else None
             origin = current.origin if current is not None else None
-            cell.enqueue(Envelope(msg, spec, Forward(deliver), sender, origin, time.time()))
+            cell.enqueue(reply_envelope(msg, spec, Forward(deliver), sender, origin, _time()))
         else:
             origin = rt.capture_origin()
-            rt.post(cell, Envelope(msg, spec, Forward(deliver), sender, origin, time.time()))
-
-    @staticmethod
-    def _trace(
-        kind: str, rt: Any, cur: Any, cell: ActorCell, msg: Any, env_: Any, ask_id: int
-    ) -> int | None:
-        if not rt.events.message_events:
-            return None
-        corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
-        rt.events.emit(
-            kind,
-            cur.id if cur else None,
-            cell.id,
-            type(msg).__qualname__,
-            _short_repr(msg),
-            corr,
-            ask_id,
-        )
-        return corr
+            rt.post(cell, reply_envelope(msg, spec, Forward(deliver), sender, origin, _time()))
 
     # -- lifecycle and step mode -------------------------------------------------------------------------
     def stop(self, timeout: float | None = None) -> None:
@@ -338,7 +289,7 @@ class ActorRef(Displayable, Generic[A]):
             )
         t = settings().shutdown_timeout if timeout is None else timeout
         cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        rt.post(None, lambda: cell.signal(Sig("terminate", cf)))
+        rt.post(None, lambda: cell.signal(Sig(Kind.TERMINATE, cf)))
         try:
             wait_future(cf, t)
         except concurrent.futures.TimeoutError:
@@ -352,17 +303,17 @@ class ActorRef(Displayable, Generic[A]):
         rt = cell.runtime
         if threading.get_ident() == rt.thread_id:
             if _current_cell.get() is cell:
-                cell._terminate_requested = True  # after the current message
+                cell.request_stop()  # after the current message
                 return
             ack: asyncio.Future[Any] = rt.loop.create_future()
-            cell.signal(Sig("terminate", ack))
+            cell.signal(Sig(Kind.TERMINATE, ack))
             await ack
             return
         cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        rt.post(None, lambda: cell.signal(Sig("terminate", cf)))
+        rt.post(None, lambda: cell.signal(Sig(Kind.TERMINATE, cf)))
         await await_interruptibly(cf, None)
 
-    def _control(self, kind: str, payload: Any = None) -> Any:
+    def _control(self, kind: Kind, payload: Any = None) -> Any:
         cell = self._live()
         rt = cell.runtime
         if threading.get_ident() == rt.thread_id:
@@ -374,29 +325,29 @@ class ActorRef(Displayable, Generic[A]):
         try:
             return wait_future(cf, t)
         except concurrent.futures.TimeoutError:
-            raise TimeoutError(_busy_text(cell, kind, t)) from None
+            raise TimeoutError(_busy_text(cell, kind.value, t)) from None
 
     def pause(self) -> None:
         """Hold the mailbox after the current message: messages queue up (teaching, debugging)."""
-        self._control("pause")
+        self._control(Kind.PAUSE)
 
     def resume(self) -> None:
         """Continue processing after ``pause()``."""
-        self._control("unpause")
+        self._control(Kind.UNPAUSE)
 
     def step(self) -> Any:
         """Process exactly one message of a paused actor; returns it (None if the mailbox is empty)."""
-        return self._control("step")
+        return self._control(Kind.STEP)
 
     def restart(self) -> None:
         """Restart now: children stop, ``on_restart``, re-initialize from the original args."""
-        self._control("restart")
+        self._control(Kind.RESTART)
 
     def inject_fault(self, error: BaseException | None = None) -> None:
         """Make the actor fail as if a handler raised ``error``; its supervisor decides."""
         cell = self._live()
         exc = error or InjectedFault(f"fault injected into {cell.label}")
-        self._control("fault", exc)
+        self._control(Kind.FAULT, exc)
 
     def downgrade(self) -> WeakActorRef[A]:
         """A weak ref: ``upgrade()`` gives the ref back while the actor lives, else None."""

@@ -15,13 +15,14 @@ import contextvars
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import settings
 from .errors import ActorlabError, WrongThread
 from .events import EventRing
 from .info import DeadLetter, ErrorInfo
+from .reprs import short_repr
 
 if TYPE_CHECKING:
     from .cell import ActorCell, RootCell
@@ -41,6 +42,7 @@ OriginEnter = Callable[[object], contextlib.AbstractContextManager[Any]]
 FailureReporter = Callable[[str, ErrorInfo, object], None]
 
 _origin_capture: OriginCapture | None = None
+_NO_SCOPE = contextlib.nullcontext()
 _origin_enter: OriginEnter | None = None
 
 
@@ -205,7 +207,7 @@ class Runtime:
             None,
             cell.id,
             type(message).__qualname__,
-            _short_repr(message),
+            short_repr(message),
             detail=reason,
         )
 
@@ -222,19 +224,15 @@ class Runtime:
         except Exception:
             return None
 
-    @contextlib.contextmanager
-    def enter_origin(self, token: object) -> Iterator[None]:
+    def enter_origin(self, token: object) -> contextlib.AbstractContextManager[Any]:
+        """The scope a handler runs in so its output reaches the cell ``token`` names."""
         enter = _origin_enter
         if token is None or enter is None:
-            yield
-            return
+            return _NO_SCOPE
         try:
-            cm = enter(token)
+            return enter(token)
         except Exception:
-            yield
-            return
-        with cm:
-            yield
+            return _NO_SCOPE
 
     def report_failure(self, label: str, error: ErrorInfo, origin: object) -> None:
         try:
@@ -314,14 +312,6 @@ async def await_interruptibly(fut: concurrent.futures.Future[T], timeout: float 
     except BaseException:
         fut.cancel()
         raise
-
-
-def _short_repr(obj: object, limit: int = 120) -> str:
-    try:
-        text = repr(obj)
-    except Exception as exc:
-        text = f"<unrepresentable {type(obj).__qualname__}: {exc}>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _runtime: Runtime | None = None

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING, Any
-
-from .envelope import Envelope
 
 if TYPE_CHECKING:
     from .cell import ActorCell
@@ -51,7 +48,7 @@ class TimerHandle:
         if self._cancelled or cell.closed:
             return
         self.fired += 1
-        cell.enqueue(Envelope(self._msg, self._spec, None, cell, None, time.time()))
+        cell.tell(self._msg, self._spec, cell, None)
         if self.period is None:
             if cell.timers is not None:
                 cell.timers.discard(self)

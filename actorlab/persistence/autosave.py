@@ -82,14 +82,15 @@ def _policy(storage: PersistentStorage, autosave: Autosave) -> _State:
 
 def attach(cell: ActorCell, storage: PersistentStorage, autosave: Autosave | None) -> None:
     """Remember the actor's storage (for ``save_snapshot()``) and install its autosave policy."""
-    cell.extras["storage"] = storage
+    state = saving.of(cell)
+    state.storage = storage
     if autosave is None:
         return
     st = _policy(storage, autosave)
-    cell.extras["autosave"] = st
+    state.autosave = st
     if st.messages is not None or st.seconds is not None:
-        cell.extras["after_message"] = _after_message
-    cell.extras["before_stop"] = _before_stop
+        cell.after_message = _after_message
+    cell.before_stop = _before_stop
     if st.seconds is not None:
         cell.runtime.run_soon(lambda: _start_timer(cell, st))
 
@@ -100,7 +101,7 @@ def _start_timer(cell: ActorCell, st: _State) -> None:
 
 
 def _changed(cell: ActorCell) -> bool:
-    return bool(cell.extras.get("saved_processed") != cell.processed)
+    return bool(saving.of(cell).saved_processed != cell.processed)
 
 
 async def _tick(cell: ActorCell, st: _State) -> None:
@@ -116,14 +117,14 @@ async def _tick(cell: ActorCell, st: _State) -> None:
 
 
 async def _after_message(cell: ActorCell) -> None:
-    st: _State = cell.extras["autosave"]
+    st: _State = saving.of(cell).autosave
     st.since += 1
     if st.due or (st.messages is not None and st.since >= st.messages):
         await _autosave(cell, st)
 
 
 async def _before_stop(cell: ActorCell) -> None:
-    st: _State = cell.extras["autosave"]
+    st: _State = saving.of(cell).autosave
     if st.timer is not None:
         st.timer.cancel()
     failed = cell.status is Status.FAILED

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from actorlab.errors import SnapshotError
@@ -33,11 +34,31 @@ def check_storage(storage: Any) -> PersistentStorage:
     return storage
 
 
+@dataclass
+class CellPersistence:
+    """What persistence keeps per actor (``cell.persistence``): made on first use."""
+
+    storage: PersistentStorage | None = None  # the one it was (re)spawned from
+    lock: asyncio.Lock | None = None  # one write at a time, in order
+    saved_processed: int | None = None  # ``cell.processed`` at the last save
+    writes: set[asyncio.Task[None]] = field(default_factory=set)  # queued background writes
+    autosave: Any = None  # the autosave policy's state, if any
+
+
+def of(cell: ActorCell) -> CellPersistence:
+    """The actor's persistence state (created on first use)."""
+    st = cell.persistence
+    if st is None:
+        st = cell.persistence = CellPersistence()
+    return st  # type: ignore[no-any-return]
+
+
 def resolve_storage(cell: ActorCell, storage: PersistentStorage | None) -> PersistentStorage:
     """``storage``, else the one the actor was (re)spawned from, else ``default_storage()``."""
     if storage is not None:
         return check_storage(storage)
-    found = cell.extras.get("storage")
+    st = cell.persistence
+    found = st.storage if st is not None else None
     return found if found is not None else default_storage()
 
 
@@ -60,15 +81,15 @@ def encode(cell: ActorCell) -> bytes:
 
 
 def _lock(cell: ActorCell) -> asyncio.Lock:
-    lock = cell.extras.get("snapshot_lock")
-    if lock is None:
-        lock = cell.extras["snapshot_lock"] = asyncio.Lock()
-    return lock
+    st = of(cell)
+    if st.lock is None:
+        st.lock = asyncio.Lock()
+    return st.lock
 
 
 def _saved(cell: ActorCell, storage: PersistentStorage, data: bytes) -> format.SnapshotHeader:
     cell.last_snapshot_at = time.time()
-    cell.extras["saved_processed"] = cell.processed
+    of(cell).saved_processed = cell.processed
     rt = cell.runtime
     rt.events.emit(
         "snapshot",
@@ -109,7 +130,7 @@ def save_on_loop_blocking(
         store.write(cell.id, data)
     else:
         task = cell.runtime.loop.create_task(_write_logged(cell, store, data))
-        pending: set[asyncio.Task[None]] = cell.extras.setdefault("snapshot_writes", set())
+        pending = of(cell).writes
         pending.add(task)
         task.add_done_callback(pending.discard)
     return _saved(cell, store, data)

@@ -60,7 +60,7 @@ def spawn(
     autosave: _autosave.Autosave | None = None,
 ) -> ActorRef[Any]:
     """Spawn ``args`` as a child of ``parent`` with the given id (``DuplicateActorId``)."""
-    from actorlab.context import spawn_cell
+    from actorlab.spawning import spawn_cell
 
     store = storage_or_default(storage)
     require_persistent(_actor_type(args))

@@ -1,0 +1,117 @@
+"""An actor's mailbox: its queued messages, in order, each with its envelope.
+
+Runs: a plain tell from the same sender, origin (notebook cell) and handler as the envelope
+last queued joins that envelope's run: the mailbox stores the envelope once, then the bare
+messages of its run. A flood then costs one tracked object per message fewer for the garbage
+collector, which is most of its cost. Only this class reads or writes that encoding; everything
+else sees whole envelopes (``take``, ``envelopes``) or a message with ``head``, the envelope in
+force for it (``pop_sync``).
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from .envelope import Envelope, member, tell_envelope
+from .messages import HandlerSpec
+
+#: ``pop_sync`` found no message it may take.
+NOTHING: Any = object()
+_NO_ITEMS: Any = ()  # shared stand-in until the first message: idle actors stay small
+
+
+class Mailbox:
+    """Queued messages of one actor. Runs on the runtime thread only."""
+
+    __slots__ = ("_items", "_tail", "head", "hwm")
+
+    def __init__(self) -> None:
+        self._items: collections.deque[Any] = _NO_ITEMS
+        self._tail: Envelope | None = None  # the last envelope queued, if a run may join it
+        self.head: Envelope | None = None  # the envelope of the message taken last
+        self.hwm = 0  # the most messages ever queued at once
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def _queue(self, item: Any) -> None:
+        items = self._items
+        if items is _NO_ITEMS:
+            items = self._items = collections.deque()
+        items.append(item)
+        n = len(items)
+        if n > self.hwm:
+            self.hwm = n
+
+    def put(self, env: Envelope) -> None:
+        """Queue a message with its own envelope (asks, forwards, traced tells)."""
+        self._queue(env)
+        self._tail = env if env.reply is None and env.corr_id is None else None
+
+    def tell(self, msg: Any, spec: HandlerSpec, sender: Any, origin: object) -> None:
+        """Queue a plain tell, joining the last envelope's run when it may."""
+        tail = self._tail
+        if (
+            tail is not None
+            and self._items
+            and tail.spec is spec
+            and tail.sender is sender
+            and tail.origin is origin
+            and type(msg) is not Envelope
+        ):
+            self._queue(msg)
+        else:
+            self.put(tell_envelope(msg, spec, sender, origin, time.time()))
+
+    def front(self) -> Envelope:
+        """The envelope in force for the first message (its own, or its run's)."""
+        item = self._items[0]
+        if type(item) is Envelope:
+            return item
+        assert self.head is not None
+        return self.head
+
+    def pop_sync(self) -> Any:
+        """Take the first message if its handler is sync (``head`` is then its envelope);
+        ``NOTHING`` when the mailbox is empty or the first handler is async."""
+        items = self._items
+        if not items:
+            return NOTHING
+        item = items[0]
+        if type(item) is Envelope:
+            if item.spec.is_async:
+                return NOTHING
+            items.popleft()
+            self.head = item
+            return item.msg
+        head = self.head
+        assert head is not None
+        if head.spec.is_async:
+            return NOTHING
+        return items.popleft()
+
+    def take(self) -> Envelope:
+        """Take the first message as a whole envelope."""
+        item = self._items.popleft()
+        if type(item) is Envelope:
+            self.head = item
+            return item
+        assert self.head is not None
+        return member(self.head, item)
+
+    def envelopes(self) -> Iterator[Envelope]:
+        """The queued messages as whole envelopes, in order (without taking them)."""
+        h = self.head
+        for item in list(self._items):
+            if type(item) is Envelope:
+                h = item
+                yield item
+            else:
+                assert h is not None
+                yield member(h, item)

@@ -1,0 +1,173 @@
+"""The supervisor's side of failure: a cell escalates, its parent decides, the decision is sent.
+
+``supervision`` holds the public pieces (``Signal``, ``Escalation``, strategies); this module
+runs them on cells. Everything here runs on the runtime thread.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+import traceback
+from typing import TYPE_CHECKING
+
+from .actor import Actor, maybe_await
+from .envelope import Envelope
+from .errors import RestartLimitExceeded
+from .info import ErrorInfo, Status
+from .signals import Kind, Sig
+from .supervision import Escalation, EscalationKind, Signal
+
+if TYPE_CHECKING:
+    from .cell import ActorCell
+
+_ERRORS = 5  # failures kept per actor (info().errors)
+
+
+def record_error(
+    cell: ActorCell, kind: EscalationKind | str, exc: BaseException, env: Envelope | None
+) -> ErrorInfo:
+    """Remember a failure in ``cell.errors`` (the last few)."""
+    info = ErrorInfo(
+        kind=str(getattr(kind, "value", kind)),
+        type=type(exc).__qualname__,
+        message=str(exc),
+        traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+        at=time.time(),
+        msg_type=type(env.msg).__qualname__ if env is not None else None,
+    )
+    if not cell.errors:
+        cell.errors = []
+    cell.errors.append(info)
+    if len(cell.errors) > _ERRORS:
+        del cell.errors[0]
+    return info
+
+
+async def fail(
+    cell: ActorCell,
+    kind: EscalationKind,
+    exc: BaseException,
+    env: Envelope | None,
+    origin: object = None,
+    passed_on: BaseException | None = None,
+) -> Sig | None:
+    """Escalate a failure of ``cell`` and wait for its supervisor's decision (None = resumed).
+
+    ``origin``: the notebook cell behind the failure when ``env`` does not say (a child's
+    failure escalated further up), so a top-level report still lands in that cell.
+    ``passed_on``: the error the parent's ``Escalation`` carries, when it is not ``exc``
+    (a child's error passed up unchanged while ``exc`` explains why it was).
+    """
+    if env is not None:
+        origin = env.origin
+    info = record_error(cell, kind, exc, env)
+    cell.set_status(Status.FAILED)
+    rt = cell.runtime
+    rt.events.emit(
+        "fail",
+        None,
+        cell.id,
+        info.msg_type,
+        None,
+        env.corr_id if env else None,
+        env.ask_id if env else None,
+        f"{info.type}: {info.message}",
+    )
+    parent = cell.parent
+    if parent.id is None:  # the root: it stops a failing top-level actor
+        rt.report_failure(cell.label, info, origin)
+        return Sig(Kind.TERMINATE)
+    await cell.signal_children(Kind.SUSPEND)
+    esc = Escalation(
+        cell.ref, kind, exc if passed_on is None else passed_on, env.msg if env else None
+    )
+    rt.events.emit("escalate", cell.id, parent.id, detail=str(esc))
+    parent.signal(Sig(Kind.ESCALATION, payload=(cell, esc, cell.incarnation, origin)))
+    deferred: list[Sig] = []
+    while True:
+        sig = await cell.next_signal()
+        if sig.kind is Kind.RESTART or sig.kind is Kind.TERMINATE:
+            for d in deferred:
+                d.settle()
+            return sig
+        if sig.kind is Kind.RESUME:
+            await cell.signal_children(Kind.UNSUSPEND)
+            cell.signals[:0] = deferred
+            sig.settle()
+            cell.set_status(Status.IDLE)
+            return None
+        if sig.kind in (Kind.ESCALATION, Kind.FAULT, Kind.STEP):
+            deferred.append(sig)  # handled once resumed (or settled when stopped)
+            continue
+        await cell.on_signal(sig)
+        cell.set_status(Status.FAILED)
+
+
+async def supervise_child(cell: ActorCell, sig: Sig) -> Sig | None:
+    """``cell`` decides for a failing child and sends the decisions."""
+    child, esc, incarnation, origin = sig.payload
+    if child.id not in cell.children or child.incarnation != incarnation or child.closed:
+        return None  # stale: already restarted or stopped
+    try:
+        decisions = await _decide(cell, child, esc)
+    except Exception as exc:
+        await cell.send_and_wait({child: Kind.TERMINATE})
+        return await fail(cell, EscalationKind.SUPERVISE, exc, None)
+    if decisions.get(child) is Signal.ESCALATE:
+        out = await fail(
+            cell, EscalationKind.ESCALATED, _escalated_error(cell, esc), None, origin, esc.error
+        )
+        if out is None and not child.closed:
+            # I was resumed, but the child I escalated for cannot be: stop it.
+            await cell.send_and_wait({child: Kind.TERMINATE})
+        return out
+    await cell.send_and_wait(
+        {c: Kind(s.value) for c, s in decisions.items() if s is not Signal.ESCALATE}
+    )
+    return None
+
+
+def _escalated_error(cell: ActorCell, esc: Escalation) -> BaseException:
+    """What a supervisor fails with when it escalates a child's failure."""
+    cls = cell.actor_type if cell.actor is None else type(cell.actor)
+    strategy = cls.supervisor
+    if strategy is None or cls.supervise is not Actor.supervise:
+        return esc.error  # supervise() said ESCALATE: pass the child's error up as it is
+    err = RestartLimitExceeded(
+        f"{cell.label} gave up: its strategy {strategy!r} allows {strategy.max_restarts} "
+        f"restart(s) within {strategy.within:g} s, and then {esc}. Fix the child's error, "
+        f"or allow more restarts (max_restarts=...), or decide in supervise()"
+    )
+    err.__cause__ = esc.error
+    return err
+
+
+async def _decide(cell: ActorCell, child: ActorCell, esc: Escalation) -> dict[ActorCell, Signal]:
+    actor = cell.actor
+    assert actor is not None
+    cls = type(actor)
+    kids = list(cell.children.values())
+    strategy = cls.supervisor
+    if strategy is not None and cls.supervise is Actor.supervise:
+        if cell.restart_history is None:
+            cell.restart_history = collections.deque()
+        return strategy.decide(child, kids, cell.restart_history)
+    decision = await maybe_await(actor.supervise(esc))
+    if (
+        not isinstance(decision, tuple)
+        or len(decision) != 2
+        or not isinstance(decision[0], Signal)
+        or not (decision[1] is None or isinstance(decision[1], Signal))
+    ):
+        raise TypeError(
+            f"{cls.__qualname__}.supervise() must return (al.Signal, al.Signal | None), "
+            f"got {decision!r}"
+        )
+    one, rest = decision
+    out = {child: one}
+    if rest is not None:
+        for k in kids:
+            if k is not child:
+                out[k] = rest
+    return out
