@@ -1,0 +1,21 @@
+class TransferAccount(BankAccount):
+    @al.handler
+    def transfer(self, msg: Transfer) -> Ok | Refused:
+        if self.frozen:
+            return Refused(f"{self.owner} is frozen")
+        if self.balance < msg.amount:
+            return Refused(f"{self.owner} has only {self.balance}")
+        self.balance -= msg.amount                 # check and act in one message
+        tid, self.next_id = self.next_id, self.next_id + 1
+        self.in_flight[tid] = (msg.amount, msg.to)
+        msg.to.tell(Credit(tid, msg.amount, reply_to=self.ctx.this))
+        return Ok(self.balance)
+
+    @al.handler
+    def credited(self, msg: Credited) -> None:
+        self.in_flight.pop(msg.transfer_id)
+
+    @al.handler
+    def rejected(self, msg: Rejected) -> None:
+        amount, _ = self.in_flight.pop(msg.transfer_id)
+        self.balance += amount                      # the refund
