@@ -31,6 +31,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from actorlab.persistence import dill_compat
+
 PROTOCOL = 5
 """Pickle protocol of the payload and of the nested dill blobs (Python >= 3.8)."""
 
@@ -71,7 +73,9 @@ def dill_version() -> str:
 
 
 def _dill() -> Any:
-    return importlib.import_module("dill")
+    dill = importlib.import_module("dill")
+    dill_compat.install(dill)  # dill's globals scan must not swap sys.stdout (notebook output)
+    return dill
 
 
 def lookup(module: str | None, qualname: str, *, import_module: bool = False) -> Any:
