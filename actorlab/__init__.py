@@ -14,6 +14,18 @@ class Counter(al.Actor):
 c = al.root().spawn(Counter(), name="c")
 c.tell(1)
 c.ask_sync(2)   # -> 3  (or `await c.ask(2)` in async code)
+
+The layers, outermost first (arrows point inward only; tests/test_layers.py checks it)::
+
+    __init__.py, cli.py   the top: the public API, and the only place the layers are wired
+    jupyter/              IPython-facing: output routing into cells (kernel_bridge), %actor magics
+    views/                rich renderables, the ipywidgets dashboard; testing.py, teach.py
+    core                  actor, messages, ref, context, spawning, cell (the message loop),
+                          mailbox, signals, supervision/supervising, monitoring, runtime (the
+                          thread and its loop), timers, names, events, display (the registry
+                          views fill), trace/ (capture and diagrams), persistence/ (snapshots)
+
+The core imports no IPython, rich or ipywidgets, and never the layers above it.
 """
 
 from __future__ import annotations
