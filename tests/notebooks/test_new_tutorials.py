@@ -75,6 +75,35 @@ class TransferAccount(BankAccount):
 ]
 
 
+_REGISTRY = """
+class Registry(al.Actor):
+    def __init__(self) -> None:
+        self.live: list[str] = []
+
+    @al.handler
+    def register(self, msg: Register) -> None:
+        self.live.append(msg.ref.label)
+{watch}
+    @al.handler
+    def departed(self, msg: Departed) -> None:
+        self.live.remove(msg.label)
+
+    @al.handler
+    def names(self, msg: Names) -> list[str]:
+        return sorted(self.live)
+"""
+WRONG["06_hierarchies_and_lifecycle"] = [
+    (_REGISTRY.format(watch=""), "nobody told it"),  # never watches
+    (  # departs on every status update, the first one included
+        _REGISTRY.format(
+            watch="        me, label = self.ctx.this, msg.ref.label\n"
+            "        al.monitor(msg.ref, lambda update: me.tell(Departed(label)))\n"
+        ),
+        "calls back at once with the current status",
+    ),
+]
+
+
 @dataclass
 class Exercise:
     name: str
