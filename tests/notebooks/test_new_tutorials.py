@@ -104,6 +104,29 @@ WRONG["06_hierarchies_and_lifecycle"] = [
 ]
 
 
+_BOOK = """
+class IdempotentBook(CashBook):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set = set()
+
+    @al.handler
+    def credit(self, msg: Credit) -> None:
+{body}
+"""
+WRONG["07_faults_and_delivery"] = [
+    (_BOOK.format(body="        self.total += msg.amount"), "p2 was counted twice"),
+    (
+        _BOOK.format(
+            body="        if msg.amount not in self.seen:\n"
+            "            self.seen.add(msg.amount)\n"
+            "            self.total += msg.amount"
+        ),
+        "you deduplicated by amount",
+    ),
+]
+
+
 @dataclass
 class Exercise:
     name: str
