@@ -31,7 +31,7 @@ def test_notebook_runs_headless_with_widget_and_diagrams(tmp_path):
     start = time.monotonic()
     results = execute_notebook(tmp_path / NOTEBOOK.name)
     assert time.monotonic() - start < 60
-    assert NOTEBOOK.name and all(not r.errors for r in results)
+    assert NOTEBOOK.name and all(not r.errors for r in results if "raises-exception" not in r.tags)
     shown = [m for r in results for m in r.mimetypes]
     assert WIDGET in shown
     diagrams = [r for r in results if "text/vnd.mermaid" in r.mimetypes]

@@ -1,0 +1,1 @@
+first_step_adds = 1

@@ -1,0 +1,3 @@
+# exercise: fifo
+# expect: a step handles exactly ONE message
+first_step_adds = 111
