@@ -26,7 +26,7 @@ class Event(NamedTuple):
     """
 
     seq: int
-    t: float  # time.perf_counter() on the runtime's clock
+    t: float  # the runtime clock's now() (time.perf_counter(), or virtual seconds)
     kind: str
     src: ActorId | None
     dst: ActorId | None
@@ -47,7 +47,8 @@ class EventRing:
     message loop pays one integer test when nobody is watching.
     """
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    def __init__(self, capacity: int = 10_000, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.now = clock  # the runtime clock's now(): event stamps
         self._ring: collections.deque[Event] = collections.deque(maxlen=capacity)
         self._seq = itertools.count(1)
         self._listeners: list[Listener] = []
@@ -67,7 +68,7 @@ class EventRing:
     ) -> Event:
         ev = Event(
             next(self._seq),
-            time.perf_counter(),
+            self.now(),
             kind,
             src,
             dst,

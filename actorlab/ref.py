@@ -10,6 +10,7 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from .clock import await_interruptibly, wait_future
 from .config import settings
 from .display import Displayable
 from .envelope import Envelope, Forward, reply_envelope, tell_envelope
@@ -18,7 +19,7 @@ from .ids import ActorId
 from .info import ActorInfo, Status
 from .messages import HandlerSpec
 from .reprs import short_repr
-from .runtime import _current_cell, await_interruptibly, peek_runtime, wait_future
+from .runtime import _current_cell, peek_runtime
 from .signals import Kind, Sig
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ class ActorRef(Displayable, Generic[A]):
             cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
             self._post_ask(cell, spec, msg, cf, ask_id)
             try:
-                return await await_interruptibly(cf, t)
+                return await rt.clock.wait_async(cf, t)
             except concurrent.futures.TimeoutError:
                 raise AskTimeout(_timeout_text(cell, msg, t)) from None
         sender = _current_cell.get()
@@ -238,7 +239,7 @@ class ActorRef(Displayable, Generic[A]):
         cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self._post_ask(cell, spec, msg, cf, next(_ask_ids))
         try:
-            return wait_future(cf, t)
+            return rt.clock.wait(cf, t)
         except concurrent.futures.TimeoutError:
             raise AskTimeout(_timeout_text(cell, msg, t)) from None
 

@@ -16,8 +16,9 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from .clock import Clock, RealClock, wait_future
 from .config import settings
 from .errors import ActorlabError, WrongThread
 from .events import EventRing
@@ -36,6 +37,14 @@ T = TypeVar("T")
 _current_cell: contextvars.ContextVar[ActorCell | None] = contextvars.ContextVar(
     "actorlab_current_cell", default=None
 )
+
+class Scheduler(Protocol):
+    """Decides which ready actor handles its next message (a core hook for testing)."""
+
+    async def turn(self, cell: ActorCell) -> None:
+        """Return when ``cell`` may handle one message."""
+        ...
+
 
 OriginCapture = Callable[[], object]
 OriginEnter = Callable[[object], contextlib.AbstractContextManager[Any]]
@@ -92,13 +101,24 @@ def current_actor() -> ActorId | None:
 class Runtime:
     """The loop, its thread, the registry of live actors, events and dead letters."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        clock: Clock | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        """The hooks (for ``actorlab.testing``): the event ``loop`` to run, the ``clock`` its
+        timeouts follow, and a ``scheduler`` that decides which ready actor handles a message
+        next (None: each as soon as it can)."""
         from .cell import RootCell
         from .context import RootContext
 
         cfg = settings()
-        self.loop = asyncio.new_event_loop()
-        self.events = EventRing(cfg.event_capacity)
+        self.loop = loop if loop is not None else asyncio.new_event_loop()
+        self.clock: Clock = clock if clock is not None else RealClock()
+        self.scheduler = scheduler
+        self.events = EventRing(cfg.event_capacity, clock=self.clock.now)
         self.dead_letters: collections.deque[DeadLetter] = collections.deque(
             maxlen=cfg.dead_letter_capacity
         )
@@ -285,35 +305,6 @@ class Runtime:
             self.thread.join(5.0)
 
 
-def wait_future(fut: concurrent.futures.Future[T], timeout: float | None) -> T:
-    """Block on ``fut``; Ctrl-C (or the notebook Stop button) cancels it and propagates."""
-    try:
-        return fut.result(timeout)
-    except concurrent.futures.TimeoutError:
-        fut.cancel()
-        raise
-    except KeyboardInterrupt:
-        fut.cancel()
-        raise
-
-
-async def await_interruptibly(fut: concurrent.futures.Future[T], timeout: float | None) -> T:
-    """Await a cross-thread future, waking every 0.1 s so a notebook interrupt gets through."""
-    loop = asyncio.get_running_loop()
-    afut = asyncio.wrap_future(fut, loop=loop)
-    deadline = None if timeout is None else loop.time() + timeout
-    try:
-        while not afut.done():
-            step = 0.1 if deadline is None else min(0.1, deadline - loop.time())
-            if step <= 0:
-                raise concurrent.futures.TimeoutError
-            await asyncio.wait({afut}, timeout=step)
-        return afut.result()
-    except BaseException:
-        fut.cancel()
-        raise
-
-
 _runtime: Runtime | None = None
 _runtime_lock = threading.Lock()
 
@@ -331,6 +322,15 @@ def _start_runtime() -> Runtime:
     with _runtime_lock:
         if _runtime is None or _runtime.closed:
             _runtime = Runtime()
+        return _runtime
+
+
+def start_runtime(**hooks: Any) -> Runtime:
+    """Shut the current runtime down and start a fresh one with ``Runtime``'s hooks."""
+    global _runtime
+    shutdown()
+    with _runtime_lock:
+        _runtime = Runtime(**hooks)
         return _runtime
 
 

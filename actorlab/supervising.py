@@ -152,7 +152,7 @@ async def _decide(cell: ActorCell, child: ActorCell, esc: Escalation) -> dict[Ac
     if strategy is not None and cls.supervise is Actor.supervise:
         if cell.restart_history is None:
             cell.restart_history = collections.deque()
-        return strategy.decide(child, kids, cell.restart_history)
+        return strategy.decide(child, kids, cell.restart_history, cell.runtime.clock.now())
     decision = await maybe_await(actor.supervise(esc))
     if (
         not isinstance(decision, tuple)

@@ -69,10 +69,16 @@ class Strategy:
         return f"{type(self).__name__}(max_restarts={self.max_restarts}, within={self.within:g})"
 
     def decide(
-        self, failing: Any, children: Sequence[Any], history: collections.deque[float]
+        self,
+        failing: Any,
+        children: Sequence[Any],
+        history: collections.deque[float],
+        now: float | None = None,
     ) -> dict[Any, Signal]:
-        """Signals per child; ``history`` holds this supervisor's recent restart times."""
-        now = time.monotonic()
+        """Signals per child; ``history`` holds this supervisor's recent restart times, ``now``
+        the runtime clock's time (it follows virtual time in tests)."""
+        if now is None:
+            now = time.monotonic()
         while history and now - history[0] > self.within:
             history.popleft()
         if len(history) >= self.max_restarts:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from actorlab.clock import await_interruptibly
 from actorlab.persistence import saving
 from actorlab.persistence.spawning import Respawn, spawn
-from actorlab.runtime import await_interruptibly
 
 if TYPE_CHECKING:
     from actorlab.actor import Actor
@@ -41,7 +41,7 @@ async def _on_runtime(rt: Runtime, fn: Callable[[], Awaitable[T]]) -> T:
 
 def _blocking(rt: Runtime, fn: Callable[[], Awaitable[T]]) -> T:
     """Run ``fn()`` on the runtime loop and wait (from a thread other than the runtime's)."""
-    from actorlab.runtime import wait_future
+    from actorlab.clock import wait_future
 
     async def run() -> T:
         return await fn()

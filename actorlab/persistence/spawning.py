@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from actorlab.actor import Actor, ActorArgs
+from actorlab.clock import wait_future
 from actorlab.errors import SnapshotError, SnapshotNotFound, WrongThread
 from actorlab.ids import ActorId
 from actorlab.persistence import autosave as _autosave
@@ -24,7 +25,6 @@ from actorlab.persistence import codec
 from actorlab.persistence.actor import persistent_args, require_persistent
 from actorlab.persistence.saving import check_storage
 from actorlab.persistence.storage import BaseStorage, PersistentStorage, default_storage
-from actorlab.runtime import wait_future
 
 if TYPE_CHECKING:
     from actorlab.cell import ActorCell, RootCell

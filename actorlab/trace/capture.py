@@ -2,8 +2,9 @@
 
 A ``Trace`` subscribes to the runtime's event ring (which turns per-message events on while it
 listens), keeps the events that pass its filters, and switches itself off, visibly, when it
-reaches ``limit``. It renders as a sequence diagram in notebooks (``image/svg+xml``,
-``text/vnd.mermaid`` and a ``text/plain`` ladder in one mimebundle) and exports Chrome Trace
+reaches ``limit``. It renders as a sequence diagram in notebooks (``image/svg+xml`` and a
+``text/plain`` ladder; ``renderer="mermaid"`` sends ``text/vnd.mermaid`` instead of the SVG,
+since JupyterLab ranks mermaid above SVG) and exports Chrome Trace
 Event JSON for Perfetto. Notebook-free: this module imports no IPython/rich/ipywidgets.
 """
 
@@ -162,7 +163,7 @@ class Trace:
         rt = self._rt()
         for cell in list(rt.cells.values()):
             self._labels[cell.id] = cell.label
-        self._started_at = time.perf_counter()
+        self._started_at = rt.events.now()
         self._unsubscribe = rt.events.subscribe(self._listen, messages=True)
         return self
 
@@ -171,7 +172,7 @@ class Trace:
         unsubscribe, self._unsubscribe = self._unsubscribe, None
         if unsubscribe is not None:
             unsubscribe()
-            self._stopped_at = time.perf_counter()
+            self._stopped_at = self._rt().events.now()
         return self
 
     def __enter__(self) -> Trace:
@@ -234,7 +235,7 @@ class Trace:
                 unsubscribe, self._unsubscribe = self._unsubscribe, None
         if unsubscribe is not None:
             unsubscribe()
-            self._stopped_at = time.perf_counter()
+            self._stopped_at = rt.events.now() if rt is not None else ev.t
 
     # -- settling ------------------------------------------------------------------------------
     def _quiet(self) -> bool:
@@ -347,7 +348,7 @@ class Trace:
         bundle: dict[str, str] = {"text/plain": render.to_text(d)}
         if self.renderer in ("auto", "svg"):
             bundle["image/svg+xml"] = svg.to_svg(d)
-        if self.renderer in ("auto", "mermaid"):
+        if self.renderer == "mermaid":  # on request: JupyterLab would rank it above the SVG
             bundle["text/vnd.mermaid"] = render.to_mermaid(d)
         if include is not None:
             keep = set(include)
@@ -381,7 +382,7 @@ def trace(
         kinds: event kinds to keep (``"messages"``, ``"lifecycle"`` or kinds like ``"tell"``).
         limit: stop recording after this many events; the diagram says so.
         **options: ``settle`` (seconds to wait for quiet on exit, default 1), ``message_label``
-            (``fn(event) -> str | None``), ``title``, ``renderer`` (``"auto"``, ``"svg"``,
-            ``"mermaid"``, ``"text"``), ``max_rows``.
+            (``fn(event) -> str | None``), ``title``, ``renderer`` (``"auto"`` and ``"svg"``: the
+            SVG diagram; ``"mermaid"``: mermaid source instead; ``"text"``), ``max_rows``.
     """
     return Trace(actors, kinds, limit, **options)
