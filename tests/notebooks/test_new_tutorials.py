@@ -127,6 +127,28 @@ WRONG["07_faults_and_delivery"] = [
 ]
 
 
+_QUERY = """
+class UnpluggedQuery(DeviceGroupQuery):
+    @al.handler
+    def device_terminated(self, msg: DeviceTerminated) -> None:
+{body}
+"""
+WRONG["08_iot_device_group"] = [
+    (  # overwrites an answer already received
+        _QUERY.format(body="        self.received(msg.device_id, DeviceNotAvailable())"),
+        "only a device that has not answered yet is unavailable",
+    ),
+    (_QUERY.format(body="        pass"), "kept waiting for a reply that could never come"),
+    (  # records it but waits for the deadline to finish
+        _QUERY.format(
+            body="        if msg.device_id not in self.replies:\n"
+            "            self.replies[msg.device_id] = DeviceNotAvailable()"
+        ),
+        "came only at the deadline",
+    ),
+]
+
+
 @dataclass
 class Exercise:
     name: str
