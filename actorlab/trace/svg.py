@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .render import DEAD, SELF, Diagram, Lane, Row, shorten
+from .layout import DEAD, SELF, Diagram, Lane, Row, Wait, shorten
 
 LANE_W = 160  # distance between lifelines
 ROW_H = 30
@@ -35,7 +35,10 @@ COLOURS = {
     "resume": "#1a7f37",
     "snapshot": "#0969da",
     "escalate": "#cf222e",
+    "wait": "#1f5fbf",
+    "timeout": "#d1242f",
 }
+LEGEND_H = 24
 
 
 def _x(lane: int) -> float:
@@ -169,14 +172,106 @@ def _mark(row: Row, prefix: str) -> str:
     return "".join(parts)
 
 
-def to_svg(d: Diagram, *, prefix: str = "trace") -> str:
-    """The diagram as a standalone SVG document (``image/svg+xml``)."""
+def _wait(w: Wait, prefix: str) -> str:
+    """An ask's wait: a bracket left of the asker's lifeline; a timeout ends in a red bar."""
+    x = _x(w.lane) - 11
+    y1, y2 = _y(w.start), _y(w.end)
+    if y2 - y1 < 4:
+        y2 = y1 + 4
+    timeout = w.outcome == "timeout"
+    colour = COLOURS["timeout" if timeout else "wait"]
+    dash = ' stroke-dasharray="3 3"' if w.outcome == "open" else ""
+    parts = [
+        f'<g id="{prefix}-wait-{w.ask_id}" data-kind="wait" data-outcome="{w.outcome}">',
+        f"<title>{_t(w.label)}</title>",
+        f'<path d="M{_n(x + 4)},{_n(y1)} L{_n(x)},{_n(y1)} L{_n(x)},{_n(y2)} '
+        f'L{_n(x + 4)},{_n(y2)}" fill="none" stroke="{colour}" stroke-width="1.6"{dash}/>',
+    ]
+    if timeout:
+        parts.append(
+            f'<line x1="{_n(x - 7)}" y1="{_n(y2)}" x2="{_n(x + 11)}" y2="{_n(y2)}" '
+            f'stroke="{colour}" stroke-width="3"/>'
+        )
+    text = w.label.split(" ", 1)[1] if " " in w.label else w.label
+    if timeout:
+        text = shorten(text.split(":", 1)[0], 40)
+    elif w.ms is None:
+        text = "no reply"
+    else:
+        text = text.removeprefix("waited ")
+    ty = y2 + 11 if timeout else (y1 + y2) / 2 + 4
+    parts.append(
+        f'<text x="{_n(x - 3)}" y="{_n(ty)}" text-anchor="end" font-size="9" {FONT} '
+        f'fill="{colour}" class="actorlab-trace-{w.outcome}">{_t(text)}</text></g>'
+    )
+    return "".join(parts)
+
+
+def _legend(y: float) -> str:
+    """What the marks mean, drawn with the same shapes (the tutorials' legend)."""
+    c = COLOURS
+    items = [
+        (
+            f'<line x1="0" y1="0" x2="18" y2="0" stroke="{c["tell"]}" stroke-width="1.4"/>'
+            + _head(18, 0, 1, False, c["tell"]),
+            "tell",
+        ),
+        (
+            f'<line x1="0" y1="0" x2="18" y2="0" stroke="{c["ask"]}" stroke-width="1.4"/>'
+            + _head(18, 0, 1, True, c["ask"]),
+            "ask",
+        ),
+        (
+            f'<line x1="0" y1="0" x2="18" y2="0" stroke="{c["reply"]}" stroke-width="1.4" '
+            f'stroke-dasharray="5 3"/>' + _head(18, 0, 1, False, c["reply"]),
+            "reply",
+        ),
+        (
+            '<rect x="6" y="-7" width="8" height="14" fill="#dde6f5" stroke="#4a5a75"/>',
+            "handler run (ms)",
+        ),
+        (
+            f'<path d="M14,-7 L10,-7 L10,7 L14,7" fill="none" stroke="{c["wait"]}" '
+            f'stroke-width="1.6"/>',
+            "ask wait",
+        ),
+        (
+            f'<line x1="4" y1="0" x2="20" y2="0" stroke="{c["timeout"]}" stroke-width="3"/>',
+            "timeout",
+        ),
+        (f'<path d="M4,-6 L16,6 M16,-6 L4,6" stroke="{c["fail"]}" stroke-width="3"/>', "failure"),
+        (
+            f'<circle cx="10" cy="0" r="7" fill="#ffffff" stroke="{c["restart"]}" '
+            f'stroke-width="2.2"/>',
+            "restart",
+        ),
+    ]
+    out = [f'<g class="actorlab-trace-legend" transform="translate({LEFT},{_n(y)})">']
+    x = 0.0
+    for shape, label in items:
+        out.append(
+            f'<g transform="translate({_n(x)},0)">{shape}<text x="26" y="4" font-size="10" '
+            f'{FONT} fill="#57606a">{_t(label)}</text></g>'
+        )
+        x += 32 + len(label) * 6.2
+    out.append("</g>")
+    return "".join(out)
+
+
+def to_svg(
+    d: Diagram, *, prefix: str = "trace", highlight: int | None = None, legend: bool = True
+) -> str:
+    """The diagram as a standalone SVG document (``image/svg+xml``).
+
+    ``highlight``: a row index to mark (the dashboard's time slider); ``legend``: draw the key.
+    """
     n_rows = max(1, len(d.rows))
     width = LEFT + len(d.lanes) * LANE_W + NOTE_MARGIN
     bottom = _y(n_rows - 0.5) + 6
     notice_h = 22 if d.notice else 0
     title_h = 20 if d.title else 0
-    height = bottom + 14 + notice_h
+    legend_h = LEGEND_H if legend and d.rows else 0
+    height = bottom + 14 + notice_h + legend_h
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" '
         f'height="{_n(height + title_h)}" viewBox="0 {_n(-title_h)} {_n(width)} '
@@ -188,6 +283,11 @@ def to_svg(d: Diagram, *, prefix: str = "trace") -> str:
         out.append(
             f'<text x="{LEFT}" y="4" font-size="13" font-weight="bold" {FONT} '
             f'fill="#1b1f24">{_t(d.title)}</text>'
+        )
+    if highlight is not None and 0 <= highlight < len(d.rows):
+        out.append(
+            f'<rect x="0" y="{_n(_y(highlight) - ROW_H / 2)}" width="{_n(width)}" '
+            f'height="{ROW_H}" fill="#fff3b0" class="actorlab-trace-now"/>'
         )
     for lane in d.lanes:
         out.append(_lifeline(lane, bottom))
@@ -201,6 +301,14 @@ def to_svg(d: Diagram, *, prefix: str = "trace") -> str:
             f'<rect x="{_n(x - 4)}" y="{_n(y1)}" width="8" height="{_n(y2 - y1)}" '
             f'fill="#dde6f5" stroke="{stroke}"><title>{_t(act.label)}</title></rect>'
         )
+        took = act.label.rsplit(" ", 2)
+        if len(took) == 3 and took[2] == "ms":  # "Add: ok 0.90 ms": the run's duration
+            out.append(
+                f'<text x="{_n(x + 6)}" y="{_n(y2 + 2)}" font-size="9" {FONT} '
+                f'fill="#4a5a75" class="actorlab-trace-ms">{_t(took[1])} ms</text>'
+            )
+    for w in d.waits:
+        out.append(_wait(w, prefix))
     for lane in d.lanes:
         y = HEAD_Y if lane.start is None else _y(lane.start) - HEAD_H / 2
         out.append(_lane_box(lane, y, prefix))
@@ -220,5 +328,7 @@ def to_svg(d: Diagram, *, prefix: str = "trace") -> str:
             f'<text x="{LEFT}" y="{_n(bottom + 18)}" font-size="12" {FONT} fill="#9a6700" '
             f'class="actorlab-trace-notice">⚠ {_t(d.notice)}</text>'
         )
+    if legend_h:
+        out.append(_legend(bottom + 14 + notice_h + 8))
     out.append("</svg>")
     return "\n".join(x for x in out if x) + "\n"

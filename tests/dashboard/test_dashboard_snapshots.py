@@ -9,7 +9,7 @@ from actorlab.testing import wait_idle, wait_until
 
 from .actors import NAMESPACE, Add, Get
 
-STATE_TAB = 2
+SNAPSHOT_TAB = 3
 
 if not all(hasattr(al, n) for n in ("FileStorage", "snapshots", "diff_snapshot")):
     pytest.skip("this build has no persistence layer", allow_module_level=True)
@@ -52,7 +52,7 @@ def saved(al_root, store):
 
 def test_save_lists_the_snapshot_and_diffs_it_against_live(saved, store, open_dashboards):
     dash = open_dashboards(namespace=NAMESPACE, storage=store)
-    dash.tabs.selected_index = STATE_TAB
+    dash.tabs.selected_index = SNAPSHOT_TAB
     assert "No snapshots of this actor yet" in dash.snapshot_pane.value
     assert not dash.save_btn.disabled
     dash.save_btn.click()
@@ -70,7 +70,7 @@ def test_save_lists_the_snapshot_and_diffs_it_against_live(saved, store, open_da
 
 def test_respawn_restores_the_saved_state_under_the_same_id(saved, store, open_dashboards):
     dash = open_dashboards(namespace=NAMESPACE, storage=store)
-    dash.tabs.selected_index = STATE_TAB
+    dash.tabs.selected_index = SNAPSHOT_TAB
     dash.save_btn.click()
     settle(dash, lambda: "saved (" in dash.status.value, "the save")
     saved.tell(Add(100))
@@ -101,7 +101,7 @@ def test_save_of_a_non_persistent_actor_reports_the_error(al_root, store, open_d
 def test_without_persistence_the_tab_says_so(monkeypatch, saved, open_dashboards):
     monkeypatch.delattr(al, "diff_snapshot")
     dash = open_dashboards(namespace=NAMESPACE)
-    dash.tabs.selected_index = STATE_TAB
+    dash.tabs.selected_index = SNAPSHOT_TAB
     assert "Persistence is not available in this build (al.diff_snapshot() missing)" in (
         dash.snapshot_pane.value
     )

@@ -28,8 +28,13 @@ def settle(dash, condition, what):
     return wait_until(check, timeout=5.0, what=what)
 
 
-def node(dash, ref) -> W.Button:
-    return dash.tree.buttons[ref.id]
+def node(dash, ref) -> str:
+    """What the tree's node of ``ref`` says (either tree: drawn or buttons)."""
+    return dash.tree.text(ref.id)
+
+
+def labels(dash) -> list[str]:
+    return [dash.tree.text(a) for a in dash.tree.shown()]
 
 
 @pytest.fixture
@@ -48,9 +53,12 @@ def test_dashboard_is_a_displayable_widget_tree(counter, open_dashboards):
     assert [t for t in dash.tabs.titles] == [
         "Info",
         "Mailbox",
-        "State & Snapshot",
+        "State",
+        "Snapshots",
         "Messages",
         "Log",
+        "Top",
+        "Trace",
     ]
     assert dash.selected == counter.id  # the first actor is selected by default
     assert "counter" in dash.heading.value
@@ -61,12 +69,19 @@ def test_tree_shows_parents_children_status_and_counts(al_root, open_dashboards)
     parent = al_root.spawn(Parent(2), name="parent")
     wait_idle()
     dash = open_dashboards()
-    labels = [b.description for b in dash.tree.nodes.children]
-    assert labels == ["● parent  idle  ✉0", "● worker-0  idle  ✉0", "● worker-1  idle  ✉0"]
+    assert labels(dash) == ["● parent  idle  ✉0", "● worker-0  idle  ✉0", "● worker-1  idle  ✉0"]
+    assert "2 actors" not in dash.tree.summary.value and "3 actors" in dash.tree.summary.value
+    assert parent.id in dash.tree.shown()
+
+
+def test_button_tree_indents_children_and_colours_nodes(al_root, open_dashboards):
+    al_root.spawn(Parent(2), name="parent")
+    wait_idle()
+    dash = open_dashboards(tree="buttons")
     margins = [b.layout.margin for b in dash.tree.nodes.children]
     assert margins[0].endswith(" 0px") and margins[1].endswith(" 18px")
-    assert "2 actors" not in dash.tree.summary.value and "3 actors" in dash.tree.summary.value
-    assert parent.id in dash.tree.buttons
+    # a translucent tint: the theme's own text colour stays readable in dark themes
+    assert dash.tree.nodes.children[0].style.button_color.startswith("rgba(")
 
 
 def test_labels_update_in_place_and_children_rebuild_only_on_structure_change(
@@ -74,22 +89,20 @@ def test_labels_update_in_place_and_children_rebuild_only_on_structure_change(
 ):
     dash = open_dashboards(namespace=NAMESPACE)
     rebuilds = dash.tree.rebuilds
-    button = node(dash, counter)
     counter.pause()
     for i in range(3):
         counter.tell(Add(i))
     settle(
         dash,
-        lambda: node(dash, counter).description == "⏸ counter  paused  ✉3",
+        lambda: node(dash, counter) == "⏸ counter  paused  ✉3",
         "the paused counter to show 3 queued messages",
     )
-    assert node(dash, counter) is button and dash.tree.rebuilds == rebuilds
-    assert button.style.button_color == "#fef7e0"
+    assert dash.tree.rebuilds == rebuilds
     other = al_root.spawn(Counter(), name="other")
-    settle(dash, lambda: other.id in dash.tree.buttons, "the new actor to appear")
+    settle(dash, lambda: other.id in dash.tree.shown(), "the new actor to appear")
     assert dash.tree.rebuilds == rebuilds + 1
     other.stop()
-    settle(dash, lambda: other.id not in dash.tree.buttons, "the stopped actor to disappear")
+    settle(dash, lambda: other.id not in dash.tree.shown(), "the stopped actor to disappear")
     assert dash.tree.rebuilds == rebuilds + 2
 
 
@@ -98,11 +111,9 @@ def test_clicking_a_node_selects_it(al_root, counter, open_dashboards):
     wait_idle()
     dash = open_dashboards()
     assert dash.selected == counter.id
-    node(dash, other).click()
+    dash.tree.click(other.id)
     assert dash.selected == other.id
     assert "other" in dash.heading.value
-    assert node(dash, other).style.font_weight == "bold"
-    assert node(dash, counter).style.font_weight == "normal"
 
 
 def test_filter_hides_non_matching_actors(al_root, counter, open_dashboards):
@@ -110,7 +121,7 @@ def test_filter_hides_non_matching_actors(al_root, counter, open_dashboards):
     wait_idle()
     dash = open_dashboards()
     dash.tree.filter.value = "zeb"
-    assert [b.description.split()[1] for b in dash.tree.nodes.children] == ["zebra"]
+    assert [t.split()[1] for t in labels(dash)] == ["zebra"]
     assert "1 not shown" in dash.tree.summary.value
 
 
@@ -124,7 +135,7 @@ def test_step_processes_one_message_and_the_state_diff_shows_it(counter, open_da
         counter.tell(Add(n))
     settle(dash, lambda: "<b>3</b> pending" in dash.mailbox_pane.value, "3 pending messages")
     assert "Add(n=5)" in dash.mailbox_pane.value and "Add(n=9)" in dash.mailbox_pane.value
-    dash.tabs.selected_index = 2  # State & Snapshot
+    dash.tabs.selected_index = 2  # State
     assert "value" in dash.state_pane.value and ">0</span>" in dash.state_pane.value
 
     dash.step_btn.click()  # the step bar stays visible on every tab
@@ -132,7 +143,7 @@ def test_step_processes_one_message_and_the_state_diff_shows_it(counter, open_da
     assert counter.info().state_preview["value"] == "5"
     assert "actorlab-state-changed'>5</span>" in dash.state_pane.value  # value 0 -> 5
     assert "what the last message changed" in dash.state_pane.value
-    assert node(dash, counter).description == "⏸ counter  paused  ✉2"
+    assert node(dash, counter) == "⏸ counter  paused  ✉2"
 
     dash.resume_btn.click()
     settle(dash, lambda: "mailbox empty" in dash.step_info.value, "the rest processed")
@@ -188,7 +199,7 @@ def test_stop_button_stops_the_actor(counter, open_dashboards):
     dash.stop_btn.click()
     settle(dash, lambda: "stop counter: done" in dash.status.value, "the stop to finish")
     assert counter.is_closed()
-    assert counter.id not in dash.tree.buttons
+    assert counter.id not in dash.tree.shown()
     assert "has stopped" in dash.heading.value
     assert dash.tell_btn.disabled and dash.stop_btn.disabled
 
@@ -202,11 +213,11 @@ def test_inject_fault_and_restart_show_up_as_restarts(al_root, open_dashboards):
     dash.select(worker)
     dash.destructive.value = True
     dash.fault_btn.click()
-    settle(dash, lambda: "↻1" in node(dash, worker).description, "a restart after the fault")
+    settle(dash, lambda: "↻1" in node(dash, worker), "a restart after the fault")
     assert "InjectedFault" in dash.info_pane.value
     assert worker.ask_sync(Get()) == 0  # re-initialised from its original args
     dash.restart_btn.click()
-    settle(dash, lambda: "↻2" in node(dash, worker).description, "a second restart")
+    settle(dash, lambda: "↻2" in node(dash, worker), "a second restart")
     assert parent.info().status is al.Status.IDLE
 
 
@@ -214,7 +225,7 @@ def test_messages_tab_records_handled_messages_only_while_open(counter, open_das
     rt = get_runtime()
     dash = open_dashboards(namespace=NAMESPACE)
     assert rt.events.message_events == 0 and not dash.recording
-    dash.tabs.selected_index = 3
+    dash.tabs.selected_index = 4  # Messages
     assert dash.recording and rt.events.message_events == 1
     counter.tell(Add(1))
     counter.ask_sync(Get())
@@ -228,14 +239,14 @@ def test_messages_tab_records_handled_messages_only_while_open(counter, open_das
 def test_log_tab_shows_logging_from_this_actors_handlers_only(al_root, counter, open_dashboards):
     other = al_root.spawn(Counter(), name="other")
     dash = open_dashboards(namespace=NAMESPACE)
-    dash.tabs.selected_index = 4  # Log
+    dash.tabs.selected_index = 5  # Log
     counter.tell(Shout("hello"))
     other.tell(Shout("not me"))
     logging.getLogger("tests.dashboard").warning("outside any actor")
     settle(dash, lambda: "shouting hello" in dash.log_pane.value, "the counter's log line")
     assert "not me" not in dash.log_pane.value
     assert "outside any actor" not in dash.log_pane.value
-    node(dash, other).click()
+    dash.tree.click(other.id)
     assert "shouting not me" in dash.log_pane.value
 
 
@@ -244,7 +255,7 @@ def test_close_unsubscribes_and_removes_the_log_handler(counter):
     listeners = len(rt.events._listeners)
     handlers = len(logging.getLogger().handlers)
     dash = al.dashboard()
-    dash.tabs.selected_index = 3
+    dash.tabs.selected_index = 4  # Messages
     assert len(rt.events._listeners) == listeners + 1 and rt.events.message_events == 1
     assert len(logging.getLogger().handlers) == handlers + 1
     dash.close()
@@ -262,7 +273,7 @@ def test_reset_rebinds_the_dashboard_to_the_new_runtime(counter, open_dashboards
     wait_idle()
     dash.refresh_now()
     assert get_runtime() is not old
-    assert [b.description.split()[1] for b in dash.tree.nodes.children] == ["fresh"]
+    assert [t.split()[1] for t in labels(dash)] == ["fresh"]
     assert dash.selected == new.id
 
 
@@ -270,11 +281,11 @@ def test_thousand_actors_build_once_and_relabel_in_place(al_root, open_dashboard
     refs = [al_root.spawn(Counter()) for _ in range(1000)]
     wait_idle()
     dash = open_dashboards(namespace=NAMESPACE)
-    assert len(dash.tree.nodes.children) == 1000
+    assert len(dash.tree.shown()) == 1000
     rebuilds = dash.tree.rebuilds
     refs[500].pause()
     refs[500].tell(Add(1))
-    settle(dash, lambda: "✉1" in node(dash, refs[500]).description, "actor 500 to show mail")
+    settle(dash, lambda: "✉1" in node(dash, refs[500]), "actor 500 to show mail")
     assert dash.tree.rebuilds == rebuilds
 
 
@@ -288,7 +299,6 @@ def test_opening_a_dashboard_closes_the_previous_one_unless_told_not_to(counter)
     third.close()
 
 
-
 def test_the_selected_node_agrees_with_the_details_read_later_in_the_same_frame(
     counter, open_dashboards
 ):
@@ -298,12 +308,12 @@ def test_the_selected_node_agrees_with_the_details_read_later_in_the_same_frame(
     counter.pause()
     for n in (1, 2, 3):
         counter.tell(Add(n))
-    settle(dash, lambda: node(dash, counter).description.endswith("✉3"), "3 queued")
+    settle(dash, lambda: node(dash, counter).endswith("✉3"), "3 queued")
     dash._dirty = True
     frame = dash._begin()  # the tree's reading of this frame: ✉3
-    assert frame is not None and node(dash, counter).description.endswith("✉3")
+    assert frame is not None and node(dash, counter).endswith("✉3")
     counter.step()  # processed before the details are fetched
     wait_until(lambda: counter.info().mailbox == 2, what="one message stepped")
     dash._finish(frame, dash._detail_sync(frame))
     assert "✉2 queued" in dash.step_info.value
-    assert node(dash, counter).description == "⏸ counter  paused  ✉2"
+    assert node(dash, counter) == "⏸ counter  paused  ✉2"

@@ -60,7 +60,17 @@ def test_svg_is_well_formed_with_stable_ids(diagram):
     assert rows == [f"trace-row-{n}" for n in range(len(diagram.rows))]
     assert trace_svg.to_svg(diagram) == svg  # deterministic
     kinds = {el.get("data-kind") for el in root.iter(f"{SVG_NS}g") if el.get("data-kind")}
-    assert kinds == {"tell", "ask", "reply", "spawn", "fail", "restart", "stop", "dead_letter"}
+    assert kinds == {
+        "tell",
+        "ask",
+        "reply",
+        "spawn",
+        "fail",
+        "restart",
+        "stop",
+        "dead_letter",
+        "wait",
+    }
 
 
 def test_ask_arrowhead_is_filled_and_tell_is_open(diagram):
@@ -234,3 +244,77 @@ def test_escalation_is_an_arrow_from_child_to_parent():
         "counter",
     )
     assert "escalate" in trace_render.to_mermaid(d)
+
+
+# -- time: handler durations, ask waits, timeouts -------------------------------------------------
+
+ALICE = ActorId.from_name("alice")
+BOB = ActorId.from_name("bob")
+PEOPLE = {ALICE: "alice", BOB: "bob"}
+
+
+def ask_cycle():
+    """Tutorial 04's ask cycle: alice asks bob, bob asks alice (queued behind alice's handler),
+    bob times out after 1 s and answers alice; alice then answers bob's question, too late."""
+    return [
+        ev(1, 0.000, "ask", None, ALICE, msg_type="Start", msg_repr="Start()", ask_id=1),
+        ev(2, 0.001, "ask", ALICE, BOB, msg_type="Question", msg_repr="Question()", ask_id=2),
+        ev(3, 0.002, "ask", BOB, ALICE, msg_type="Detail", msg_repr="Detail()", ask_id=3),
+        ev(4, 1.002, "reply", BOB, ALICE, msg_type="str", msg_repr="'Bob gave up'", ask_id=2),
+        ev(5, 1.0021, "handled", ALICE, BOB, msg_type="Question", detail="ok 1001.1 ms"),
+        ev(6, 1.003, "reply", ALICE, None, msg_type="str", msg_repr="'Bob gave up'", ask_id=1),
+        ev(7, 1.0031, "handled", None, ALICE, msg_type="Start", detail="ok 1003.1 ms"),
+        ev(8, 1.004, "reply", ALICE, BOB, msg_type="str", msg_repr="'the detail'", ask_id=3),
+        ev(9, 1.0041, "handled", BOB, ALICE, msg_type="Detail", detail="ok 0.1 ms"),
+    ]
+
+
+def test_ask_waits_are_measured_and_a_timeout_is_found():
+    d = trace_render.layout(ask_cycle(), PEOPLE)
+    waits = {w.ask_id: w for w in d.waits}
+    assert waits[1].outcome == "replied" and waits[1].ms == pytest.approx(1003.0)
+    assert waits[2].outcome == "replied"  # bob answered alice (with "gave up")
+    timeout = waits[3]
+    assert timeout.outcome == "timeout" and timeout.ms == pytest.approx(1000.1, abs=0.01)
+    assert d.lanes[timeout.lane].label == "bob"
+    assert timeout.label == "#3 timed out after 1.00 s: no reply from alice"
+    late = [r for r in d.rows if r.kind == "reply" and "#3" in r.label][0]
+    assert late.label.endswith("(late)")  # alice's answer came after bob gave up
+
+
+def test_svg_draws_durations_waits_and_the_timeout():
+    svg = trace_svg.to_svg(trace_render.layout(ask_cycle(), PEOPLE))
+    root = ET.fromstring(svg)
+    waits = root.findall(f".//{SVG_NS}g[@data-kind='wait']")
+    assert {w.get("data-outcome") for w in waits} == {"replied", "timeout"}
+    timeout = root.find(f".//{SVG_NS}g[@data-outcome='timeout']")
+    assert "timed out after 1.00 s" in "".join(timeout.itertext())
+    durations = [
+        t.text for t in root.iter(f"{SVG_NS}text") if t.get("class") == "actorlab-trace-ms"
+    ]
+    assert "1001.10 ms" in durations and "0.10 ms" in durations
+    legend = root.find(f".//{SVG_NS}g[@class='actorlab-trace-legend']")
+    words = " ".join(legend.itertext())
+    for word in ("tell", "ask", "reply", "handler run (ms)", "ask wait", "timeout", "failure"):
+        assert word in words
+
+
+def test_text_ladder_lists_waits_and_timeouts():
+    text = trace_render.to_text(trace_render.layout(ask_cycle(), PEOPLE))
+    assert "⚠ ask #3 timed out after 1.00 s: no reply from alice (bob)" in text
+    assert "ask #1 waited 1.00 s (self)" in text
+
+
+def test_an_unanswered_ask_is_drawn_open():
+    d = trace_render.layout([ev(1, 0.0, "ask", None, ALICE, msg_type="Get", ask_id=9)], PEOPLE)
+    assert [w.outcome for w in d.waits] == ["open"]
+    assert 'data-outcome="open"' in trace_svg.to_svg(d)
+
+
+def test_highlight_marks_the_row_of_an_event():
+    d = trace_render.layout(ask_cycle(), PEOPLE)
+    row = trace_render.row_of_seq(d, 5)  # a handled event: no row of its own
+    assert row == trace_render.row_of_seq(d, 4) == 3
+    svg = trace_svg.to_svg(d, highlight=row)
+    now = ET.fromstring(svg).find(f".//{SVG_NS}rect[@class='actorlab-trace-now']")
+    assert now is not None and float(now.get("y")) == trace_svg._y(3) - trace_svg.ROW_H / 2

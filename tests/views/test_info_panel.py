@@ -78,10 +78,19 @@ def test_info_panel_golden():
 
 def test_plain_fallback_has_every_section_and_value():
     text = info_panel.to_plain(info_panel.build_info(_account(), labels=_labels(), now=NOW))
-    assert text.splitlines()[:3] == ["● acct-1 · Account", "meta",
-                                     "  id               86293b1e-bbf7-508c-ab8b-bea5ee60541d"]
-    for line in ("links & supervision", "  parent           bank", "  #  kind  type  message        from      waiting",
-                 "  5  ask   Get   Get()          bank      0.2s", "  KeyError: 'db'", "    in handler on Add, 1m40s ago"):
+    assert text.splitlines()[:3] == [
+        "● acct-1 · Account",
+        "meta",
+        "  id               86293b1e-bbf7-508c-ab8b-bea5ee60541d",
+    ]
+    for line in (
+        "links & supervision",
+        "  parent           bank",
+        "  #  kind  type  message        from      waiting",
+        "  5  ask   Get   Get()          bank      0.2s",
+        "  KeyError: 'db'",
+        "    in handler on Add, 1m40s ago",
+    ):
         assert line in text.splitlines()
 
 
@@ -100,10 +109,18 @@ def test_processing_actor_shows_its_current_handler_and_time_in_it():
 
 def test_many_children_and_errors_are_capped():
     errors = tuple(error(message=f"boom {i}", at=NOW - 10 + i) for i in range(5))
-    many = replace(bank()[0], children=tuple(aid(f"c{i}") for i in range(11)), errors=errors,
-                   last_error=errors[-1], status=Status.FAILED)
+    many = replace(
+        bank()[0],
+        children=tuple(aid(f"c{i}") for i in range(11)),
+        errors=errors,
+        last_error=errors[-1],
+        status=Status.FAILED,
+    )
     text = info_panel.to_plain(info_panel.build_info(many, now=NOW))
     assert "  children         11: #" in text and ", +3 more" in text
     assert [line for line in text.splitlines() if "boom" in line] == [
-        "  ZeroDivisionError: boom 4", "  ZeroDivisionError: boom 3", "  ZeroDivisionError: boom 2"]
+        "  ZeroDivisionError: boom 4",
+        "  ZeroDivisionError: boom 3",
+        "  ZeroDivisionError: boom 2",
+    ]
     assert "  … 2 earlier" in text

@@ -91,7 +91,9 @@ def test_ref_root_and_info_render_in_notebooks(al_root):
     assert ref_bundle["text/plain"] == "● c  Counter  mbox=0 done=1"
     root_bundle = al_root._repr_mimebundle_()
     assert root_bundle["text/plain"].splitlines() == [
-        "actorlab · 1 actor: 1 idle", "└── ● c  Counter  mbox=0 done=1"]
+        "actorlab · 1 actor: 1 idle",
+        "└── ● c  Counter  mbox=0 done=1",
+    ]
     info_text = c.info()._repr_mimebundle_()["text/plain"]
     assert "parent           root (top-level actor)" in info_text
     assert "value            0" in info_text  # the state preview of ref.info()

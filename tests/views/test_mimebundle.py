@@ -27,7 +27,9 @@ def test_bundle_has_inline_styled_html_and_ansi_free_text(monkeypatch):
     red_bold = 'style="color: #800000; text-decoration-color: #800000; font-weight: bold"'
     assert f"<span {red_bold}>✖ acct-2</span>" in data["text/html"]  # the failed actor, in red
     assert "\x1b[" not in data["text/plain"]
-    assert data["text/plain"].splitlines()[0] == "actorlab · 5 actors: 3 idle, 1 processing, 1 failed"
+    assert (
+        data["text/plain"].splitlines()[0] == "actorlab · 5 actors: 3 idle, 1 processing, 1 failed"
+    )
 
 
 def test_include_and_exclude_filter_the_bundle():

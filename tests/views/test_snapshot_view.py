@@ -12,10 +12,21 @@ from actorlab.views import snapshot_view as sv
 from .synth import aid, rich_text
 
 HEADER = SimpleNamespace(
-    actor_id=str(aid("counter")), actor_class="__main__.Counter",
-    created="2024-05-01T12:00:00.000+00:00", python="3.11.7", python_tag="cp311",
-    implementation="cpython", dill="0.4.1", contains_code=True, code=("__main__.Counter",),
-    anonymous_code=1, payload_len=412, payload_sha256="ab" * 32, signed=False, format=1, size=1034,
+    actor_id=str(aid("counter")),
+    actor_class="__main__.Counter",
+    created="2024-05-01T12:00:00.000+00:00",
+    python="3.11.7",
+    python_tag="cp311",
+    implementation="cpython",
+    dill="0.4.1",
+    contains_code=True,
+    code=("__main__.Counter",),
+    anonymous_code=1,
+    payload_len=412,
+    payload_sha256="ab" * 32,
+    signed=False,
+    format=1,
+    size=1034,
 )
 
 
@@ -81,8 +92,16 @@ def test_snapshot_inspector_golden_with_state_and_report():
 
 
 def test_module_class_is_by_reference_and_has_no_warning():
-    header = SimpleNamespace(**{**vars(HEADER), "actor_class": "bank.accounts.Account",
-                                "contains_code": False, "code": (), "anonymous_code": 0, "signed": True})
+    header = SimpleNamespace(
+        **{
+            **vars(HEADER),
+            "actor_class": "bank.accounts.Account",
+            "contains_code": False,
+            "code": (),
+            "anonymous_code": 0,
+            "signed": True,
+        }
+    )
     assert sv.by_value_warning(header) is None
     text = sv.to_plain(sv.build_snapshot(header))
     assert "  class source    by reference (module bank.accounts)" in text
@@ -91,14 +110,23 @@ def test_module_class_is_by_reference_and_has_no_warning():
 
 
 def test_main_class_warns_even_when_the_header_does_not_flag_code():
-    header = SimpleNamespace(**{**vars(HEADER), "contains_code": False, "code": (), "anonymous_code": 0})
+    header = SimpleNamespace(
+        **{**vars(HEADER), "contains_code": False, "code": (), "anonymous_code": 0}
+    )
     assert sv.by_value_warning(header).startswith(
-        "⚠ class pickled by value (notebook): this snapshot carries its own copy of __main__.Counter,")
+        "⚠ class pickled by value (notebook): this snapshot carries its own copy of __main__.Counter,"
+    )
 
 
 def test_raw_json_header_dict_is_understood():
-    raw = {"actor": {"id": "abc", "class": "__main__.Counter"}, "python_tag": "cp312",
-           "contains_code": True, "code": ["__main__.Counter"], "anonymous_code": 0, "format": 1}
+    raw = {
+        "actor": {"id": "abc", "class": "__main__.Counter"},
+        "python_tag": "cp312",
+        "contains_code": True,
+        "code": ["__main__.Counter"],
+        "anonymous_code": 0,
+        "format": 1,
+    }
     text = sv.to_plain(sv.build_snapshot(raw))
     assert "  actor id        abc" in text
     assert "  written by      Python ? (cp312, ?), dill ?" in text
@@ -142,16 +170,22 @@ def test_real_picklability_report_renders():
         text = sv.to_plain(sv.build_snapshot(HEADER, holder, report=picklability_report(holder)))
     finally:
         holder.conn.close()
-    rows = text[text.index("picklability"):].splitlines()
+    rows = text[text.index("picklability") :].splitlines()
     assert rows[2].split()[:3] == ["Holder.value", "int", "yes"]
     assert rows[3].split()[:3] == ["Holder.conn", "socket", "NO"]
     assert "1 field(s) cannot be saved" in text
 
 
 def test_snapshot_list_rows_from_entries_and_unreadable_ones():
-    good = SimpleNamespace(actor_id=aid("counter"), header=SimpleNamespace(
-        **vars(HEADER), raw={"actor": {"path": "/counter"}}), error=None, version=3)
-    bad = SimpleNamespace(actor_id=aid("broken"), header=None, error="snapshot of actor id x: truncated", version=None)
+    good = SimpleNamespace(
+        actor_id=aid("counter"),
+        header=SimpleNamespace(**vars(HEADER), raw={"actor": {"path": "/counter"}}),
+        error=None,
+        version=3,
+    )
+    bad = SimpleNamespace(
+        actor_id=aid("broken"), header=None, error="snapshot of actor id x: truncated", version=None
+    )
     text = sv.snapshot_list([good, bad], source="SQLiteStorage('h.db')").text(100)
     assert [line.rstrip() for line in text.splitlines()] == [
         "2 snapshots in SQLiteStorage('h.db')",
@@ -161,4 +195,7 @@ def test_snapshot_list_rows_from_entries_and_unreadable_ones():
         "b0a19d4e     –         unreadable        snapshot of actor id x: truncated",
     ]
     plain = sv.snapshot_list([good, bad], source="SQLiteStorage('h.db')")._plain()
-    assert plain.splitlines()[3] == "b0a19d4e     –         unreadable        snapshot of actor id x: truncated"
+    assert (
+        plain.splitlines()[3]
+        == "b0a19d4e     –         unreadable        snapshot of actor id x: truncated"
+    )

@@ -45,9 +45,17 @@ def _pool(workers: int, failing: tuple[int, ...]) -> list:
     for i in range(workers):
         failed = i in failing
         infos.append(
-            info(None, "Worker", key=f"w{i}", parent="pool", path=f"/pool/w{i}",
-                 status=Status.FAILED if failed else Status.IDLE, processed=10,
-                 mailbox=1 if i < 5 else 0, last_error=error() if failed else None)
+            info(
+                None,
+                "Worker",
+                key=f"w{i}",
+                parent="pool",
+                path=f"/pool/w{i}",
+                status=Status.FAILED if failed else Status.IDLE,
+                processed=10,
+                mailbox=1 if i < 5 else 0,
+                last_error=error() if failed else None,
+            )
         )
     infos.append(info("sub", "Sub", parent="w0", path="/pool/w0/sub"))
     infos.append(info("monitor", "Monitor", parent="pool", path="/pool/monitor"))
@@ -110,17 +118,23 @@ def test_actor_whose_parent_is_not_listed_is_drawn_at_the_top():
 def test_status_styles_colour_the_glyph_and_name():
     bank_line, logger_line = tree.build_tree(bank()).children[:2]
     failed = bank_line.children[1]
-    assert [(p.text, p.style) for p in failed.parts[:2]] == [("✖ ", "bold red"), ("acct-2", "bold red")]
+    assert [(p.text, p.style) for p in failed.parts[:2]] == [
+        ("✖ ", "bold red"),
+        ("acct-2", "bold red"),
+    ]
     assert [p.style for p in bank_line.parts[:2]] == ["green", "bold green"]
     assert [p.style for p in logger_line.parts[:2]] == ["bold cyan", "bold cyan"]
     mbox = next(p for p in bank_line.children[0].parts if p.text.startswith("mbox="))
     assert (mbox.text, mbox.style) == ("mbox=3", "yellow")  # a non-empty mailbox stands out
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"show": "wide"}, "show='wide' is not a tree mode"),
-    ({"collapse_over": 0}, "collapse_over must be >= 1"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"show": "wide"}, "show='wide' is not a tree mode"),
+        ({"collapse_over": 0}, "collapse_over must be >= 1"),
+    ],
+)
 def test_bad_options_are_refused_with_the_valid_ones(kwargs, match):
     with pytest.raises(ValueError, match=match):
         tree.build_tree(bank(), **kwargs)

@@ -1,10 +1,12 @@
-"""The live dashboard: ``al.dashboard()`` / ``%actor dashboard`` (plain ipywidgets, no custom JS).
+"""The live dashboard: ``al.dashboard()`` / ``%actor dashboard``.
 
-Layout: a filterable actor tree on the left; on the right the selected actor: a step bar
-(pause / step one message / resume, visible on every tab), its details in tabs (Info, Mailbox,
-State & Snapshot, Messages, Log; only the visible tab is drawn) and the controls (tell/ask an
-expression, restart, stop, inject a fault, save/respawn a snapshot; destructive ones need the
-"allow destructive actions" tick).
+Layout: the drawn actor tree on the left (an anywidget SVG: supervisors with their strategy,
+workers, status colours, mailbox depth, restarts, message flow; the button tree when anywidget
+is missing); on the right the selected actor: a step bar (pause / step one message / resume,
+visible on every tab), its details in tabs (Info, Mailbox, State, Snapshots, Messages, Log, Top,
+Trace; only the visible tab is drawn) and the controls (tell/ask an expression, restart, stop,
+inject a fault, save/respawn a snapshot; destructive ones need the "allow destructive actions"
+tick). The Trace tab records a trace and slides through it in time.
 
 Thread rules (ARCHITECTURE.md): widgets are written only on the kernel's thread, by a refresher
 task on the loop that was running when the dashboard was created. It wakes at most 10 times a
@@ -12,14 +14,15 @@ second and redraws only when the runtime changed. Clicks never block: actor oper
 the runtime loop and report back through a queue. Without a running loop (plain scripts, tests)
 call ``refresh_now()``.
 
-Widget callbacks are not processed while another cell is running (ipywidgets limitation); the
-view itself keeps refreshing whenever the kernel is idle or awaiting.
+Widget callbacks are not processed while another cell is running (ipywidgets limitation): the
+drawn tree then shows "kernel busy: N actions queued" until the kernel gets to them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import time
 import weakref
 from collections.abc import Callable
@@ -30,14 +33,16 @@ import ipywidgets as W
 
 from actorlab.events import Event
 from actorlab.ids import ActorId
-from actorlab.info import ActorInfo, Status
+from actorlab.info import ActorInfo, MessagePreview, Status
 from actorlab.observe import dead_letters
 from actorlab.runtime import Runtime, get_runtime, peek_runtime
 
 from . import log as dashboard_log
 from . import snapshots as dashboard_snapshots
-from .actions import ActionRunner, Outcome, evaluate, in_loop, short, user_namespace
+from .actions import ActionRunner, Outcome, in_loop
+from .commands import Commands
 from .feed import Feed
+from .history import MailboxHistory, sparkline
 from .model import (
     StateTracker,
     info_html,
@@ -47,11 +52,20 @@ from .model import (
     note,
     state_html,
 )
+from .replay_tab import TraceTab, moment_records
+from .theme import MUTED, WARN
+from .top_tab import TopTab
 from .tree import TreePane
 
-TABS = ("Info", "Mailbox", "State & Snapshot", "Messages", "Log")
+#: Short titles: ipywidgets cuts long tab titles ("State & Snapsho").
+TABS = ("Info", "Mailbox", "State", "Snapshots", "Messages", "Log", "Top", "Trace")
 MESSAGES_TAB = TABS.index("Messages")
-STATE_TAB = TABS.index("State & Snapshot")
+STATE_TAB = TABS.index("State")
+SNAPSHOT_TAB = TABS.index("Snapshots")
+TOP_TAB = TABS.index("Top")
+TRACE_TAB = TABS.index("Trace")
+#: The kinds of event animated as message dots on the drawn tree.
+FLOW_KINDS = frozenset({"tell", "ask", "reply"})
 HANDLED_PER_ACTOR = 100
 MIN_INTERVAL = 0.1  # seconds: never more than 10 refreshes a second
 
@@ -70,18 +84,46 @@ class _Frame:
         self.loaded: Any = None
 
 
-def _button(description: str, cls: str, tooltip: str = "", style: str = "") -> W.Button:
+def _button(
+    description: str, cls: str, tooltip: str = "", style: str = "", icon: str = ""
+) -> W.Button:
+    """A button with a Font Awesome ``icon`` (glyphs like ⏸ are missing from common fonts)."""
     b = W.Button(
         description=description,
         tooltip=tooltip or description,
         button_style=style,
+        icon=icon,
         layout=W.Layout(width="auto", flex="0 0 auto"),
     )
     b.add_class(cls)
+    b.add_class("actorlab-action")
     return b
 
 
-class Dashboard:
+def _set_enabled(b: W.Button, enabled: bool, style: str) -> None:
+    """Disabled buttons lose their colour (a red disabled "stop" looked clickable)."""
+    b.disabled = not enabled
+    b.button_style = style if enabled else ""
+
+
+def make_tree(kind: str, on_select: Callable[[ActorId], None], max_nodes: int) -> Any:
+    """The drawn tree (``"graph"``, needs anywidget) or the button tree (``"buttons"``)."""
+    if kind not in ("auto", "graph", "buttons"):
+        raise ValueError(f"al.dashboard(tree={kind!r}): use 'auto', 'graph' or 'buttons'")
+    if kind != "buttons":
+        try:
+            from .graph import GraphPane
+        except ImportError:
+            if kind == "graph":
+                raise ImportError(
+                    "al.dashboard(tree='graph') needs anywidget; pip install 'actorlab[widgets]'"
+                ) from None
+        else:
+            return GraphPane(on_select, max_nodes)
+    return TreePane(on_select, max_nodes)
+
+
+class Dashboard(Commands):
     """The live view of every actor. Create it with ``al.dashboard()``.
 
     It displays as its ``widget`` (an ``ipywidgets.VBox``; embed that in your own layouts).
@@ -97,10 +139,12 @@ class Dashboard:
         max_nodes: int = 1000,
         namespace: dict[str, Any] | None = None,
         storage: Any = None,
+        tree: str = "auto",
     ) -> None:
         self.widget = W.VBox()
         self.widget.add_class("actorlab-dashboard")
         self.max_nodes = max_nodes
+        self.tree_kind = tree
         self.interval = max(MIN_INTERVAL, float(interval))
         self.namespace = namespace
         self.refreshes = 0  # redraws done (tests, benchmark)
@@ -114,12 +158,14 @@ class Dashboard:
         self._seen: tuple[Any, ...] | None = None
         self._queued = -1
         self._selected_info: ActorInfo | None = None
+        self._last_detail: ActorInfo | None = None
         self._labels: dict[ActorId, str] = {}
         self._state = StateTracker()
         self._handled: dict[ActorId, collections.deque[Event]] = {}
         self._rt: Runtime | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._messages_on = False
+        self.history = MailboxHistory()
         self._log = dashboard_log.acquire()
         self._loop = in_loop()
         self._kick: asyncio.Event | None = asyncio.Event() if self._loop is not None else None
@@ -135,28 +181,43 @@ class Dashboard:
     def _build(self) -> None:
         self.title = W.HTML("<b>actorlab</b> dashboard")
         self.title.add_class("actorlab-title")
-        self.tree = TreePane(self._on_select_id, self.max_nodes)
+        self.tree = make_tree(self.tree_kind, self._on_select_id, self.max_nodes)
         self.tree.filter.observe(self._on_filter, names="value")
+        self.animate = W.Checkbox(
+            value=False,
+            description="animate messages",
+            indent=False,
+            layout=W.Layout(width="auto"),
+            tooltip="draw messages moving between actors (records message events: a little slower)",
+        )
+        self.animate.add_class("actorlab-animate")
+        self.animate.observe(lambda _c: self._relisten(), names="value")
         self.heading = W.HTML()
         self.heading.add_class("actorlab-heading")
         self.info_pane = W.HTML()
+        self.info_pane.add_class("actorlab-info-pane")
         self.mailbox_pane = W.HTML()
         self.mailbox_pane.add_class("actorlab-mailbox-pane")
         self.state_pane = W.HTML()
         self.state_pane.add_class("actorlab-state-pane")
-        self.snapshot_pane = W.HTML()
+        self.snapshot_pane = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
+        self.snapshot_pane.add_class("actorlab-snapshot-pane")
         self.snapshot_pick = W.Dropdown(
-            options=[], description="snapshot", layout=W.Layout(width="320px")
+            options=[], description="snapshot", layout=W.Layout(width="min(320px, 100%)")
         )
         self.snapshot_pick.observe(self._on_pick, names="value")
         self.messages_pane = W.HTML()
         self.messages_pane.add_class("actorlab-messages-pane")
         self.log_pane = W.HTML()
         self.log_pane.add_class("actorlab-log-pane")
+        self.top_tab = TopTab(self._mark_dirty)
+        self.trace_tab = TraceTab(self._on_trace_change)
 
-        self.pause_btn = _button("⏸ pause", "actorlab-pause", "hold the mailbox")
-        self.step_btn = _button("⏭ step", "actorlab-step", "process exactly one message")
-        self.resume_btn = _button("▶ resume", "actorlab-resume", "continue processing")
+        self.pause_btn = _button("pause", "actorlab-pause", "hold the mailbox", icon="pause")
+        self.step_btn = _button(
+            "step", "actorlab-step", "process exactly one message", icon="step-forward"
+        )
+        self.resume_btn = _button("resume", "actorlab-resume", "continue processing", icon="play")
         self.pause_btn.on_click(lambda _b: self._control("pause"))
         self.step_btn.on_click(lambda _b: self._control("step"))
         self.resume_btn.on_click(lambda _b: self._control("resume"))
@@ -165,40 +226,49 @@ class Dashboard:
             children=[
                 self.info_pane,
                 self.mailbox_pane,
-                W.VBox(
-                    [
-                        self.state_pane,
-                        W.HTML("<b style='font-size:12px'>snapshots</b>"),
-                        self.snapshot_pick,
-                        self.snapshot_pane,
-                    ]
-                ),
+                self.state_pane,
+                W.VBox([self.snapshot_pick, self.snapshot_pane]),
                 self.messages_pane,
                 self.log_pane,
-            ]
+                self.top_tab.widget,
+                self.trace_tab.widget,
+            ],
+            layout=W.Layout(max_width="100%"),
         )
         self.tabs.titles = TABS
         self.tabs.add_class("actorlab-tabs")
         self.tabs.observe(self._on_tab, names="selected_index")
 
         self.expr = W.Text(
-            placeholder="message expression, e.g. Add(1)", layout=W.Layout(width="260px")
+            placeholder="message expression, e.g. Add(1)",
+            layout=W.Layout(width="260px", max_width="100%"),
         )
         self.expr.add_class("actorlab-expr")
-        self.tell_btn = _button("tell", "actorlab-tell", "send the message, don't wait")
-        self.ask_btn = _button("ask", "actorlab-ask", "send the message and show the reply")
+        self.tell_btn = _button(
+            "tell", "actorlab-tell", "send the message, don't wait", icon="paper-plane"
+        )
+        self.ask_btn = _button(
+            "ask", "actorlab-ask", "send the message and show the reply", icon="question"
+        )
         self.tell_btn.on_click(lambda _b: self._send("tell"))
         self.ask_btn.on_click(lambda _b: self._send("ask"))
-        self.restart_btn = _button("↻ restart", "actorlab-restart", style="warning")
-        self.stop_btn = _button("■ stop", "actorlab-stop", style="danger")
-        self.fault_btn = _button("⚡ inject fault", "actorlab-fault", style="danger")
-        self.save_btn = _button("💾 save snapshot", "actorlab-save")
+        self.restart_btn = _button("restart", "actorlab-restart", style="warning", icon="refresh")
+        self.stop_btn = _button("stop", "actorlab-stop", style="danger", icon="stop")
+        self.fault_btn = _button("inject fault", "actorlab-fault", style="danger", icon="bolt")
+        self.save_btn = _button("save snapshot", "actorlab-save", icon="save")
         self.respawn_btn = _button(
-            "⤴ respawn from snapshot",
+            "respawn from snapshot",
             "actorlab-respawn",
             "stop it, then respawn it from its latest snapshot",
             style="warning",
+            icon="history",
         )
+        self._styles = {
+            self.restart_btn: "warning",
+            self.stop_btn: "danger",
+            self.fault_btn: "danger",
+            self.respawn_btn: "warning",
+        }
         self.restart_btn.on_click(lambda _b: self._control("restart"))
         self.stop_btn.on_click(lambda _b: self._control("stop"))
         self.fault_btn.on_click(lambda _b: self._control("inject_fault"))
@@ -229,7 +299,7 @@ class Dashboard:
                     ],
                     layout=wrap,
                 ),
-                self.destructive,
+                W.HBox([self.destructive, self.animate], layout=wrap),
             ]
         )
         self.step_info = W.HTML()
@@ -240,9 +310,13 @@ class Dashboard:
         )
         details = W.VBox(
             [self.heading, step_bar, self.tabs, controls],
-            layout=W.Layout(width="64%", padding="0 0 0 12px"),
+            layout=W.Layout(flex="1 1 0", min_width="0", padding="0 0 0 12px"),
         )
-        self.widget.children = (self.title, W.HBox([self.tree.widget, details]), self.status)
+        self.widget.children = (
+            self.title,
+            W.HBox([self.tree.widget, details], layout=W.Layout(width="100%")),
+            self.status,
+        )
 
     @property
     def destructive_buttons(self) -> tuple[W.Button, ...]:
@@ -250,14 +324,36 @@ class Dashboard:
 
     def _update_buttons(self) -> None:
         info = self._selected_info
-        alive = info is not None and info.status is not Status.STOPPED
+        alive = info is not None and info.status is not Status.STOPPED and not self.replaying
         allow = bool(self.destructive.value)
         for b in (self.pause_btn, self.step_btn, self.resume_btn, self.tell_btn, self.ask_btn):
             b.disabled = not alive
         self.save_btn.disabled = not (alive and dashboard_snapshots.available())
         for b in self.destructive_buttons:
-            b.disabled = not (alive and allow)
-        self.respawn_btn.disabled = not (alive and allow and dashboard_snapshots.available())
+            _set_enabled(b, alive and allow, self._styles[b])
+        _set_enabled(
+            self.respawn_btn,
+            alive and allow and dashboard_snapshots.available(),
+            self._styles[self.respawn_btn],
+        )
+
+    @property
+    def replaying(self) -> bool:
+        """True while the Trace tab's time slider shows a moment of a trace (not the live view)."""
+        return self.trace_tab.replaying
+
+    def replay(self, trace: Any) -> None:
+        """Slide through ``trace`` (an ``al.trace()`` result) in the Trace tab."""
+        from .replay_tab import parents_from_runtime
+
+        self.trace_tab.load(trace, parents_from_runtime())
+        self.tabs.selected_index = TRACE_TAB
+        self._on_trace_change()
+
+    def _on_trace_change(self) -> None:
+        self._full_tree = True
+        self._relisten()
+        self._mark_dirty()
 
     # -- runtime binding ----------------------------------------------------------------------
     def _bind(self, rt: Runtime) -> None:
@@ -266,7 +362,16 @@ class Dashboard:
         self._handled.clear()
         for ev in rt.events.snapshot():  # handled messages already in the ring (e.g. a trace)
             self._on_event(ev)
-        self._listen(self.tabs.selected_index == MESSAGES_TAB)
+        self._listen(self._wants_messages())
+
+    def _wants_messages(self) -> bool:
+        """Per-message events are on while the Messages tab is open or messages are animated."""
+        return self.tabs.selected_index == MESSAGES_TAB or bool(self.animate.value)
+
+    def _relisten(self) -> None:
+        if self._rt is not None and self._wants_messages() != self._messages_on:
+            self._unlisten()
+            self._listen(self._wants_messages())
 
     def _listen(self, messages: bool) -> None:
         """Subscribe to the event ring; ``messages`` also turns per-message events on."""
@@ -296,20 +401,16 @@ class Dashboard:
             if buf is None:
                 buf = self._handled.setdefault(ev.dst, collections.deque(maxlen=HANDLED_PER_ACTOR))
             buf.append(ev)
+        elif ev.kind in FLOW_KINDS and self._animating:
+            self.tree.add_flow(ev.src, ev.dst)
 
-    def _start_recording(self) -> None:
-        if not self._messages_on and self._rt is not None:
-            self._unlisten()
-            self._listen(True)
-
-    def _stop_recording(self) -> None:
-        if self._messages_on and self._rt is not None:
-            self._unlisten()
-            self._listen(False)
+    @property
+    def _animating(self) -> bool:
+        return bool(self.animate.value) and hasattr(self.tree, "add_flow")
 
     @property
     def recording(self) -> bool:
-        """True while per-message events are on (the Messages tab is open)."""
+        """True while per-message events are on (the Messages tab is open, or animation)."""
         return self._messages_on
 
     # -- events from the widgets (kernel's thread) -----------------------------------------------
@@ -343,11 +444,8 @@ class Dashboard:
         if not self._quiet:
             self._mark_dirty()
 
-    def _on_tab(self, change: dict[str, Any]) -> None:
-        if change["new"] == MESSAGES_TAB:
-            self._start_recording()
-        else:
-            self._stop_recording()
+    def _on_tab(self, _change: dict[str, Any]) -> None:
+        self._relisten()
         self._mark_dirty()
 
     def select(self, actor: Any) -> None:
@@ -364,103 +462,6 @@ class Dashboard:
         return self.tree.selected
 
     # -- actions -------------------------------------------------------------------------------
-    def _target(self) -> tuple[Runtime, Any] | None:
-        rt = self._runtime()
-        aid = self.tree.selected
-        cell = rt.cells.get(aid) if rt is not None and aid is not None else None
-        if rt is None or cell is None:
-            self._show(
-                Outcome(
-                    "select an actor", False, "no live actor is selected; click one in the tree"
-                )
-            )
-            return None
-        return rt, cell.ref
-
-    def _control(self, what: str) -> None:
-        target = self._target()
-        if target is None:
-            return
-        rt, ref = target
-        ops: dict[str, Callable[[], Any]] = {
-            "pause": ref.pause,
-            "resume": ref.resume,
-            "step": ref.step,
-            "restart": ref.restart,
-            "inject_fault": ref.inject_fault,
-            "stop": ref.stop_async,
-        }
-        if what in ("restart", "inject_fault", "stop") and not self.destructive.value:
-            self._show(
-                Outcome(f"{what} {ref.label}", False, "tick 'allow destructive actions' first")
-            )
-            return
-        self._show(Outcome(f"{what} {ref.label}", True, "sent…"))
-        self.actions.submit(rt, f"{what.replace('_', ' ')} {ref.label}", ops[what])
-
-    def _send(self, kind: str) -> None:
-        target = self._target()
-        if target is None:
-            return
-        rt, ref = target
-        try:
-            msg = evaluate(self.expr.value, user_namespace(self.namespace))
-        except ValueError as exc:
-            self._show(Outcome(f"{kind} {ref.label}", False, str(exc)))
-            return
-        label = f"{kind} {ref.label} {short(msg, 60)}"
-        if kind == "tell":
-            try:
-                ref.tell(msg)  # never blocks: a thread-safe hand-off to the runtime
-            except Exception as exc:
-                self._show(Outcome(label, False, f"{type(exc).__name__}: {exc}"))
-                return
-            self._show(Outcome(label, True, "sent"))
-            return
-        self._show(Outcome(label, True, "waiting for the reply…"))
-        self.actions.submit(rt, label, lambda: ref.ask(msg), lambda v: f"→ {short(v)}")
-
-    def _save_snapshot(self) -> None:
-        target = self._target()
-        if target is None:
-            return
-        rt, ref = target
-        try:
-            fn = dashboard_snapshots.saver(ref, self.snapshots.storage)
-        except RuntimeError as exc:
-            self._show(Outcome(f"save {ref.label}", False, str(exc)))
-            return
-        self.actions.submit(
-            rt, f"save snapshot of {ref.label}", fn, lambda h: f"saved ({h.size} B)"
-        )
-
-    def _respawn(self) -> None:
-        target = self._target()
-        if target is None:
-            return
-        rt, ref = target
-        if not self.destructive.value:
-            self._show(
-                Outcome(f"respawn {ref.label}", False, "tick 'allow destructive actions' first")
-            )
-            return
-        try:
-            fn = dashboard_snapshots.respawner(rt.cells[ref.id], self.snapshots.storage)
-        except RuntimeError as exc:
-            self._show(Outcome(f"respawn {ref.label}", False, str(exc)))
-            return
-        self.actions.submit(
-            rt, f"respawn {ref.label} from snapshot", fn, lambda v: f"respawned as {short(v)}"
-        )
-
-    def _show(self, outcome: Outcome) -> None:
-        colour = "#1a7f37" if outcome.ok else "#cf222e"
-        mark = "✔" if outcome.ok else "✖"
-        self.status.value = (
-            f"<span style='font-size:12px;color:{colour}' class='actorlab-outcome'>"
-            f"{mark} {escape(outcome.label, quote=False)}: {escape(outcome.text, quote=False)}</span>"
-        )
-
     # -- refresh -------------------------------------------------------------------------------
     async def _run(self) -> None:
         """The refresher: at most every ``interval`` seconds, and only when something changed."""
@@ -525,6 +526,8 @@ class Dashboard:
             self.heading.value = note("The actorlab runtime is not running (al.root() starts it).")
             return None
         started = time.perf_counter()
+        if self._animating:
+            self.tree.send_flows()
         if not self._changed(rt) and not self._dirty:
             return None
         self._dirty = False
@@ -535,17 +538,25 @@ class Dashboard:
         rows = feed.rows
         if self.tree.selected is None and rows:
             self.tree.select(rows[0].id)
+        self.history.sample(rows)
+        moment = self.trace_tab.moment()
         with self.widget.hold_sync():
-            if changed is None or self._full_tree:
+            if moment is not None and hasattr(self.tree, "show_records"):
+                labels = {**self.trace_tab.replay.labels, **self._labels}  # type: ignore[union-attr]
+                self.tree.show_records(moment_records(moment, labels, feed.infos))
+                self._full_tree = True  # back to live: redraw everything
+            elif changed is None or self._full_tree:
                 self.tree.update(rows)
                 self._full_tree = False
             else:
                 self.tree.update_changed([feed.row(a) for a in changed], feed.row)
+            if moment is None and hasattr(self.tree, "note_activity"):
+                self.tree.note_activity({c.id: c.processed for c in list(rt.cells.values())})
         frame = _Frame(rt, len(rows), started)
         aid = self.tree.selected
         if aid is not None and aid in self._labels:
             frame.aid = aid
-            if self.tabs.selected_index == STATE_TAB and dashboard_snapshots.available():
+            if self.tabs.selected_index == SNAPSHOT_TAB and dashboard_snapshots.available():
                 self._snapshot_frame(frame, feed.infos[aid])
         return frame
 
@@ -605,39 +616,53 @@ class Dashboard:
 
     def _render(self, frame: _Frame, detail: ActorInfo | None, diff: Any) -> None:
         n_dead = len(frame.rt.dead_letters)
+        extra = ""
+        if self.recording:
+            extra += f" · <span style='color:{WARN}'>recording messages</span>"
+        if self.trace_tab.recording is not None:
+            extra += (
+                f" · <span style='color:{WARN}' class='actorlab-tracing'>recording a trace</span>"
+            )
         self.title.value = (
-            f"<b>actorlab</b> dashboard · {frame.n_actors} actors · {n_dead} dead letters"
-            + (" · <span style='color:#9a6700'>recording messages</span>" if self.recording else "")
+            f"<b>actorlab</b> dashboard · {frame.n_actors} actors · {n_dead} dead letters{extra}"
         )
+        if self.tabs.selected_index == TOP_TAB and self.top_tab.due():
+            infos = [c.info() for c in list(frame.rt.cells.values()) if c.status.alive]
+            self.top_tab.render(infos, self.history)
         if detail is None:
-            if self.tree.selected is not None and self.tree.selected not in self._labels:
-                self.heading.value = note("The selected actor has stopped.")
-            elif self.tree.selected is None:
-                self.heading.value = note("No actors yet: spawn one with al.root().spawn(...).")
-            self._selected_info = None
-            self.step_info.value = ""
-            self._update_buttons()
+            self._render_gone()
             return
         self._selected_info = detail
+        self._last_detail = detail
+        self.trace_tab.sample(
+            detail.id, time.perf_counter(), detail.processed, detail.state_preview
+        )
+        moment = self.trace_tab.moment()
+        if moment is not None:
+            self._render_moment(detail, moment)
+            return
         queued = f"✉{detail.mailbox} queued" if detail.mailbox else "mailbox empty"
         self.step_info.value = (
-            f"<span style='font-size:12px;color:#57606a;padding-left:8px'>{queued} · "
+            f"<span style='font-size:12px;color:{MUTED};padding-left:8px'>{queued} · "
             f"{escape(detail.status.value)}</span>"
         )
         self.heading.value = (
             f"<b class='actorlab-selected'>{detail.status.glyph} "
-            f"{escape(detail.label)}</b> <span style='color:#57606a'>"
+            f"{escape(detail.label)}</b> <span style='color:{MUTED}'>"
             f"{escape(detail.actor_type)} · {detail.status.value}</span>"
         )
         diffs, between = self._state.observe(detail)  # every frame: keeps "previous" right
         tab = self.tabs.selected_index  # only the visible tab is drawn
         if tab == TABS.index("Info"):
-            self.info_pane.value = info_html(detail, self._labels)
+            self.info_pane.value = info_html(
+                detail, self._labels, spark=sparkline(self.history.of(detail.id))
+            )
         elif tab == TABS.index("Mailbox"):
             dead = [d for d in dead_letters() if d.actor == detail.id]
             self.mailbox_pane.value = mailbox_html(detail, detail.mailbox_preview, dead)
         elif tab == STATE_TAB:
             self.state_pane.value = state_html(diffs, between)
+        elif tab == SNAPSHOT_TAB:
             self._render_snapshots(frame, detail, diff)
         elif tab == MESSAGES_TAB:
             self.messages_pane.value = messages_html(
@@ -648,6 +673,64 @@ class Dashboard:
         self._state.forget(self._labels)
         for gone in [a for a in list(self._handled) if a not in self._labels]:
             self._handled.pop(gone, None)
+        self._update_buttons()
+
+    def _render_gone(self) -> None:
+        """No live actor selected: a stopped one's panes say "stopped", not its last status."""
+        last = self._last_detail
+        if self.tree.selected is not None and self.tree.selected not in self._labels:
+            self.heading.value = note("The selected actor has stopped.")
+            if last is not None and last.id == self.tree.selected:
+                gone = dataclasses.replace(
+                    last, status=Status.STOPPED, mailbox=0, current_handler=None
+                )
+                self.info_pane.value = info_html(gone, self._labels)
+                self.mailbox_pane.value = mailbox_html(gone, (), [])
+                self.step_info.value = (
+                    f"<span style='font-size:12px;color:{MUTED};padding-left:8px'>stopped</span>"
+                )
+        elif self.tree.selected is None:
+            self.heading.value = note("No actors yet: spawn one with al.root().spawn(...).")
+            self.step_info.value = ""
+        self._selected_info = None
+        self._update_buttons()
+
+    def _render_moment(self, detail: ActorInfo, moment: Any) -> None:
+        """The selected actor as the trace saw it at the slider's moment."""
+        status = moment.statuses.get(detail.id, Status.STOPPED)
+        queued = moment.queued.get(detail.id, [])
+        when = f"+{moment.t * 1000:.1f} ms"
+        self.heading.value = (
+            f"<b class='actorlab-selected'>{status.glyph} {escape(detail.label)}</b> "
+            f"<span style='color:{WARN}' class='actorlab-replaying'>replay at {when} · "
+            f"{status.value}</span>"
+        )
+        self.step_info.value = (
+            f"<span style='font-size:12px;color:{MUTED};padding-left:8px'>"
+            f"✉{len(queued)} queued at {when}</span>"
+        )
+        at_moment = dataclasses.replace(
+            detail, status=status, mailbox=len(queued), current_handler=None
+        )
+        tab = self.tabs.selected_index
+        if tab == TABS.index("Mailbox"):
+            previews = tuple(
+                MessagePreview(i, "tell", r.split("(", 1)[0], r, None, time.time())
+                for i, r in enumerate(queued)
+            )
+            self.mailbox_pane.value = mailbox_html(at_moment, previews, [])
+        elif tab == STATE_TAB:
+            state = self.trace_tab.state_at(detail.id, moment)
+            if state is None:
+                self.state_pane.value = note(
+                    "No state was sampled for this actor by then (the dashboard samples the "
+                    "selected actor while it records a trace)."
+                )
+            else:
+                self.state_pane.value = state_html(*state)
+        elif tab == TABS.index("Info"):
+            self.info_pane.value = info_html(at_moment, self._labels)
+        self._selected_info = at_moment
         self._update_buttons()
 
     def _render_snapshots(self, frame: _Frame, detail: ActorInfo, diff: Any) -> None:
@@ -679,6 +762,7 @@ class Dashboard:
             self._loop.call_soon_threadsafe(self._kick.set)
         self._unlisten()
         dashboard_log.release()
+        self.trace_tab.close()
         self.tree.close()
         for w in _descendants(self.widget):
             w.close()

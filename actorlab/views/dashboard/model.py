@@ -17,17 +17,20 @@ from actorlab.info import ActorInfo, DeadLetter, MessagePreview, Status
 from actorlab.trace.render import handled_info
 from actorlab.views._fmt import duration
 
-#: Background colour of a tree node per status (the button face).
+from .theme import ADDED_BG, CHANGED_BG, MUTED, REMOVED_BG
+
+#: Face of a node of the fallback button tree per status: a translucent tint over the theme's
+#: own button face, so the theme's text colour stays readable in light and dark themes.
 STATUS_COLOURS: dict[Status, str] = {
-    Status.STARTING: "#e0f2f1",
-    Status.IDLE: "#e6f4ea",
-    Status.PROCESSING: "#d2e3fc",
-    Status.PAUSED: "#fef7e0",
-    Status.SUSPENDED: "#fef7e0",
-    Status.FAILED: "#fce8e6",
-    Status.RESTARTING: "#f3e8fd",
-    Status.STOPPING: "#eeeeee",
-    Status.STOPPED: "#eeeeee",
+    Status.STARTING: "rgba(0, 150, 136, 0.22)",
+    Status.IDLE: "rgba(76, 175, 80, 0.22)",
+    Status.PROCESSING: "rgba(33, 150, 243, 0.25)",
+    Status.PAUSED: "rgba(255, 152, 0, 0.25)",
+    Status.SUSPENDED: "rgba(255, 152, 0, 0.25)",
+    Status.FAILED: "rgba(244, 67, 54, 0.25)",
+    Status.RESTARTING: "rgba(156, 39, 176, 0.22)",
+    Status.STOPPING: "rgba(158, 158, 158, 0.22)",
+    Status.STOPPED: "rgba(158, 158, 158, 0.22)",
 }
 
 
@@ -106,14 +109,22 @@ def table(
 
 
 def note(text: str) -> str:
-    return f"<div style='color:#57606a;font-size:12px;padding:4px 0'>{escape(text)}</div>"
+    return f"<div style='color:{MUTED};font-size:12px;padding:4px 0'>{escape(text)}</div>"
 
 
 # -- Info tab -----------------------------------------------------------------------------------
 
 
-def info_html(info: ActorInfo, labels: Mapping[ActorId, str]) -> str:
-    """The Info tab: identity, supervision, counters, timing and last errors."""
+def failure_count(info: ActorInfo) -> int:
+    """Failures of any kind: the core's ``failures`` counts handler raises only, while
+    ``errors`` also lists injected faults and hook failures (the Info tab said "1 / 4" while
+    listing 4 errors)."""
+    return max(info.failures, len(info.errors))
+
+
+def info_html(info: ActorInfo, labels: Mapping[ActorId, str], spark: str = "") -> str:
+    """The Info tab: identity, supervision, counters, timing, last errors (and a mailbox
+    sparkline, already rendered, when given)."""
     parent = labels.get(info.parent, "root") if info.parent is not None else "root"
     kids = ", ".join(labels.get(c, f"#{c.short}") for c in info.children) or "–"
     rows = [
@@ -127,7 +138,9 @@ def info_html(info: ActorInfo, labels: Mapping[ActorId, str]) -> str:
         ("supervisor strategy", info.supervisor),
         ("mailbox", f"{info.mailbox} (high-water mark {info.mailbox_hwm})"),
         ("processed", str(info.processed)),
-        ("failures / restarts", f"{info.failures} / {info.restarts}"),
+        ("failures", str(failure_count(info))),
+        ("restarts", str(info.restarts)),
+        ("upgrades", str(int(getattr(info, "upgrades", 0) or 0))),
         ("handler time", f"mean {ms(info.handler_time_mean)}, max {ms(info.handler_time_max)}"),
         ("current handler", info.current_handler or "–"),
         ("in handler for", age(info.in_handler_for)),
@@ -139,9 +152,13 @@ def info_html(info: ActorInfo, labels: Mapping[ActorId, str]) -> str:
         ("persistent", "yes" if info.persistent else "no"),
     ]
     out = table(["field", "value"], rows, cls="actorlab-info")
+    if spark:
+        out += f"<div style='font-size:12px'>mailbox over time {spark}</div>"
     if info.errors:
         errs = [(e.kind, e.msg_type or "–", f"{e.type}: {e.message}") for e in info.errors]
-        out += "<b style='font-size:12px'>last errors</b>" + table(
+        total = failure_count(info)
+        what = "errors" if len(errs) == total else f"{len(errs)} of {total} errors"
+        out += f"<b style='font-size:12px'>last {what}</b>" + table(
             ["where", "message", "error"], errs
         )
     return out
@@ -254,9 +271,9 @@ class StateTracker:
 
 
 _DIFF_STYLE = {
-    "changed": "background:#fff8c5",
-    "added": "background:#dafbe1",
-    "removed": "background:#ffebe9;text-decoration:line-through",
+    "changed": f"background:{CHANGED_BG}",
+    "added": f"background:{ADDED_BG}",
+    "removed": f"background:{REMOVED_BG};text-decoration:line-through",
     "same": "",
 }
 
@@ -345,7 +362,10 @@ def log_html(lines: Sequence[str]) -> str:
             "it handles a message land here; print() goes to the cell that sent it)."
         )
     body = escape("\n".join(lines[-200:]))
+    # column-reverse keeps a scrolled box pinned to its end: the newest line shows, with
+    # the older ones above it (a plain overflow box opened at the oldest line).
     return (
-        f"<pre class='actorlab-log' style='font-size:11px;max-height:300px;overflow:auto;"
-        f"margin:0'>{body}</pre>"
+        "<div class='actorlab-log-scroll' style='max-height:300px;overflow:auto;"
+        "display:flex;flex-direction:column-reverse'>"
+        f"<pre class='actorlab-log' style='font-size:11px;margin:0'>{body}</pre></div>"
     )

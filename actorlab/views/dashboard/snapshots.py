@@ -46,7 +46,7 @@ def storage_of(cell: Any, storage: Any) -> Any:
     """``storage``, else the one the actor was (re)spawned from, else the default storage."""
     if storage is not None:
         return storage
-    found = cell.extras.get("storage") if cell is not None else None
+    found = cell.persistence.storage if cell is not None and cell.persistence is not None else None
     return found if found is not None else _al().default_storage()
 
 
@@ -116,7 +116,8 @@ def view(
         return SnapshotView(options, note(f"Cannot list snapshots: {error}"))
     if not entries:
         hint = (
-            "No snapshots of this actor yet. Save one with 💾 (its class needs snapshot=True "
+            "No snapshots of this actor yet. Save one with the 'save snapshot' button (its class "
+            "needs snapshot=True "
             "or al.PersistentActor)."
         )
         return SnapshotView(options, note(hint))

@@ -16,6 +16,7 @@ from actorlab.ids import ActorId
 from actorlab.info import Status
 
 from .model import STATUS_COLOURS, TreeRow, node_text, structure_key
+from .theme import MUTED
 
 INDENT_PX = 18
 
@@ -127,7 +128,7 @@ class TreePane:
         hidden = len(rows) - len(shown)
         more = f" · {hidden} not shown (filter)" if hidden else ""
         self.summary.value = (
-            f"<span style='font-size:12px;color:#57606a'>{len(rows)} actors{more}</span>"
+            f"<span style='font-size:12px;color:{MUTED}'>{len(rows)} actors{more}</span>"
         )
 
     def update_changed(self, changed: Sequence[TreeRow], row_of: Any) -> None:
@@ -139,6 +140,19 @@ class TreePane:
             if aid in self.buttons:
                 self._apply(row_of(aid))
         self._pending.clear()
+
+    def text(self, actor: ActorId) -> str:
+        """What the node of ``actor`` says."""
+        return str(self.buttons[actor].description)
+
+    def shown(self) -> list[ActorId]:
+        """Ids of the shown nodes, top to bottom."""
+        by_button = {id(b): a for a, b in self.buttons.items()}
+        return [by_button[id(b)] for b in self.nodes.children]
+
+    def click(self, actor: ActorId) -> None:
+        """What a click on ``actor``'s node does (tests)."""
+        self.buttons[actor].click()
 
     def select(self, actor: ActorId | None) -> None:
         """Mark ``actor`` as selected (restyles the old and new node on the next update)."""
