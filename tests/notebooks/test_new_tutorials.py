@@ -149,6 +149,28 @@ WRONG["08_iot_device_group"] = [
 ]
 
 
+_MASTER = """
+class MyMaster(BoundedMaster):
+    def top_up(self) -> None:
+{body}
+"""
+WRONG["09_worker_pool_backpressure"] = [
+    (  # asks for everything
+        _MASTER.format(body="        self.producer.tell(Demand(JOBS, self.ctx.this))"),
+        "push with extra steps",
+    ),
+    (  # forgets the jobs already requested
+        _MASTER.format(
+            body="        room = self.limit - len(self.queue)\n"
+            "        if room > 0:\n"
+            "            self.producer.tell(Demand(room, self.ctx.this))\n"
+            "            self.requested += room"
+        ),
+        "count the jobs already requested",
+    ),
+]
+
+
 @dataclass
 class Exercise:
     name: str
