@@ -311,6 +311,8 @@ class ActorCell:
         """Handle messages until a signal says restart or stop; returns that signal."""
         signals = self.signals
         mailbox = self.mailbox
+        scheduler = self.runtime.scheduler
+        granted = False  # the scheduler's turn, when one decides who goes next
         budget = _BATCH
         while True:
             if signals:
@@ -321,6 +323,11 @@ class ActorCell:
             if self.stop_requested:
                 return Sig(Kind.TERMINATE)
             if self._may_handle():
+                if scheduler is not None and not granted:
+                    await scheduler.turn(self)
+                    granted = True
+                    continue  # look again: a signal may have come first
+                granted = False
                 stepping = self.held
                 if stepping:
                     self._steps -= 1
@@ -328,8 +335,8 @@ class ActorCell:
                     env = mailbox.take()
                     n = 1
                     err = await self._handle(env)
-                else:  # one message when stepping or an optional layer looks after each
-                    one = stepping or self.after_message is not None
+                else:  # one message when stepping, scheduled, or a layer looks after each
+                    one = stepping or scheduler is not None or self.after_message is not None
                     n, env, err = self._run_sync(1 if one else budget)
                 if stepping and self._step_acks:
                     settle(self._step_acks.pop(0), env.msg)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 import actorlab as al
-from actorlab.testing import al_root  # noqa: F401  (fixture)
+from actorlab.testing import al_clock, al_root  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)

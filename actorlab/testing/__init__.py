@@ -1,10 +1,20 @@
-"""Helpers for testing actors with pytest: a fresh runtime per test, probes, waiting.
+"""Helpers for testing actors: a fresh runtime per test, probes, waiting, virtual time and
+schedule exploration.
 
-Use them in your own tests with ``pytest_plugins = ["actorlab.testing"]`` in ``conftest.py``::
+Use them in your own pytest suite with ``pytest_plugins = ["actorlab.testing"]`` in
+``conftest.py``::
 
-    def test_counter(al_root):
+    def test_counter(al_root):                 # a fresh runtime for the test
         probe = spawn_probe()
         ...
+
+    def test_ticks(al_clock):                  # a fresh runtime on virtual time
+        t = al.root().spawn(Ticker())          # send_every(1.0, Tick()) in on_start
+        al_clock.advance(3600)                 # an hour, in milliseconds of real time
+        assert t.ask_sync(Count()) == 3600
+
+``virtual_time()`` is the same as a context manager; ``explore(scenario, outcome=..., runs=...)``
+runs a scenario under many message interleavings, each reproducible by its seed.
 """
 
 from __future__ import annotations
@@ -14,21 +24,33 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
-
 import actorlab as al
 from actorlab.runtime import get_runtime, peek_runtime
+from actorlab.testing.explore import Exploration, PCTScheduler, RandomScheduler, explore
+from actorlab.testing.virtual_time import VirtualClock, VirtualTimeStuck, virtual_time
 
+try:  # the fixtures need pytest; everything else works without it (notebooks)
+    import pytest
+except ImportError:  # pragma: no cover
+    pytest = None  # type: ignore[assignment]
 
-@pytest.fixture
-def al_root() -> Iterator[al.RootContext]:
-    """A fresh actorlab runtime for one test; shut down (all actors stopped) afterwards."""
-    al.shutdown(timeout=2.0)
-    root = al.root()
-    try:
-        yield root
-    finally:
+if pytest is not None:
+
+    @pytest.fixture
+    def al_root() -> Iterator[al.RootContext]:
+        """A fresh actorlab runtime for one test; shut down (all actors stopped) afterwards."""
         al.shutdown(timeout=2.0)
+        root = al.root()
+        try:
+            yield root
+        finally:
+            al.shutdown(timeout=2.0)
+
+    @pytest.fixture
+    def al_clock() -> Iterator[VirtualClock]:
+        """A fresh runtime on virtual time for one test (``clock.advance(seconds)``)."""
+        with virtual_time() as clock:
+            yield clock
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
@@ -132,3 +154,18 @@ def spawn_probe(parent: al.Context | al.RootContext | None = None, name: str | N
 
 
 __all__ = ["Probe", "ProbeHandle", "al_root", "spawn_probe", "wait_idle", "wait_until"]
+
+
+__all__ = [
+    "Exploration",
+    "PCTScheduler",
+    "ProbeHandle",
+    "RandomScheduler",
+    "VirtualClock",
+    "VirtualTimeStuck",
+    "explore",
+    "spawn_probe",
+    "virtual_time",
+    "wait_idle",
+    "wait_until",
+]
