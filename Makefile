@@ -8,7 +8,7 @@ VENV313 := .venv313
 # Kernel tests also run on ipykernel 6.29, the oldest supported line (global output parents).
 VENV_IPK6 := .venv-ipykernel6
 
-.PHONY: test lint test-core-313 test-ipykernel6 lab bench bench-quick clean
+.PHONY: test lint test-core-313 test-ipykernel6 lab bench bench-quick bench-savina clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: $(BIN)/.installed
 
 bench-quick: $(BIN)/.installed
 	$(BIN)/python -m bench --quick
+
+# Savina S1–S8 and the message-path rows only (~7 min): rewrites that section of bench/RESULTS.md.
+bench-savina: $(BIN)/.installed
+	$(BIN)/python -m bench --only section --repeat 3 --out bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) $(VENV313) $(VENV_IPK6) .pytest_cache .mypy_cache .ruff_cache

@@ -116,3 +116,56 @@ class MemoryProbe:
             tracemalloc.stop()
             if self._gc_was_enabled:
                 gc.enable()
+
+
+class GcClock:
+    """Time spent inside the cyclic garbage collector, and the full collections, while installed.
+
+    ``with GcClock() as gc_clock:`` ... ``gc_clock.seconds``, ``gc_clock.full``. It listens on
+    ``gc.callbacks``, which fire in whichever thread triggers a collection.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.full = 0
+        self._t0 = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._t0
+            self.full += info["generation"] == 2
+
+    def read(self) -> tuple[float, int]:
+        return self.seconds, self.full
+
+    def __enter__(self) -> GcClock:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def chunked_rates(marks: Sequence[tuple[float, float, float, int]], n: int) -> Cases:
+    """W9's cases from the marks at each chunk boundary (wall, CPU, gc seconds, full gcs) and the
+    last one at the end of the drain: the first and last chunk's rates, and the whole run's."""
+    chunks = len(marks) - 2
+    per = n / chunks
+
+    def span(i: int, j: int) -> Span:
+        return Span(marks[j][0] - marks[i][0], marks[j][1] - marks[i][1])
+
+    whole = span(0, len(marks) - 1)
+    sends = span(0, chunks)
+    return {
+        "first-10%": rate("msg_per_s", per, span(0, 1)),
+        "last-10%": rate("msg_per_s", per, span(chunks - 1, chunks)),
+        "all": {
+            **rate("msg_per_s", n, whole),
+            "gc_share": (marks[-1][2] - marks[0][2]) / whole.wall,
+            "gc_share_sends": (marks[chunks][2] - marks[0][2]) / sends.wall,
+            "gc_full": float(marks[-1][3] - marks[0][3]),
+        },
+    }

@@ -60,6 +60,7 @@ def describe() -> dict[str, str]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "actorlab": f"{version('actorlab')} (git {git_revision()})",
         "pykka": version("pykka"),
+        "thespian": version("thespian"),
         "dill": version("dill"),
         "load average at start": load_average(),
     }

@@ -78,3 +78,29 @@ class Populate:
     """Spawn ``n`` idle children and keep them (W7); the reply is the number started."""
 
     n: int
+
+
+@dataclass
+class Hit:
+    """W9: one tell to a sink; it reports ``Reached`` to ``reply_to`` when its count hits ``at``."""
+
+    at: int
+    reply_to: Any
+
+
+@dataclass
+class Reached:
+    """W9: a sink has counted all the hits of this pass."""
+
+
+@dataclass
+class Spread:
+    """W9: one hit to each of ``targets``, then ``n`` round robin in ``chunks`` timed chunks;
+    ``at`` is each sink's count once the pass is over; ``gc`` the ``GcClock`` read at each mark."""
+
+    targets: list[Any]
+    n: int
+    chunks: int
+    at: int
+    gc: Any
+    done: concurrent.futures.Future[Any]

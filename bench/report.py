@@ -206,6 +206,8 @@ class Verdict:
         t = self.target
         if value is None:
             return None
+        if t.op == ">":
+            return value > t.bound
         return value >= t.bound if t.op == ">=" else value <= t.bound
 
     @property
@@ -247,10 +249,10 @@ def _ceiling(stats: dict[Key, Stat], t: Target) -> float | None:
     return speedup(fl.median, other.median, _metric(t.workload, t.metric))
 
 
-def evaluate(stats: dict[Key, Stat]) -> list[Verdict]:
+def evaluate(stats: dict[Key, Stat], targets: list[Target] | None = None) -> list[Verdict]:
     return [
         Verdict(t, _target_value(stats, t, ""), _target_value(stats, t, CPU), _ceiling(stats, t))
-        for t in TARGETS
+        for t in (TARGETS if targets is None else targets)
     ]
 
 

@@ -3,8 +3,10 @@
 Pairs are interleaved (all implementations of W1, then W2, ...) and the implementation order
 rotates on each repetition, so slow drifts of a shared machine spread over everyone. The table is
 printed to stdout (``--out`` writes it to a file too; a hand-written analysis below the
-``ANALYSIS_MARKER`` line of an existing file is kept). Exits 1 if any pair crashed, timed out or
-computed a wrong answer; timings are never asserted.
+``ANALYSIS_MARKER`` line of an existing file is kept; a run of only the "Savina and the message
+path" workloads, e.g. ``--only savina,path``, replaces only that section of the file). Exits 1 if
+any pair crashed, timed out or computed a wrong answer; timings are never asserted. ``--quick``
+runs all Savina benchmarks of one implementation in one interpreter, to stay short.
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import impl_snapshots, machine, report
-from bench.worker import MODULES, RESULT_PREFIX
-from bench.workloads import WORKLOADS
+from bench import impl_snapshots, machine, report, report_savina
+from bench.worker import IMPLEMENTATIONS, RESULT_PREFIX
+from bench.workloads import SECTION_WORKLOADS, WORKLOADS
 
 ANALYSIS_MARKER = (
     "<!-- analysis: everything below this line is kept when the table is rewritten -->"
 )
 FULL_REPEATS = 5
+#: ``--only`` names for groups of workloads
+ALIASES = {
+    "SAVINA": [w.id for w in WORKLOADS.values() if w.group == "savina"],
+    "PATH": [w.id for w in WORKLOADS.values() if w.group == "path"],
+    "SECTION": list(SECTION_WORKLOADS),
+}
 
 
 def plan(
@@ -49,8 +57,29 @@ def plan(
     return jobs
 
 
+def grouped(jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The quick mode's plan: each implementation's Savina runs merged into one ``S1,S2,...`` job."""
+    out: list[tuple[str, str]] = []
+    merged: dict[str, int] = {}
+    for wid, impl in jobs:
+        if WORKLOADS[wid].group != "savina":
+            out.append((wid, impl))
+        elif impl in merged:
+            i = merged[impl]
+            out[i] = (out[i][0] + "," + wid, impl)
+        else:
+            merged[impl] = len(out)
+            out.append((wid, impl))
+    return out
+
+
 def run_pair(workload: str, impl: str, quick: bool, timeout: float) -> dict[str, Any]:
     """Run one pair in a subprocess; returns the record or raises RuntimeError with the reason."""
+    return run_group(workload, impl, quick, timeout)[-1]
+
+
+def run_group(workload: str, impl: str, quick: bool, timeout: float) -> list[dict[str, Any]]:
+    """Run ``W1`` or ``S1,S2,...`` in one subprocess: the records (RuntimeError on a failure)."""
     cmd = [sys.executable, "-m", "bench.worker", workload, impl] + (["--quick"] if quick else [])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(machine.ROOT), *filter(None, [env.get("PYTHONPATH")])])
@@ -63,20 +92,36 @@ def run_pair(workload: str, impl: str, quick: bool, timeout: float) -> dict[str,
     if proc.returncode != 0:
         tail = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or ["no stderr"]
         raise RuntimeError(f"exit code {proc.returncode}: {tail[0].strip()}")
-    for line in reversed(proc.stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            record: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
-            return record
-    raise RuntimeError("the worker printed no result line")
+    records = [
+        json.loads(line[len(RESULT_PREFIX) :])
+        for line in proc.stdout.splitlines()
+        if line.startswith(RESULT_PREFIX)
+    ]
+    if len(records) != workload.count(",") + 1:
+        raise RuntimeError(f"the worker printed {len(records)} result line(s) for {workload}")
+    return records
 
 
-def write_out(path: Path, table: str) -> None:
-    """Write the table, keeping any hand-written analysis after ANALYSIS_MARKER."""
-    kept = ""
-    if path.exists():
-        old = path.read_text(encoding="utf-8")
-        if ANALYSIS_MARKER in old:
-            kept = old[old.index(ANALYSIS_MARKER) :]
+def write_out(path: Path, table: str, section_only: bool = False) -> None:
+    """Write the table, keeping any hand-written analysis after ANALYSIS_MARKER.
+
+    With ``section_only``, ``table`` is the Savina section alone: it replaces that section of
+    the file (or goes just before the analysis) and everything else is kept.
+    """
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if section_only:
+        begin, end = report_savina.SECTION_BEGIN, report_savina.SECTION_END
+        if begin in old and end in old:
+            head, rest = old.split(begin, 1)
+            text = head + table.rstrip("\n") + rest.split(end, 1)[1]
+        elif ANALYSIS_MARKER in old:
+            head, rest = old.split(ANALYSIS_MARKER, 1)
+            text = head + table + "\n" + ANALYSIS_MARKER + rest
+        else:
+            text = old + ("\n" if old else "") + table + "\n" + ANALYSIS_MARKER + "\n"
+        path.write_text(text, encoding="utf-8")
+        return
+    kept = old[old.index(ANALYSIS_MARKER) :] if ANALYSIS_MARKER in old else ""
     text = table + ("\n" + kept if kept else "\n" + ANALYSIS_MARKER + "\n")
     path.write_text(text, encoding="utf-8")
 
@@ -106,10 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    workloads = [w.strip().upper() for w in args.only.split(",") if w.strip()] or list(WORKLOADS)
+    named = [w.strip().upper() for w in args.only.split(",") if w.strip()]
+    workloads = list(dict.fromkeys(x for w in named for x in ALIASES.get(w, [w]))) or list(
+        WORKLOADS
+    )
     unknown = [w for w in workloads if w not in WORKLOADS]
     impls = [i.strip() for i in args.impl.split(",") if i.strip()] or None
-    unknown += [i for i in impls or [] if i not in MODULES]
+    unknown += [i for i in impls or [] if i not in IMPLEMENTATIONS]
     if unknown:
         parser.error(f"unknown workload/implementation: {', '.join(unknown)}")
     repeats = args.repeat or (1 if args.quick else FULL_REPEATS)
@@ -125,23 +173,27 @@ def main(argv: list[str] | None = None) -> int:
     else:
         quick = args.quick
         info = machine.describe()
-        records, failures, wall = _run_all(
-            plan(workloads, impls, repeats, snapshots), quick, timeout
-        )
+        jobs = plan(workloads, impls, repeats, snapshots)
+        records, failures, wall = _run_all(grouped(jobs) if quick else jobs, quick, timeout)
         info["load average at end"] = machine.load_average()
 
-    table = report.render(
-        records,
-        failures,
-        info,
-        quick=quick,
-        repeats=repeats,
-        snapshots_available=snapshots,
-        wall_s=wall,
-    )
+    ran = {r["workload"] for r in records} | {f["workload"] for f in failures}
+    section_only = bool(ran) and ran <= set(SECTION_WORKLOADS) and not ran <= {"W1", "W2"}
+    options: dict[str, Any] = {
+        "quick": quick,
+        "repeats": repeats,
+        "snapshots_available": snapshots,
+        "wall_s": wall,
+    }
+    if section_only:
+        table = report_savina.render(records, failures, info, **options)
+    else:
+        table = report.render(records, failures, info, **options)
+        if report_savina.has_data(records, failures):
+            table += "\n" + report_savina.render(records, failures, info, **options)
     print(table)
     if args.out:
-        write_out(args.out, table)
+        write_out(args.out, table, section_only)
     if args.json:
         meta = {
             "quick": quick,
@@ -172,10 +224,13 @@ def _run_all(
     for i, (wid, impl) in enumerate(jobs, 1):
         t0 = time.perf_counter()
         try:
-            records.append(run_pair(wid, impl, quick, timeout))
+            if "," in wid:
+                records += run_group(wid, impl, quick, timeout * (wid.count(",") + 1))
+            else:
+                records.append(run_pair(wid, impl, quick, timeout))
             status = "ok"
         except RuntimeError as exc:
-            failures.append({"workload": wid, "impl": impl, "error": str(exc)})
+            failures += [{"workload": w, "impl": impl, "error": str(exc)} for w in wid.split(",")]
             status = f"FAILED: {exc}"
         print(
             f"[{i}/{len(jobs)}] {wid} {impl}: {time.perf_counter() - t0:.1f} s {status}",

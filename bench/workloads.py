@@ -35,9 +35,16 @@ class Workload:
     full: dict[str, Any]
     quick: dict[str, Any]
     max_repeats: int | None = None  # fewer runs where one is enough (memory is deterministic)
+    group: str = "core"  # "savina": S1–S8; "path": the message-path workloads of its section
+    modules: dict[str, str] | None = None  # impl -> module, instead of ``bench.worker.MODULES``
+    function: str = ""  # the function each module implements it as (default: the id, lowercased)
 
     def sizes(self, quick: bool) -> dict[str, Any]:
         return self.quick if quick else self.full
+
+    @property
+    def function_name(self) -> str:
+        return self.function or self.id.lower()
 
 
 RATE = "rate"
@@ -126,6 +133,116 @@ WORKLOADS: dict[str, Workload] = {
     )
 }
 
+SAVINA_MODULES = {
+    "actorlab": "bench.savina.impl_actorlab",
+    "tuned": "bench.savina.impl_floor",
+    "pykka": "bench.savina.impl_pykka",
+    "thespian": "bench.savina.impl_thespian",
+}
+#: Column labels of the Savina tables.
+SAVINA_IMPLS = {
+    "actorlab": "actorlab",
+    "tuned": "asyncio floor (deque)",
+    "pykka": "pykka",
+    "thespian": "thespian",
+}
+TIME = Metric("ms", "time", "ms", False)
+
+
+def _savina(
+    wid: str, function: str, title: str, full: dict[str, int], quick: dict[str, int]
+) -> Workload:
+    return Workload(
+        wid,
+        title,
+        ("actor",),
+        (TIME,),
+        tuple(SAVINA_MODULES),
+        full,
+        quick,
+        max_repeats=3,  # eight benchmarks times four libraries: three runs keep `make bench` short
+        group="savina",
+        modules=SAVINA_MODULES,
+        function=function,
+    )
+
+
+#: Savina (Imam & Sarkar, AGERE 2014), sized so that actorlab takes ~0.3–0.7 s of CPU per pass.
+SAVINA: tuple[Workload, ...] = (
+    _savina("S1", "pingpong", "ping-pong (n round trips)", {"n": 20_000}, {"n": 100}),
+    _savina("S2", "counting", "counting (n tells, then the count)", {"n": 100_000}, {"n": 500}),
+    _savina(
+        "S3",
+        "fjthroughput",
+        "fork-join throughput (n messages to each of k workers)",
+        {"actors": 60, "n": 1_500},
+        {"actors": 6, "n": 50},
+    ),
+    _savina(
+        "S4",
+        "fjcreation",
+        "fork-join creation (n actors, one message each)",
+        {"n": 8_000},
+        {"n": 50},
+    ),
+    _savina(
+        "S5",
+        "threadring",
+        "thread ring (a token passed round n actors)",
+        {"actors": 100, "hops": 40_000},
+        {"actors": 10, "hops": 200},
+    ),
+    _savina(
+        "S6",
+        "chameneos",
+        "chameneos (meetings arranged by a mall)",
+        {"chameneos": 100, "meetings": 20_000},
+        {"chameneos": 10, "meetings": 100},
+    ),
+    _savina(
+        "S7",
+        "big",
+        "big (each worker pings random workers)",
+        {"workers": 100, "pings": 300},
+        {"workers": 10, "pings": 10},
+    ),
+    _savina(
+        "S8",
+        "logmap",
+        "logistic map series (one ask per term)",
+        {"series": 10, "terms": 2_000},
+        {"series": 3, "terms": 20},
+    ),
+)
+WORKLOADS.update((w.id, w) for w in SAVINA)
+
+PATH_MODULES = {"actorlab": "bench.path_actorlab", "tuned": "bench.path_floor"}
+WORKLOADS["W9"] = Workload(
+    "W9",
+    "1 M tells from one actor, round robin over 100 k actors (chunks of 10 %), then the drain",
+    ("first-10%", "last-10%", "all"),
+    (TELL,),
+    ("actorlab", "tuned"),
+    {"actors": 100_000, "n": 1_000_000},
+    {"actors": 1_000, "n": 10_000},
+    max_repeats=1,  # ~20 s of CPU per run (spawning and stopping 100 k actors included)
+    group="path",
+    modules=PATH_MODULES,
+)
+WORKLOADS["W10"] = Workload(
+    "W10",
+    "tell flood to an actor before and after its save_snapshot (and to a control never saved)",
+    ("actor-before", "actor-after", "actor-control", "cell-before", "cell-after", "cell-control"),
+    (TELL,),
+    ("actorlab",),
+    {"n": 100_000, "rounds": 3},
+    {"n": 2_000, "rounds": 1},
+    group="path",
+    modules=PATH_MODULES,
+)
+#: The workloads of the "Savina and the message path" section (W1 and W2 for two of its rows).
+SECTION_WORKLOADS = (*(w.id for w in SAVINA), "W1", "W2", "W9", "W10")
+
 #: The floor each (workload, case) is compared with: same hop, least machinery.
 MATCHING_FLOOR: dict[tuple[str, str], str] = {
     ("W1", "cell"): "thread",
@@ -148,8 +265,8 @@ class Target:
     workload: str
     case: str
     metric: str
-    versus: str  # an implementation, or "abs" for an absolute bound
-    op: str  # ">=" or "<="
+    versus: str  # an implementation, "case:<case>" (actorlab's own), or "abs" (absolute bound)
+    op: str  # ">=", ">" or "<="
     bound: float
     speedup: bool = False  # compare as speed (versus time / actorlab time) instead of a ratio
 
@@ -207,3 +324,53 @@ def _targets() -> list[Target]:
 
 
 TARGETS: list[Target] = _targets()
+
+
+def _section_targets() -> list[Target]:
+    """Issue 9's targets: Savina against the floor, thespian and pykka, and the message path."""
+    out: list[Target] = []
+    for w in SAVINA:
+        out.append(Target("≤ 2.0× the floor's time", w.id, "actor", "ms", "tuned", "<=", 2.0))
+    for w in SAVINA:
+        out.append(
+            Target("faster than thespian", w.id, "actor", "ms", "thespian", ">", 1.0, speedup=True)
+        )
+    for w in SAVINA:
+        out.append(Target("≥ 3× faster than pykka", w.id, "actor", "ms", "pykka", ">=", 3.0, True))
+    out += [
+        Target(
+            "cell → actor tell ≥ 0.5× batched cross-thread floor",
+            "W1",
+            "cell",
+            "msg_per_s",
+            "thread-batch",
+            ">=",
+            0.5,
+        ),
+        Target("cell ask_sync p50 ≤ 1.2× pykka's", "W2", "cell-sync", "p50_us", "pykka", "<=", 1.2),
+        Target(
+            "100 k actors: last 10 % ≥ 0.8× first 10 %",
+            "W9",
+            "last-10%",
+            "msg_per_s",
+            "case:first-10%",
+            ">=",
+            0.8,
+        ),
+    ]
+    for via in ("actor", "cell"):
+        out.append(
+            Target(
+                "flood after save_snapshot ≥ 0.9× before",
+                "W10",
+                f"{via}-after",
+                "msg_per_s",
+                f"case:{via}-before",
+                ">=",
+                0.9,
+            )
+        )
+    return out
+
+
+SECTION_TARGETS: list[Target] = _section_targets()

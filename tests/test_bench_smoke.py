@@ -154,3 +154,153 @@ def test_answer_checks():
         latency_metrics([1000, 2000], 3, "W2")
     m = latency_metrics(list(range(1000, 101_000, 1000)), 100, "W2")
     assert m["p50_us"] == pytest.approx(50.0, abs=1.0) and m["p99_us"] == pytest.approx(99.0, abs=1.0)
+
+
+# --- Savina (S1–S8) and the message-path workloads (W9, W10) --------------------------------------
+
+from bench import report_savina  # noqa: E402
+from bench.common import Span, chunked_rates  # noqa: E402
+from bench.savina import spec  # noqa: E402
+from bench.workloads import SAVINA, SECTION_TARGETS  # noqa: E402
+
+SAVINA_IDS = ",".join(w.id for w in SAVINA)
+
+
+def _records(workloads: str, impl: str) -> list[dict]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.worker", workloads, impl, "--quick"],
+        cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(ln[len(RESULT_PREFIX):]) for ln in proc.stdout.splitlines()
+            if ln.startswith(RESULT_PREFIX)]
+
+
+@pytest.mark.parametrize("impl", ["actorlab", "tuned", "pykka", "thespian"])
+def test_every_savina_benchmark_runs_and_checks_its_answer(impl):
+    records = _records(SAVINA_IDS, impl)
+    assert [r["workload"] for r in records] == [w.id for w in SAVINA]
+    for r in records:
+        assert r["impl"] == impl and set(r["cases"]) == {"actor"}
+        assert r["cases"]["actor"]["ms"] > 0 and r["cases"]["actor"]["ms_cpu"] >= 0
+
+
+def test_savina_answer_checks_catch_a_wrong_answer():
+    p = {"actors": 10, "hops": 203}
+    spec.check("S5", p, 3)  # the token's last holder: 203 % 10
+    with pytest.raises(WrongAnswer, match="S5: index of the actor holding the last token"):
+        spec.check("S5", p, 4)
+    spec.check("S6", {"chameneos": 5, "meetings": 7}, [5, 14])  # lists compare as the tuple
+    with pytest.raises(WrongAnswer, match="meetings counted"):
+        spec.check("S6", {"chameneos": 5, "meetings": 7}, (5, 13))
+    terms = spec.ANSWERS["S8"][1]({"series": 2, "terms": 3})
+    x = spec.logmap_start(1)
+    for _ in range(3):
+        x = spec.logmap_next(spec.logmap_rate(1), x)
+    assert terms[1] == x
+    with pytest.raises(WrongAnswer, match="S2: the counter's count: got 9, expected 10"):
+        spec.measure("S2", {"n": 10}, lambda p: (Span(0.1, 0.1), p["n"] - (p["n"] > 1)))
+
+
+def test_quick_mode_runs_each_implementations_savina_in_one_interpreter():
+    jobs = runner.plan(["W1", *(w.id for w in SAVINA)], ["actorlab", "pykka"], 1, False)
+    assert runner.grouped(jobs) == [
+        ("W1", "actorlab"), ("W1", "pykka"), (SAVINA_IDS, "actorlab"), (SAVINA_IDS, "pykka"),
+    ]
+
+
+def test_only_accepts_the_group_names(monkeypatch, capsys):
+    ran = []
+
+    def fake_group(workloads, impl, quick, timeout):
+        ran.append((workloads, impl))
+        return [{"workload": w, "impl": impl, "cases": {"actor": {"ms": 1.0, "ms_cpu": 1.0}}}
+                for w in workloads.split(",")]
+
+    monkeypatch.setattr(runner, "run_group", fake_group)
+    assert runner.main(["--quick", "--only", "savina", "--impl", "thespian"]) == 0
+    assert ran == [(SAVINA_IDS, "thespian")]
+    out = capsys.readouterr().out
+    assert out.startswith(report_savina.SECTION_BEGIN) and "# actorlab benchmarks" not in out
+
+
+def test_a_section_only_run_replaces_just_its_section(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    out.write_text(f"# tables\nW1 row\n{runner.ANALYSIS_MARKER}\nkept analysis\n")
+    first = f"{report_savina.SECTION_BEGIN}\nsavina v1\n{report_savina.SECTION_END}\n"
+    runner.write_out(out, first, section_only=True)
+    assert out.read_text() == (
+        f"# tables\nW1 row\n{first}\n{runner.ANALYSIS_MARKER}\nkept analysis\n"
+    )
+    second = first.replace("v1", "v2")
+    runner.write_out(out, second, section_only=True)
+    text = out.read_text()
+    assert "v1" not in text and "savina v2" in text and text.count(report_savina.SECTION_BEGIN) == 1
+    assert text.startswith("# tables\nW1 row\n") and text.endswith("kept analysis\n")
+
+
+def test_section_targets_and_tables():
+    def savina(impl, ms):
+        return _rec("S1", impl, "actor", ms=ms, ms_cpu=ms)
+
+    records = [
+        savina("actorlab", 100.0), savina("tuned", 40.0), savina("thespian", 150.0),
+        savina("pykka", 400.0),
+        _rec("W1", "actorlab", "cell", msg_per_s=300.0, msg_per_s_cpu=300.0),
+        _rec("W1", "thread-batch", "cell", msg_per_s=1000.0, msg_per_s_cpu=500.0),
+        _rec("W2", "actorlab", "cell-sync", p50_us=55.0, p99_us=80.0),
+        _rec("W2", "pykka", "cell-sync", p50_us=50.0, p99_us=70.0),
+        {"workload": "W9", "impl": "actorlab", "cases": {
+            "first-10%": {"msg_per_s": 1000.0, "msg_per_s_cpu": 1000.0},
+            "last-10%": {"msg_per_s": 500.0, "msg_per_s_cpu": 900.0},
+            "all": {"msg_per_s": 700.0, "msg_per_s_cpu": 800.0, "gc_share": 0.55,
+                    "gc_share_sends": 0.6, "gc_full": 3.0}}},
+        {"workload": "W10", "impl": "actorlab", "cases": {
+            "actor-before": {"msg_per_s": 800.0, "msg_per_s_cpu": 800.0},
+            "actor-after": {"msg_per_s": 760.0, "msg_per_s_cpu": 700.0},
+            "actor-control": {"ratio": 1.01}}},
+    ]
+    verdicts = {(v.target.workload, v.target.case, v.target.versus): v
+                for v in report.evaluate(report.aggregate(records), SECTION_TARGETS)}
+    floor = verdicts[("S1", "actor", "tuned")]
+    assert (floor.cpu, floor.verdict) == (2.5, "❌ not met")  # 100 ms ÷ 40 ms
+    assert verdicts[("S1", "actor", "thespian")].cpu == 1.5
+    assert verdicts[("S1", "actor", "thespian")].verdict == "✅ met"  # faster: > 1×
+    assert verdicts[("S1", "actor", "pykka")].cpu == 4.0
+    cell = verdicts[("W1", "cell", "thread-batch")]
+    assert (cell.wall, cell.cpu, cell.verdict) == (0.3, 0.6, "◐ met by CPU time only")
+    assert verdicts[("W2", "cell-sync", "pykka")].wall == pytest.approx(1.1)
+    assert verdicts[("W9", "last-10%", "case:first-10%")].verdict == "◐ met by CPU time only"
+    snap = verdicts[("W10", "actor-after", "case:actor-before")]
+    assert (snap.wall, snap.verdict) == (0.95, "◐ met by wall clock only")
+    assert verdicts[("S2", "actor", "tuned")].verdict == "— no data"
+
+    text = report_savina.render(records, [], {"date": "today"}, quick=False, repeats=3, wall_s=1)
+    assert text.startswith(report_savina.SECTION_BEGIN) and text.rstrip().endswith(
+        report_savina.SECTION_END)
+    assert "| S1 pingpong | 2.50× (2.50×) | ❌ | 1.50× (1.50×) | ✅ | 4.00× (4.00×) | ✅ |" in text
+    assert "| actorlab | 1 k/s | 500 /s | 0.50×, 0.90× | 700 /s | 55% | 60% | 3 |" in text
+    assert "| actor | 800 /s | 760 /s | 0.95×, 0.88× | 1.01× |" in text
+    assert "- ≤ 2.0× the floor's time: met on 0 of 1 by CPU time (range 2.50–2.50×)" in text
+
+
+def test_chunked_rates_reads_the_chunks_and_the_collectors_share():
+    # marks: (wall, cpu, gc seconds, full collections); 10 chunks of 10 tells, then the drain
+    marks = [(float(i), float(i), 0.0, 0) for i in range(10)]
+    marks += [(11.0, 11.0, 1.0, 1), (12.0, 12.0, 3.0, 2)]  # chunk 10 took 2 s; then the drain
+    cases = chunked_rates(marks, 100)
+    assert cases["first-10%"]["msg_per_s"] == 10.0 and cases["last-10%"]["msg_per_s"] == 5.0
+    assert cases["all"]["msg_per_s"] == 100 / 12
+    assert cases["all"]["gc_share"] == 3 / 12 and cases["all"]["gc_share_sends"] == 1 / 11
+    assert cases["all"]["gc_full"] == 2
+
+
+@pytest.mark.parametrize(("workload", "impl"), [("W9", "actorlab"), ("W9", "tuned"),
+                                                ("W10", "actorlab")])
+def test_message_path_workloads_report_their_cases(workload, impl):
+    (record,) = _records(workload, impl)
+    assert set(record["cases"]) == set(WORKLOADS[workload].cases)
+    if workload == "W9":
+        assert 0 <= record["cases"]["all"]["gc_share"] < 1
+    else:
+        assert record["cases"]["actor-control"]["ratio"] > 0
