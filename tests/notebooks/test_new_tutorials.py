@@ -171,6 +171,17 @@ WRONG["09_worker_pool_backpressure"] = [
 ]
 
 
+_PLAN = """
+class OrderedPhilosopher(Philosopher):
+    def plan(self) -> list[al.ActorRef]:
+        return {plan}
+"""
+WRONG["11_capstone_dining_philosophers"] = [
+    (_PLAN.format(plan="[self.forks[self.right], self.forks[self.left]]"), "deadlock again"),
+    (_PLAN.format(plan="[self.forks[self.left]]"), "two neighbours ate at the same time"),
+]
+
+
 @dataclass
 class Exercise:
     name: str
