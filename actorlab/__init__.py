@@ -85,6 +85,7 @@ from .supervision import (
 )
 from .timers import TimerHandle
 from .trace import Trace, trace
+from .upgrade import UpgradeError, upgrade
 
 __version__ = "0.1.0"
 
@@ -180,6 +181,7 @@ __all__ = [
     "Trace",
     "TypeMismatch",
     "UnhandledMessage",
+    "UpgradeError",
     "WeakActorRef",
     "WrongThread",
     "configure",
@@ -204,5 +206,6 @@ __all__ = [
     "trace",
     "tree",
     "unload_ipython_extension",
+    "upgrade",
     "watch",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from .errors import HandlerDefinitionError, UnhandledMessage
-from .messages import HandlerSpec, build_table, resolve
+from .messages import HandlerSpec, build_table, name_key, names_of, resolve
 
 if TYPE_CHECKING:
     from .context import Context
@@ -28,6 +28,14 @@ class Actor:
 
     An ``Actor`` instance passed to ``spawn`` is its own args: the runtime keeps it pristine and
     starts (and restarts) from a copy, so a restart never sees mutated state.
+
+    Live code: defining a class again with the same module and qualname (re-running its cell,
+    ``importlib.reload``) upgrades its live actors in place at their next message boundary: same
+    id, mailbox, children and state; the new handlers run from then on, queued messages
+    included. Attributes the new ``__init__`` sets that an actor lacks are taken from a fresh
+    instance built with the arguments the actor was constructed with; then
+    ``on_upgrade(self, old_class)`` runs if defined. If either raises, that actor keeps its old
+    code and the error shows in the cell that defined the class. See ``al.upgrade``.
     """
 
     #: Declarative supervision of this actor's children (``al.OneForOne(...)`` ...). ``None``
@@ -36,13 +44,25 @@ class Actor:
 
     _al_table: ClassVar[dict[type, HandlerSpec]] = {}
     _al_cache: ClassVar[dict[type, HandlerSpec | None]] = {}
+    _al_names: ClassVar[dict[tuple[str, str], HandlerSpec]] = {}  # handlers by class name
+    _al_successor: ClassVar[type[Actor] | None] = None  # set while an upgrade is on its way
     _al_hooks: ClassVar[dict[str, bool]] = {}  # hook name -> does the class define its own
     _al_snapshot: ClassVar[Any] = False
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if (args or kwargs) and cls.__init__ is object.__init__:
+            raise TypeError(f"{cls.__qualname__}() takes no arguments")
+        self = super().__new__(cls)
+        if args or kwargs:  # live code rebuilds a fresh instance of a new class from them
+            self.__dict__[_INIT] = (args, tuple(kwargs.items()))
+        return self
 
     def __init_subclass__(cls, *, snapshot: Any = False, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._al_table = build_table(cls)
         cls._al_cache = {}
+        cls._al_names = names_of(cls._al_table)
+        cls._al_successor = None
         cls._al_hooks = {}
         if snapshot is not False:
             cls._al_snapshot = snapshot
@@ -54,6 +74,8 @@ class Actor:
             raise HandlerDefinitionError(
                 f"{cls.__qualname__} defines both supervise() and supervisor = ...; keep one"
             )
+        if name_key(cls) is not None:
+            _class_created(cls)
 
     # -- identity and context ------------------------------------------------------------------
     @property
@@ -71,6 +93,7 @@ class Actor:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state.pop("_al_ctx", None)
+        state.pop(_INIT, None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -87,6 +110,11 @@ class Actor:
 
     def on_exit(self, code: ExitCode) -> Awaitable[None] | None:
         """Runs once when the actor stops, after its children have stopped."""
+        return None
+
+    def on_upgrade(self, old_class: type[Actor]) -> Awaitable[None] | None:
+        """Live code: runs on the upgraded instance (already of the new class) to migrate its
+        state, e.g. convert a field. If it raises, the actor keeps its old code, unchanged."""
         return None
 
     def supervise(
@@ -107,8 +135,13 @@ class Actor:
     # -- dispatch ----------------------------------------------------------------------------------
     @classmethod
     def _al_handler_for(cls, msg: object) -> HandlerSpec:
-        spec = resolve(cls._al_table, cls._al_cache, type(msg))
+        spec = resolve(cls._al_table, cls._al_cache, type(msg), cls._al_names)
         if spec is None:
+            new = cls._al_successor  # a redefinition is about to upgrade this class's actors
+            if new is not None:
+                spec = resolve(new._al_table, new._al_cache, type(msg), new._al_names)
+                if spec is not None:
+                    return spec
             raise UnhandledMessage(_unhandled_text(cls, msg))
         return spec
 
@@ -119,13 +152,27 @@ class Actor:
 
 
 def _unhandled_text(cls: type[Actor], msg: object) -> str:
-    accepted = (
-        ", ".join(sorted(t.__qualname__ for t in cls._al_table)) or "nothing (no @al.handler)"
+    refused = type(msg).__qualname__
+    names = {t.__qualname__ for t in cls._al_table}
+    twin = refused in names  # another class of the same name: never listed as "accepted"
+    accepted = ", ".join(sorted(names - {refused})) or (
+        "nothing else" if twin else "nothing (no @al.handler)"
     )
+    text = f"{cls.__qualname__} has no handler for {refused} ({msg!r:.80}). It accepts: {accepted}."
+    if twin:
+        where = (
+            "defined in a function (each call makes a new class)"
+            if "<locals>" in refused
+            else f"from module {type(msg).__module__!r}, not the one the handler names"
+        )
+        return (
+            f"{text} Its handler is for a different class also named {refused}; this one is "
+            f"{where}, and only module-level classes match by name. Fix: define {type(msg).__name__} "
+            f"once at module (cell) level and use that class for both the handler and the message"
+        )
     return (
-        f"{cls.__qualname__} has no handler for {type(msg).__qualname__} ({msg!r:.80}). "
-        f"It accepts: {accepted}. Fix: send one of those, or add "
-        f"@al.handler def on_{type(msg).__name__.lower()}(self, msg: {type(msg).__qualname__})"
+        f"{text} Fix: send one of those, or add "
+        f"@al.handler def on_{type(msg).__name__.lower()}(self, msg: {refused})"
     )
 
 
@@ -168,6 +215,9 @@ class ActorArgs(Generic[A]):
         )
 
 
+#: Where an actor instance keeps its constructor's arguments (``Actor.__new__``; live code).
+_INIT = "_al_init"
+
 _ATOMS = (int, float, str, bytes, bool, type(None), complex, frozenset, enum.Enum)
 
 
@@ -182,7 +232,7 @@ def _is_atom(value: object) -> bool:
 def fresh_copy(pristine: Actor) -> Actor:
     """A new instance with the pristine state (shallow when all fields are immutable)."""
     d = pristine.__dict__
-    if not hasattr(pristine, "__slots__") and all(_is_atom(v) for v in d.values()):
+    if not hasattr(pristine, "__slots__") and all(_is_atom(v) for k, v in d.items() if k != _INIT):
         new = object.__new__(type(pristine))
         new.__dict__.update(d)
         return new
@@ -193,3 +243,7 @@ async def maybe_await(value: Any) -> Any:
     if inspect.isawaitable(value):
         return await value
     return value
+
+
+# (``from .upgrade import``, not ``from . import upgrade``: ``al.upgrade`` is the function.)
+from .upgrade import class_created as _class_created  # noqa: E402  (it needs Actor)

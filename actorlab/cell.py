@@ -108,6 +108,7 @@ class ActorCell:
         "incarnation",
         "last_message_at",
         "last_snapshot_at",
+        "last_upgrade_at",
         "last_view",
         "mailbox",
         "monitors",
@@ -128,6 +129,7 @@ class ActorCell:
         "suspended",
         "task",
         "timers",
+        "upgrades",
     )
 
     def __init__(
@@ -177,6 +179,8 @@ class ActorCell:
         self.timers: set[Any] | None = None  # created by the first timer
         self.restart_history: Any = None  # restart times, created by a strategy
         self.bound_names: list[str] | None = None
+        self.upgrades = 0  # live code: how often the actor took on a redefined class
+        self.last_upgrade_at: float | None = None
         self.stop_acks: list[Any] = _NONE
         # Optional layers (persistence): their state, and hooks after each message / at stop.
         self.persistence: Any = None
@@ -549,6 +553,9 @@ class ActorCell:
             return None
         elif kind is Kind.RESUME:
             pass  # resuming an actor that is not failed: nothing to do
+        elif kind is Kind.UPGRADE:  # live code: its class was defined again (it settles sig)
+            await _apply_upgrade(self, sig)
+            return None
         sig.settle()
         return None
 
@@ -666,3 +673,4 @@ def _not_paused(label: str) -> Exception:
 # Bottom imports, as modules: they import this one (a cell makes its context and ref at spawn).
 from . import context as _context  # noqa: E402
 from . import ref as _ref  # noqa: E402
+from .upgrade import apply as _apply_upgrade  # noqa: E402

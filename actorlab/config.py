@@ -21,6 +21,8 @@ class Settings:
     dead_letter_capacity: int = 1_000
     #: HMAC key for snapshots (else the ACTORLAB_SNAPSHOT_KEY environment variable is used).
     snapshot_key: bytes | None = None
+    #: Live code: defining an actor class again upgrades its live actors in place (``al.upgrade``).
+    live_upgrade: bool = True
 
 
 _settings = Settings()
@@ -47,6 +49,9 @@ def configure(**changes: Any) -> Settings:
         elif key in ("event_capacity", "dead_letter_capacity"):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(f"al.configure({key}=...) needs a positive int, got {value!r}")
+        elif key == "live_upgrade":
+            if not isinstance(value, bool):
+                raise ValueError(f"al.configure(live_upgrade=...) needs True or False, got {value!r}")
         elif key == "snapshot_key" and value is not None:
             if isinstance(value, str):
                 value = value.encode()

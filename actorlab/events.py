@@ -13,7 +13,10 @@ from .ids import ActorId
 
 #: Event kinds recorded always (cheap, rare).
 LIFECYCLE_KINDS = frozenset(
-    {"spawn", "fail", "restart", "stop", "dead_letter", "snapshot", "pause", "resume", "escalate"}
+    {
+        "spawn", "fail", "restart", "stop", "dead_letter", "snapshot", "pause", "resume",
+        "escalate", "upgrade",  # upgrade: live code (detail "ok: ..." or "failed, ...")
+    }
 )
 #: Event kinds recorded only while a trace or the dashboard asks for them.
 MESSAGE_KINDS = frozenset({"tell", "ask", "reply", "handled"})

@@ -104,6 +104,8 @@ class ActorInfo(Displayable):
     mailbox_preview: tuple[MessagePreview, ...] = ()
     state_preview: dict[str, str] = field(default_factory=dict)
     view: Any = None
+    upgrades: int = 0  # live code: times the actor took on a redefined class (al.upgrade)
+    last_upgrade_at: float | None = None  # wall-clock time of the last upgrade
 
     @property
     def label(self) -> str:

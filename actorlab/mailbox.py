@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import collections
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .envelope import Envelope, member, tell_envelope
@@ -104,6 +104,22 @@ class Mailbox:
             return item
         assert self.head is not None
         return member(self.head, item)
+
+    def rebind(self, spec_for: Callable[[Envelope], HandlerSpec | None]) -> list[Envelope]:
+        """Give every queued message the handler ``spec_for`` finds now (live code: the actor's
+        class changed); removes and returns those it finds none for. Runs are undone."""
+        kept: collections.deque[Any] = collections.deque()
+        refused = []
+        for env in self.envelopes():
+            spec = spec_for(env)
+            if spec is None:
+                refused.append(env)
+            else:
+                kept.append(env._replace(spec=spec))
+        if self._items:
+            self._items = kept
+        self._tail = None
+        return refused
 
     def envelopes(self) -> Iterator[Envelope]:
         """The queued messages as whole envelopes, in order (without taking them)."""

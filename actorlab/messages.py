@@ -117,10 +117,38 @@ def build_table(cls: type) -> dict[type, HandlerSpec]:
     return table
 
 
+def name_key(cls: type) -> tuple[str, str] | None:
+    """``(module, qualname)`` of a module-level class: what a redefinition keeps (live code).
+
+    None for classes defined in a function (``<locals>``): each call makes a new class, and two
+    of them must never be taken for one another.
+    """
+    module = getattr(cls, "__module__", None)
+    qualname = getattr(cls, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str) or "<locals>" in qualname:
+        return None
+    return (module, qualname)
+
+
+def names_of(table: dict[type, HandlerSpec]) -> dict[tuple[str, str], HandlerSpec]:
+    """The handlers of ``table`` by class name, for messages of a redefined class."""
+    out: dict[tuple[str, str], HandlerSpec] = {}
+    for t, spec in table.items():
+        key = name_key(t)
+        if key is not None:
+            out.setdefault(key, spec)
+    return out
+
+
 def resolve(
-    table: dict[type, HandlerSpec], cache: dict[type, HandlerSpec | None], t: type
+    table: dict[type, HandlerSpec],
+    cache: dict[type, HandlerSpec | None],
+    t: type,
+    names: dict[tuple[str, str], HandlerSpec] | None = None,
 ) -> HandlerSpec | None:
-    """Find the handler for message type ``t``: exact type first, then its MRO."""
+    """Find the handler for message type ``t``: walking its MRO, each class by identity, then
+    (``names``) by module and qualname, so instances of a redefined class still match. The
+    answer is cached per type: a message type pays this walk once."""
     try:
         return cache[t]
     except KeyError:
@@ -128,6 +156,10 @@ def resolve(
     found = None
     for k in t.__mro__:
         found = table.get(k)
+        if found is None and names:
+            key = name_key(k)
+            if key is not None:
+                found = names.get(key)
         if found is not None:
             break
     cache[t] = found

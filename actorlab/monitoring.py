@@ -129,4 +129,6 @@ def info(cell: ActorCell, detail: bool = False) -> ActorInfo:
         mailbox_preview=mailbox_preview,
         state_preview=state,
         view=view_now(cell) if detail else None,
+        upgrades=cell.upgrades,
+        last_upgrade_at=cell.last_upgrade_at,
     )

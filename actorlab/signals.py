@@ -23,6 +23,7 @@ class Kind(enum.Enum):
     PAUSE = "pause"  # step mode: hold the mailbox
     UNPAUSE = "unpause"
     STEP = "step"  # handle one message of a paused actor
+    UPGRADE = "upgrade"  # live code: take on a redefined class (payload: upgrade._Request)
 
 
 class Sig:

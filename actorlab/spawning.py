@@ -14,6 +14,7 @@ from .actor import Actor, ActorArgs, fresh_copy, maybe_await
 from .cell import ActorCell
 from .errors import ActorClosed, ActorlabError, DuplicateActorId, NameTaken
 from .ids import ActorId
+from .upgrade import same_definition
 
 if TYPE_CHECKING:
     from .cell import RootCell
@@ -35,17 +36,7 @@ def prepare(args: Any) -> tuple[type[Actor], Callable[[Context], Awaitable[Actor
         return type(args), _FromInstance(args, first)
     if isinstance(args, ActorArgs):
         actor_type = type(args).resolve_actor_type()
-
-        async def make_from_args(ctx: Context) -> Actor:
-            actor = await maybe_await(args.initialize(ctx))
-            if not isinstance(actor, actor_type):
-                raise TypeError(
-                    f"{type(args).__qualname__}.initialize() returned {actor!r}, "
-                    f"not a {actor_type.__qualname__}"
-                )
-            return actor
-
-        return actor_type, make_from_args
+        return actor_type, _FromArgs(args, actor_type)
     if isinstance(args, type) and issubclass(args, Actor):
         raise TypeError(
             f"spawn() got the class {args.__qualname__} itself. Fix: pass an instance, "
@@ -69,6 +60,29 @@ class _FromInstance:
     async def __call__(self, ctx: Context) -> Actor:
         actor, self.first = self.first, None
         return actor if actor is not None else fresh_copy(self.pristine)
+
+
+class _FromArgs:
+    """Builds an actor from ``ActorArgs``: ``initialize(ctx)`` again on each restart.
+
+    Live code (``upgrade``) replaces ``actor_type`` (and the args' class) with newer definitions.
+    """
+
+    __slots__ = ("actor_type", "args")
+
+    def __init__(self, args: ActorArgs[Any], actor_type: type[Actor]) -> None:
+        self.args = args
+        self.actor_type = actor_type
+
+    async def __call__(self, ctx: Context) -> Actor:
+        actor: Actor = await maybe_await(self.args.initialize(ctx))
+        expected = self.actor_type
+        if not isinstance(actor, expected) and not same_definition(type(actor), expected):
+            raise TypeError(
+                f"{type(self.args).__qualname__}.initialize() returned {actor!r}, "
+                f"not a {expected.__qualname__}"
+            )
+        return actor
 
 
 def spawn_cell(
