@@ -72,6 +72,7 @@ from .persistence.storage import (
     SQLiteStorage,
     default_storage,
 )
+from .persistence.trust import trust_snapshot
 from .ref import ActorRef, WeakActorRef
 from .runtime import reset, shutdown
 from .supervision import (
@@ -205,6 +206,7 @@ __all__ = [
     "top",
     "trace",
     "tree",
+    "trust_snapshot",
     "unload_ipython_extension",
     "upgrade",
     "watch",

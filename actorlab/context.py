@@ -9,14 +9,19 @@ from .actor import Actor, ActorArgs
 from .display import Displayable
 from .errors import ActorlabError
 from .ids import ActorId
-from .persistence.contexts import ContextPersistence, RootPersistence
+from .persistence import contexts as _persistence
 from .runtime import _current_cell, get_runtime
 from .signals import Kind, Sig
 from .spawning import spawn_cell
 from .timers import TimerHandle
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from .cell import ActorCell, RootCell
+    from .persistence.autosave import Autosave
+    from .persistence.format import SnapshotHeader
+    from .persistence.storage import PersistentStorage
     from .ref import ActorRef
     from .runtime import Runtime
 
@@ -50,8 +55,145 @@ class _Spawner:
         """The live actor bound to ``name`` (``ActorNotFound``/``TypeMismatch`` otherwise)."""
         return _names.lookup(self._rt(), name, actor_type)
 
+    # persistence (theta PersistentSpawnExt), composed: actorlab.persistence.contexts does it
+    async def spawn_persistent(
+        self,
+        storage: PersistentStorage | None,
+        actor_id: ActorId | str,
+        args: Any,
+        *,
+        name: str | None = None,
+        autosave: Autosave | None = None,
+    ) -> ActorRef[Any]:
+        """Spawn ``args`` with a fixed id (theta: neither loads nor saves a snapshot).
 
-class Context(_Spawner, ContextPersistence):
+        ``storage`` (None: ``al.default_storage()``) becomes the default of this actor's
+        ``ctx.save_snapshot()``; ``autosave=al.Every(messages=N)``/``al.Every(seconds=S)``/
+        ``al.OnStop()`` saves automatically. ``DuplicateActorId`` if the id is live.
+        """
+        return self.spawn_persistent_sync(storage, actor_id, args, name=name, autosave=autosave)
+
+    def spawn_persistent_sync(
+        self,
+        storage: PersistentStorage | None,
+        actor_id: ActorId | str,
+        args: Any,
+        *,
+        name: str | None = None,
+        autosave: Autosave | None = None,
+    ) -> ActorRef[Any]:
+        """``spawn_persistent`` without ``await`` (it never blocks)."""
+        return _persistence.spawn_persistent(
+            self._rt(), self._parent_cell(), storage, actor_id, args, name=name, autosave=autosave
+        )
+
+    async def respawn(
+        self,
+        storage: PersistentStorage | None,
+        actor_id: ActorId | str,
+        runtime_args: Any = None,
+        *,
+        name: str | None = None,
+        autosave: Autosave | None = None,
+        actor_type: type[Actor] | None = None,
+    ) -> ActorRef[Any]:
+        """Spawn the actor saved under ``actor_id``, strictly.
+
+        Raises ``SnapshotNotFound`` if there is no snapshot and ``SnapshotError`` if it cannot
+        be read, verified or decoded (or is not an ``actor_type``, when given). The actor's class
+        is the one saved in the snapshot, rebound to the current definition of the same name.
+        """
+        return await _persistence.respawn(
+            self._rt(),
+            self._parent_cell(),
+            storage,
+            actor_id,
+            runtime_args,
+            name=name,
+            autosave=autosave,
+            actor_type=actor_type,
+        )
+
+    def respawn_sync(
+        self,
+        storage: PersistentStorage | None,
+        actor_id: ActorId | str,
+        runtime_args: Any = None,
+        *,
+        name: str | None = None,
+        autosave: Autosave | None = None,
+        actor_type: type[Actor] | None = None,
+    ) -> ActorRef[Any]:
+        """``respawn`` without ``await``."""
+        return _persistence.respawn_sync(
+            self._rt(),
+            self._parent_cell(),
+            storage,
+            actor_id,
+            runtime_args,
+            name=name,
+            autosave=autosave,
+            actor_type=actor_type,
+        )
+
+    async def respawn_or(
+        self,
+        storage: PersistentStorage | None,
+        actor_id: ActorId | str,
+        runtime_args: Any = None,
+        default_args: Any = None,
+        *,
+        name: str | None = None,
+        autosave: Autosave | None = None,
+        actor_type: type[Actor] | None = None,
+    ) -> ActorRef[Any]:
+        """Spawn from the snapshot if it loads, else from ``default_args`` (theta semantics).
+
+        ``runtime_args`` and ``default_args`` are zero-argument callables or plain values. The
+        snapshot must hold the class of ``actor_type``, else of the default args: a callable
+        ``default_args`` is then called first to learn it (pass ``actor_type=`` to call it only
+        on a fallback). A snapshot that cannot be read falls back silently (debug log; a warning
+        if the storage itself failed); one that cannot be verified or decoded, or holds another
+        class, falls back with a warning naming the actor and the cause.
+        """
+        return await _persistence.respawn_or(
+            self._rt(),
+            self._parent_cell(),
+            storage,
+            actor_id,
+            runtime_args,
+            default_args,
+            name=name,
+            autosave=autosave,
+            actor_type=actor_type,
+        )
+
+    def respawn_or_sync(
+        self,
+        storage: PersistentStorage | None,
+        actor_id: ActorId | str,
+        runtime_args: Any = None,
+        default_args: Any = None,
+        *,
+        name: str | None = None,
+        autosave: Autosave | None = None,
+        actor_type: type[Actor] | None = None,
+    ) -> ActorRef[Any]:
+        """``respawn_or`` without ``await``."""
+        return _persistence.respawn_or_sync(
+            self._rt(),
+            self._parent_cell(),
+            storage,
+            actor_id,
+            runtime_args,
+            default_args,
+            name=name,
+            autosave=autosave,
+            actor_type=actor_type,
+        )
+
+
+class Context(_Spawner):
     """An actor's handle on the runtime: ``self.ctx`` inside the actor."""
 
     __slots__ = ("_cell",)
@@ -106,11 +248,24 @@ class Context(_Spawner, ContextPersistence):
         """Tell ``msg`` to this actor every ``period`` seconds (first after ``delay``, default one period)."""
         return TimerHandle(self._cell, msg, period if delay is None else delay, period)
 
+    def save_snapshot(self, storage: PersistentStorage | None = None) -> Awaitable[SnapshotHeader]:
+        """Save this actor's snapshot (theta ``save_snapshot``); await it for its header.
+
+        The state is captured when this is called, not when awaited. ``storage`` None means the
+        storage the actor was (re)spawned from, else ``al.default_storage()``. ``NotPicklable``
+        names the attribute that cannot be saved.
+        """
+        return _persistence.save_snapshot(self._cell, storage)
+
+    def save_snapshot_sync(self, storage: PersistentStorage | None = None) -> SnapshotHeader:
+        """``save_snapshot`` from a sync handler (or another thread)."""
+        return _persistence.save_snapshot_sync(self._cell, storage)
+
     def __repr__(self) -> str:
         return f"<Context of {self._cell.label}>"
 
 
-class RootContext(_Spawner, RootPersistence, Displayable):
+class RootContext(_Spawner, Displayable):
     """The top of the actor tree (theta ``RootContext``); ``al.root()`` gives the one in use."""
 
     def __init__(self, runtime: Runtime) -> None:
@@ -137,6 +292,22 @@ class RootContext(_Spawner, RootPersistence, Displayable):
     def runtime(self) -> Runtime:
         return self._runtime
 
+    def save_snapshot(
+        self, ref: ActorRef[Any], storage: PersistentStorage | None = None
+    ) -> Awaitable[SnapshotHeader]:
+        """Save the snapshot of the actor behind ``ref`` from outside it; await it for its header.
+
+        It is captured when this is called, between two steps of the runtime loop; if a handler
+        of that actor is suspended at an ``await``, its partial changes are included.
+        """
+        return _persistence.save_snapshot_of(ref, storage)
+
+    def save_snapshot_sync(
+        self, ref: ActorRef[Any], storage: PersistentStorage | None = None
+    ) -> SnapshotHeader:
+        """``save_snapshot(ref)`` without ``await``."""
+        return _persistence.save_snapshot_of_sync(ref, storage)
+
     @property
     def children(self) -> list[ActorRef[Any]]:
         """The top-level actors."""
@@ -153,7 +324,6 @@ class RootContext(_Spawner, RootPersistence, Displayable):
         rt = self._runtime
         state = "shut down" if rt.closed else f"{len(rt.cells)} actors"
         return f"<RootContext {state}>"
-
 
 
 def root() -> RootContext:

@@ -35,3 +35,17 @@ def pytest_collection_modifyitems(config, items):
     main thread while its session-scoped fixtures live, which would break later tests that
     call asyncio.run()."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _snapshot_key_out_of_home(tmp_path_factory):
+    """Snapshots are signed with a per-user key created on first use: keep it out of the real
+    home (kernels and subprocesses inherit the variable). tests/persistence uses one per test."""
+    import os
+
+    if "ACTORLAB_DATA_DIR" in os.environ:
+        yield
+        return
+    os.environ["ACTORLAB_DATA_DIR"] = str(tmp_path_factory.mktemp("actorlab-data"))
+    yield
+    os.environ.pop("ACTORLAB_DATA_DIR", None)

@@ -73,7 +73,9 @@ def dump_snapshot(
         pickled = pickling.dumps((actor_type, snapshot))
     except Exception as e:
         actor = f"{label} (id {actor_id})"
-        raise diagnose.not_picklable(snapshot, actor_type.__qualname__, e, actor=actor) from e
+        raise diagnose.not_picklable(
+            snapshot, actor_type.__qualname__, e, actor=actor, code=(actor_type,)
+        ) from e
     return format.encode(
         pickled,
         actor_id=actor_id,

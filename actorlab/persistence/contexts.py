@@ -1,9 +1,14 @@
-"""The persistence methods of ``RootContext`` and ``Context`` (mixed into both).
+"""What the persistence methods of ``RootContext`` and ``Context`` do (they delegate here).
 
-Every method has an async form and a ``_sync`` twin. The async forms may be awaited anywhere (an
-actor, a notebook cell): the storage I/O always runs on the runtime loop. The ``_sync`` twins
-block the calling thread; inside an actor (the runtime thread) they read/write the built-in
-storages directly and refuse async-only storages with ``WrongThread``.
+The contexts keep the public methods (``save_snapshot``, ``spawn_persistent``, ``respawn``,
+``respawn_or`` and their ``_sync`` twins) and call these functions with the runtime, the parent
+cell (who spawns) or the actor's cell (who is saved): persistence is composed into the contexts,
+not inherited.
+
+The async forms may be awaited anywhere (an actor, a notebook cell): the storage I/O always runs
+on the runtime loop. The ``_sync`` forms block the calling thread; inside an actor (the runtime
+thread) they read/write the built-in storages directly and refuse async-only storages with
+``WrongThread``.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from actorlab.clock import await_interruptibly
+from actorlab.clock import await_interruptibly, wait_future
 from actorlab.persistence import saving
-from actorlab.persistence.spawning import Respawn, spawn
+from actorlab.persistence.spawning import Respawn, spawn, strict_read_error
 
 if TYPE_CHECKING:
     from actorlab.actor import Actor
@@ -41,7 +46,6 @@ async def _on_runtime(rt: Runtime, fn: Callable[[], Awaitable[T]]) -> T:
 
 def _blocking(rt: Runtime, fn: Callable[[], Awaitable[T]]) -> T:
     """Run ``fn()`` on the runtime loop and wait (from a thread other than the runtime's)."""
-    from actorlab.clock import wait_future
 
     async def run() -> T:
         return await fn()
@@ -49,162 +53,163 @@ def _blocking(rt: Runtime, fn: Callable[[], Awaitable[T]]) -> T:
     return wait_future(rt.submit(run()), None)
 
 
-class PersistentSpawning:
-    """``spawn_persistent``, ``respawn``, ``respawn_or`` (theta ``PersistentSpawnExt``)."""
+# --- saving ----------------------------------------------------------------------------------
 
-    __slots__ = ()
 
-    if TYPE_CHECKING:
+def save_snapshot(cell: ActorCell, storage: PersistentStorage | None) -> Awaitable[SnapshotHeader]:
+    """Capture the state of ``cell``'s actor now and start writing it; await the result.
 
-        def _rt(self) -> Runtime: ...
+    On the runtime thread (a handler) the state is pickled before this returns and the write is
+    queued behind the actor's earlier writes, so ``pending = save(); change(); await pending``
+    saves the state as of the call. From another thread the capture is handed to the runtime
+    loop at once (it runs between two of its steps), not at the first ``await``.
+    Errors of the capture (``NotPicklable``, no state) are raised by this call.
+    """
+    rt = cell.runtime
+    if rt.on_loop_thread():
+        return saving.start_save(cell, storage)
+    fut = rt.submit(_save_now(cell, storage))
+    return await_interruptibly(fut, None)
 
-        def _parent_cell(self) -> ActorCell | RootCell: ...
 
-    async def spawn_persistent(
-        self,
-        storage: PersistentStorage | None,
-        actor_id: ActorId | str,
-        args: Any,
-        *,
-        name: str | None = None,
-        autosave: Autosave | None = None,
-    ) -> ActorRef[Any]:
-        """Spawn ``args`` with a fixed id (theta: neither loads nor saves a snapshot).
+async def _save_now(cell: ActorCell, storage: PersistentStorage | None) -> SnapshotHeader:
+    return await saving.start_save(cell, storage)
 
-        ``storage`` (None: ``al.default_storage()``) becomes the default of this actor's
-        ``ctx.save_snapshot()``; ``autosave=al.Every(messages=N)``/``al.Every(seconds=S)``/
-        ``al.OnStop()`` saves automatically. ``DuplicateActorId`` if the id is live.
-        """
-        return self.spawn_persistent_sync(storage, actor_id, args, name=name, autosave=autosave)
 
-    def spawn_persistent_sync(
-        self,
-        storage: PersistentStorage | None,
-        actor_id: ActorId | str,
-        args: Any,
-        *,
-        name: str | None = None,
-        autosave: Autosave | None = None,
-    ) -> ActorRef[Any]:
-        """``spawn_persistent`` without ``await`` (it never blocks)."""
-        rt = self._rt()
-        return spawn(rt, self._parent_cell(), storage, actor_id, args, name=name, autosave=autosave)
+def save_snapshot_sync(cell: ActorCell, storage: PersistentStorage | None) -> SnapshotHeader:
+    """``save_snapshot`` that waits for the write (on the runtime thread: see ``saving``)."""
+    if cell.runtime.on_loop_thread():
+        return saving.save_on_loop_blocking(cell, storage)
+    return _blocking(cell.runtime, lambda: saving.save(cell, storage))
 
-    def _respawn(
-        self,
-        storage: PersistentStorage | None,
-        actor_id: ActorId | str,
-        name: str | None,
-        autosave: Autosave | None,
-        actor_type: type[Actor] | None,
-    ) -> Respawn:
-        rt = self._rt()
-        return Respawn(
-            rt,
-            self._parent_cell(),
-            storage,
-            actor_id,
-            name=name,
-            autosave=autosave,
-            actor_type=actor_type,
-        )
 
-    async def respawn(
-        self,
-        storage: PersistentStorage | None,
-        actor_id: ActorId | str,
-        runtime_args: Any = None,
-        *,
-        name: str | None = None,
-        autosave: Autosave | None = None,
-        actor_type: type[Actor] | None = None,
-    ) -> ActorRef[Any]:
-        """Spawn the actor saved under ``actor_id``, strictly.
+def save_snapshot_of(
+    ref: ActorRef[Any], storage: PersistentStorage | None
+) -> Awaitable[SnapshotHeader]:
+    """``root.save_snapshot(ref)``: ``save_snapshot`` of the live actor behind ``ref``."""
+    return save_snapshot(ref._live(), storage)
 
-        Raises ``SnapshotNotFound`` if there is no snapshot and ``SnapshotError`` if it cannot
-        be read or decoded (or is not an ``actor_type``, when given). The actor's class is the
-        one saved in the snapshot, rebound to the current definition of the same name.
-        """
-        r = self._respawn(storage, actor_id, name, autosave, actor_type)
 
-        async def go() -> ActorRef[Any]:
-            data = await _read_strict(r)
-            return r.strict_from(data, runtime_args)
+def save_snapshot_of_sync(ref: ActorRef[Any], storage: PersistentStorage | None) -> SnapshotHeader:
+    """``root.save_snapshot_sync(ref)``."""
+    return save_snapshot_sync(ref._live(), storage)
 
-        return await _on_runtime(r.rt, go)
 
-    def respawn_sync(
-        self,
-        storage: PersistentStorage | None,
-        actor_id: ActorId | str,
-        runtime_args: Any = None,
-        *,
-        name: str | None = None,
-        autosave: Autosave | None = None,
-        actor_type: type[Actor] | None = None,
-    ) -> ActorRef[Any]:
-        """``respawn`` without ``await``."""
-        r = self._respawn(storage, actor_id, name, autosave, actor_type)
-        return r.strict(r.read_blocking, runtime_args)
+# --- spawning --------------------------------------------------------------------------------
 
-    async def respawn_or(
-        self,
-        storage: PersistentStorage | None,
-        actor_id: ActorId | str,
-        runtime_args: Any = None,
-        default_args: Any = None,
-        *,
-        name: str | None = None,
-        autosave: Autosave | None = None,
-        actor_type: type[Actor] | None = None,
-    ) -> ActorRef[Any]:
-        """Spawn from the snapshot if it loads, else from ``default_args`` (theta semantics).
 
-        ``runtime_args`` and ``default_args`` are zero-argument callables (called only when
-        needed, like theta's closures) or plain values. A snapshot that cannot be read falls back
-        silently (debug log; a warning if the storage itself failed); one that cannot be decoded
-        falls back with a warning naming the actor and the cause.
-        """
-        r = self._respawn(storage, actor_id, name, autosave, actor_type)
-        decision = r.fallback(runtime_args, _required(default_args))
+def spawn_persistent(
+    rt: Runtime,
+    parent: ActorCell | RootCell,
+    storage: PersistentStorage | None,
+    actor_id: ActorId | str,
+    args: Any,
+    *,
+    name: str | None,
+    autosave: Autosave | None,
+) -> ActorRef[Any]:
+    """Spawn ``args`` under ``parent`` with a fixed id; never blocks."""
+    return spawn(rt, parent, storage, actor_id, args, name=name, autosave=autosave)
 
-        async def go() -> ActorRef[Any]:
-            try:
-                data = await r.read()
-            except Exception as exc:
-                return r.spawn(decision.read_failed(exc))
-            return r.spawn(decision.args_from(data))
 
-        return await _on_runtime(r.rt, go)
+def _respawn(
+    rt: Runtime,
+    parent: ActorCell | RootCell,
+    storage: PersistentStorage | None,
+    actor_id: ActorId | str,
+    name: str | None,
+    autosave: Autosave | None,
+    actor_type: type[Actor] | None,
+) -> Respawn:
+    return Respawn(
+        rt, parent, storage, actor_id, name=name, autosave=autosave, actor_type=actor_type
+    )
 
-    def respawn_or_sync(
-        self,
-        storage: PersistentStorage | None,
-        actor_id: ActorId | str,
-        runtime_args: Any = None,
-        default_args: Any = None,
-        *,
-        name: str | None = None,
-        autosave: Autosave | None = None,
-        actor_type: type[Actor] | None = None,
-    ) -> ActorRef[Any]:
-        """``respawn_or`` without ``await``."""
-        r = self._respawn(storage, actor_id, name, autosave, actor_type)
-        decision = r.fallback(runtime_args, _required(default_args))
+
+async def respawn(
+    rt: Runtime,
+    parent: ActorCell | RootCell,
+    storage: PersistentStorage | None,
+    actor_id: ActorId | str,
+    runtime_args: Any,
+    *,
+    name: str | None,
+    autosave: Autosave | None,
+    actor_type: type[Actor] | None,
+) -> ActorRef[Any]:
+    """Strict respawn: ``SnapshotNotFound``/``SnapshotError`` instead of a fallback."""
+    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
+
+    async def go() -> ActorRef[Any]:
         try:
-            data = r.read_blocking()
+            data = await r.read()
+        except Exception as exc:
+            raise strict_read_error(r.storage, r.actor_id, exc) from exc
+        return r.strict_from(data, runtime_args)
+
+    return await _on_runtime(r.rt, go)
+
+
+def respawn_sync(
+    rt: Runtime,
+    parent: ActorCell | RootCell,
+    storage: PersistentStorage | None,
+    actor_id: ActorId | str,
+    runtime_args: Any,
+    *,
+    name: str | None,
+    autosave: Autosave | None,
+    actor_type: type[Actor] | None,
+) -> ActorRef[Any]:
+    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
+    return r.strict(r.read_blocking, runtime_args)
+
+
+async def respawn_or(
+    rt: Runtime,
+    parent: ActorCell | RootCell,
+    storage: PersistentStorage | None,
+    actor_id: ActorId | str,
+    runtime_args: Any,
+    default_args: Any,
+    *,
+    name: str | None,
+    autosave: Autosave | None,
+    actor_type: type[Actor] | None,
+) -> ActorRef[Any]:
+    """Respawn from the snapshot if it loads (and is of the expected class), else the default."""
+    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
+    decision = r.fallback(runtime_args, _required(default_args))
+
+    async def go() -> ActorRef[Any]:
+        try:
+            data = await r.read()
         except Exception as exc:
             return r.spawn(decision.read_failed(exc))
         return r.spawn(decision.args_from(data))
 
+    return await _on_runtime(r.rt, go)
 
-async def _read_strict(r: Respawn) -> bytes:
-    from actorlab.persistence.spawning import _strict_read_error
 
+def respawn_or_sync(
+    rt: Runtime,
+    parent: ActorCell | RootCell,
+    storage: PersistentStorage | None,
+    actor_id: ActorId | str,
+    runtime_args: Any,
+    default_args: Any,
+    *,
+    name: str | None,
+    autosave: Autosave | None,
+    actor_type: type[Actor] | None,
+) -> ActorRef[Any]:
+    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
+    decision = r.fallback(runtime_args, _required(default_args))
     try:
-        return await r.read()
+        data = r.read_blocking()
     except Exception as exc:
-        raise _strict_read_error(r.storage, r.actor_id, exc) from exc
+        return r.spawn(decision.read_failed(exc))
+    return r.spawn(decision.args_from(data))
 
 
 def _required(default_args: Any) -> Any:
@@ -215,55 +220,3 @@ def _required(default_args: Any) -> Any:
             "default_args=lambda: Counter(0)); or use respawn() to require the snapshot"
         )
     return default_args
-
-
-class ContextPersistence(PersistentSpawning):
-    """``Context`` methods: the above, plus ``save_snapshot`` of this actor."""
-
-    __slots__ = ()
-
-    if TYPE_CHECKING:
-        _cell: ActorCell
-
-    async def save_snapshot(self, storage: PersistentStorage | None = None) -> SnapshotHeader:
-        """Save this actor's snapshot (theta ``save_snapshot``); returns its header.
-
-        The state is captured when this is called. ``storage`` None means the storage the actor
-        was (re)spawned from, else ``al.default_storage()``. ``NotPicklable`` names the
-        attribute that cannot be saved.
-        """
-        cell = self._cell
-        return await _on_runtime(cell.runtime, lambda: saving.save(cell, storage))
-
-    def save_snapshot_sync(self, storage: PersistentStorage | None = None) -> SnapshotHeader:
-        """``save_snapshot`` from a sync handler (or another thread)."""
-        cell = self._cell
-        if cell.runtime.on_loop_thread():
-            return saving.save_on_loop_blocking(cell, storage)
-        return _blocking(cell.runtime, lambda: saving.save(cell, storage))
-
-
-class RootPersistence(PersistentSpawning):
-    """``RootContext`` methods: the above, plus ``save_snapshot(ref)`` from outside the actor."""
-
-    __slots__ = ()
-
-    async def save_snapshot(
-        self, ref: ActorRef[Any], storage: PersistentStorage | None = None
-    ) -> SnapshotHeader:
-        """Save the snapshot of the actor behind ``ref`` now, from outside it.
-
-        It is taken between two steps of the runtime loop; if a handler of that actor is
-        suspended at an ``await``, its partial changes are included.
-        """
-        cell = ref._live()
-        return await _on_runtime(cell.runtime, lambda: saving.save(cell, storage))
-
-    def save_snapshot_sync(
-        self, ref: ActorRef[Any], storage: PersistentStorage | None = None
-    ) -> SnapshotHeader:
-        """``save_snapshot(ref)`` without ``await``."""
-        cell = ref._live()
-        if cell.runtime.on_loop_thread():
-            return saving.save_on_loop_blocking(cell, storage)
-        return _blocking(cell.runtime, lambda: saving.save(cell, storage))

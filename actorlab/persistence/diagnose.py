@@ -127,13 +127,101 @@ def locate(obj: Any, root: str) -> _Culprit | None:
     return _Culprit(path, obj, error, owner, attribute)
 
 
+class _CodeCulprit(NamedTuple):
+    where: str  # "Counter.add" (a function) or "Counter" (a class attribute)
+    name: str
+    obj: Any
+    error: BaseException
+    is_attribute: bool
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, (staticmethod, classmethod)):
+        value = value.__func__
+    for _ in range(32):
+        inner = getattr(value, "__wrapped__", None)
+        if inner is None:
+            break
+        value = inner
+    return value
+
+
+def _members(cls: type) -> Iterator[tuple[str, Any]]:
+    """``(name, value)`` of a class's own attributes, properties split into their functions."""
+    for name, value in list(vars(cls).items()):
+        if isinstance(value, property):
+            for part in (value.fget, value.fset, value.fdel):
+                if part is not None:
+                    yield name, part
+        elif not (name.startswith("__") and name.endswith("__")):
+            yield name, _unwrap(value)
+
+
+def locate_in_code(roots: Iterator[Any] | list[Any]) -> _CodeCulprit | None:
+    """The first value that cannot be pickled among what by-value code carries along.
+
+    A class or function defined in a notebook cell is copied with the globals its code reads
+    (dill ``recurse=True``) and its class attributes: a global socket used in a handler makes
+    the *class* unpicklable while every field of the state pickles.
+    """
+    stack = [r for r in roots if pickling.by_value_kind(r) is not None]
+    seen: set[int] = set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        parts: list[tuple[str, str | None, Any]]
+        if isinstance(obj, type):
+            stack.extend(b for b in obj.__bases__ if pickling.by_value_kind(b) is not None)
+            parts = [(obj.__qualname__, n, v) for n, v in _members(obj)]
+        else:
+            parts = [(obj.__qualname__, None, obj)]
+        for where, attr, value in parts:
+            if isinstance(value, types.FunctionType) and (attr is None or _is_own(value)):
+                for name, used in pickling.globals_used(value):
+                    found = _check(f"{where}.{attr}" if attr else where, name, used, stack, False)
+                    if found is not None:
+                        return found
+            elif attr is not None:
+                found = _check(where, attr, value, stack, True)
+                if found is not None:
+                    return found
+    return None
+
+
+def _is_own(fn: types.FunctionType) -> bool:
+    return pickling.by_value_kind(fn) is not None
+
+
+def _check(where: str, name: str, value: Any, stack: list[Any], attr: bool) -> _CodeCulprit | None:
+    if isinstance(value, types.ModuleType):
+        return None  # modules are pickled by name
+    if isinstance(value, (type, types.FunctionType)):
+        if pickling.by_value_kind(value) is not None:
+            stack.append(value)
+        return None
+    error = _error(value)
+    return None if error is None else _CodeCulprit(where, name, value, error, attr)
+
+
 def not_picklable(
-    state: Any, root: str, cause: BaseException, *, actor: str | None = None
+    state: Any,
+    root: str,
+    cause: BaseException,
+    *,
+    actor: str | None = None,
+    code: tuple[Any, ...] = (),
 ) -> NotPicklable:
-    """A ``NotPicklable`` naming the attribute path, its type, the cause and the fix."""
-    culprit = locate(state, root) or _Culprit(root, state, cause, None, None)
-    error = culprit.error
+    """A ``NotPicklable`` naming the attribute path (or the global a handler uses), its type,
+    the cause and the fix. ``code``: classes saved beside ``state`` (the actor class)."""
     where = f" in actor {actor}" if actor else ""
+    culprit = locate(state, root) or _Culprit(root, state, cause, None, None)
+    if culprit.obj is state:
+        in_code = locate_in_code([type(state), state, *code])
+        if in_code is not None:
+            return _code_error(in_code, where)
+    error = culprit.error
     if culprit.owner is not None and culprit.attribute is not None:
         exclude = (
             f"or list {culprit.attribute!r} in {culprit.owner.__qualname__}.__snapshot_exclude__ "
@@ -145,6 +233,27 @@ def not_picklable(
         f"cannot snapshot {culprit.path}: {_type_name(culprit.obj)} "
         f"({type(error).__name__}: {error}){where}. Fix: pass it as RuntimeArgs (see "
         f"PersistentActor.persistent_args), {exclude}."
+    )
+
+
+def _code_error(c: _CodeCulprit, where: str) -> NotPicklable:
+    owner = c.where.split(".")[0]
+    what = (
+        f"its class attribute {c.where}.{c.name}"
+        if c.is_attribute
+        else f"the global {c.name!r} that {c.where} uses"
+    )
+    how = (
+        f"set it per actor (in __init__ or on_start) instead of on the class {owner}"
+        if c.is_attribute
+        else f"reach it through its module (import mod, then mod.{c.name}), which is saved by name,"
+        f" or make it an attribute created in on_start or passed as RuntimeArgs (see "
+        "PersistentActor.persistent_args) and listed in __snapshot_exclude__"
+    )
+    return NotPicklable(
+        f"cannot snapshot {owner}{where}: {owner} is defined in a notebook cell (__main__), so "
+        f"it is saved by value with the globals its code uses, and {what} is a "
+        f"{_type_name(c.obj)} ({type(c.error).__name__}: {c.error}). Fix: {how}."
     )
 
 

@@ -4,10 +4,11 @@
 b"ACTORLAB-SNAPSHOT\\n" | uint32 big-endian header length | UTF-8 JSON header | payload
 ```
 The header says who the snapshot belongs to and how it was written (Python, dill, whether the
-payload carries code), and protects itself and the payload with SHA-256 digests and, when a key
-is configured, an HMAC-SHA256. ``read_header`` and ``verify`` never unpickle anything: every
-check (magic, format, truncation, digests, HMAC, Python version when code is carried) happens
-before the payload reaches the unpickler.
+payload carries code), and protects itself and the payload with SHA-256 digests and an
+HMAC-SHA256 with the key in force (``keys``: this user's own key unless one is configured).
+``read_header`` and ``verify`` never unpickle anything: every check (magic, format, truncation,
+digests, HMAC, Python version when code is carried) happens before the payload reaches the
+unpickler. ``sign`` re-signs a snapshot the user trusts, without unpickling it.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ def encode(
     actor_path: str | None = None,
     key: Any = _USE_CONFIGURED,
 ) -> bytes:
-    """Wrap a pickled payload in the envelope (signed when a key is configured or given)."""
+    """Wrap a pickled payload in the envelope, signed with the key in force (``key=None``:
+    unsigned, as actorlab before 0.2 wrote them; for tests and tools)."""
     signing_key: bytes | None = keys.current_key() if key is _USE_CONFIGURED else key
     payload = pickled.data
     header: dict[str, Any] = {
@@ -247,14 +249,10 @@ class Verified:
     """False when named code must resolve to current definitions (another Python version)."""
 
 
-def verify(
-    data: bytes,
-    *,
-    expected_id: ActorId | None = None,
-    source: str | None = None,
-    key: Any = _USE_CONFIGURED,
-) -> Verified:
-    """Every check before unpickling: header, truncation, digest, HMAC, code compatibility."""
+def _intact(
+    data: bytes, expected_id: ActorId | None, source: str | None
+) -> tuple[SnapshotHeader, str, bytes]:
+    """Header and payload checks (truncation, digests): ``(header, who, payload)``."""
     header = read_header(data, expected_id=expected_id, source=source)
     who = f"snapshot of {header.label}" + (f", {source}" if source else "")
     start = _PREFIX + _LEN.unpack_from(data, len(MAGIC))[0]
@@ -267,7 +265,24 @@ def verify(
         )
     if hashlib.sha256(payload).hexdigest() != header.payload_sha256:
         raise SnapshotError(f"{who}: corrupt payload (SHA-256 mismatch). " + _FIX_CORRUPT)
-    _check_hmac(header, who, keys.current_key() if key is _USE_CONFIGURED else key)
+    return header, who, payload
+
+
+def verify(
+    data: bytes,
+    *,
+    expected_id: ActorId | None = None,
+    source: str | None = None,
+    key: Any = _USE_CONFIGURED,
+    trusted: bool = False,
+) -> Verified:
+    """Every check before unpickling: header, truncation, digest, HMAC, code compatibility.
+
+    ``trusted=True`` skips the HMAC check only (the caller vouches for the source).
+    """
+    header, who, payload = _intact(data, expected_id, source)
+    if not trusted:
+        _check_hmac(header, who, keys.current_key() if key is _USE_CONFIGURED else key)
     missing = pickling.missing_code(header.requires)
     if missing:
         names = ", ".join(n.replace(":", ".") for n in missing)
@@ -279,29 +294,51 @@ def verify(
     return Verified(header, payload, _check_code(header, who))
 
 
+def sign(
+    data: bytes,
+    *,
+    expected_id: ActorId | None = None,
+    source: str | None = None,
+    key: Any = _USE_CONFIGURED,
+) -> bytes:
+    """``data`` signed with ``key`` (default: the key in force), whoever signed it before.
+
+    Checks that the snapshot is intact (header, digests) but never unpickles it: signing says
+    "I trust where this came from", which only the user can decide.
+    """
+    header, _, payload = _intact(data, expected_id, source)
+    h = {k: v for k, v in header.raw.items() if k != "_size"}
+    signing_key: bytes = keys.current_key() if key is _USE_CONFIGURED else key
+    h["hmac"] = _mac(signing_key, str(h["header_sha256"]), header.payload_sha256)
+    head = json.dumps(h, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return b"".join((MAGIC, _LEN.pack(len(head)), head, payload))
+
+
+_FIX_TRUST = (
+    "Unpickling a snapshot runs its code, so only snapshots signed with your key are loaded. "
+    "Fix: if you trust where it came from, sign it with your key: "
+    "al.trust_snapshot(storage, actor_id), then load it again"
+)
+
+
 def _check_hmac(header: SnapshotHeader, who: str, key: bytes | None) -> None:
-    stored = header.raw.get("hmac")
     if key is None:
-        if stored is not None:
-            raise SnapshotError(
-                f"{who}: the snapshot is signed (HMAC) but no snapshot key is configured, so it "
-                f"cannot be verified. Fix: set ${keys.ENV_VAR} or call "
-                "al.configure(snapshot_key=...) with the key it was written with."
-            )
-        return
+        return  # an explicit key=None (tools and tests): unsigned reading
+    stored = header.raw.get("hmac")
     if stored is None:
         raise SnapshotError(
-            f"{who}: the snapshot is not signed, but a snapshot key is configured, so it cannot "
-            "be trusted. Fix: re-save it with the key (or, if you trust it, load it with no key "
-            f"configured: unset ${keys.ENV_VAR} / al.configure(snapshot_key=None))."
+            f"{who}: the snapshot is not signed (written by actorlab before snapshots were "
+            f"signed by default, or by a tool), so it cannot be trusted; it was not unpickled. "
+            f"{_FIX_TRUST}."
         )
     expected = _mac(key, str(header.raw["header_sha256"]), header.payload_sha256)
     if not hmac.compare_digest(expected, str(stored)):
         raise SnapshotError(
-            f"{who}: HMAC mismatch: the snapshot was modified after it was written, or signed "
-            "with another key. It was not unpickled. Fix: use the key it was written with "
-            f"(${keys.ENV_VAR} / al.configure(snapshot_key=...)); if it was tampered with, "
-            "delete it."
+            f"{who}: HMAC mismatch: its signature does not match {keys.source()}: it was written "
+            "by another user or machine, signed with another key, or modified after it was written; "
+            f"it was not unpickled. {_FIX_TRUST}; for a store shared with others or CI, use the "
+            f"key it was written with everywhere: al.configure(snapshot_key=...) or "
+            f"${keys.ENV_VAR}. If it was tampered with, delete it."
         )
 
 

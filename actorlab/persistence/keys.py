@@ -1,22 +1,154 @@
-"""The snapshot signing key: ``al.configure(snapshot_key=...)``, else ``$ACTORLAB_SNAPSHOT_KEY``.
+"""The snapshot signing key: every snapshot is signed (HMAC-SHA256), as Jupyter signs notebooks.
 
-With a key, every snapshot written carries an HMAC-SHA256 and every snapshot read must carry a
-valid one: tampering is detected before anything is unpickled.
+The key in force, first found:
+1. ``al.configure(snapshot_key=...)`` (a key shared by a team store or CI);
+2. the ``$ACTORLAB_SNAPSHOT_KEY`` environment variable;
+3. this user's own key, created on first use in the actorlab data directory (``snapshot_key``,
+   mode 0600): ``$ACTORLAB_DATA_DIR``, else ``$XDG_DATA_HOME/actorlab`` or
+   ``~/.local/share/actorlab`` (Linux), ``~/Library/Application Support/actorlab`` (macOS),
+   ``%APPDATA%\\actorlab`` (Windows).
+
+A snapshot whose HMAC does not match the key in force (another user's, an older actorlab's, a
+tampered file) is refused before anything is unpickled; ``al.trust_snapshot`` signs one the user
+has decided to trust.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
+import sys
+import threading
+from pathlib import Path
 
 from actorlab.config import settings
+from actorlab.errors import SnapshotError
 
 ENV_VAR = "ACTORLAB_SNAPSHOT_KEY"
+DATA_DIR_VAR = "ACTORLAB_DATA_DIR"
+KEY_FILE = "snapshot_key"
+
+log = logging.getLogger("actorlab.persistence")
+
+_cache: dict[Path, bytes] = {}
+_lock = threading.Lock()
 
 
-def current_key() -> bytes | None:
-    """The key in force: the configured one if set, else the environment variable, else None."""
+def data_dir() -> Path:
+    """actorlab's per-user data directory (where the snapshot key lives)."""
+    explicit = os.environ.get(DATA_DIR_VAR)
+    if explicit:
+        return Path(explicit).expanduser()
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "actorlab"
+    if os.name == "nt":
+        appdata = os.environ.get("APPDATA")
+        return (Path(appdata) if appdata else home / "AppData" / "Roaming") / "actorlab"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else home / ".local" / "share") / "actorlab"
+
+
+def key_path() -> Path:
+    """Where this user's snapshot key is kept."""
+    return data_dir() / KEY_FILE
+
+
+def source() -> str:
+    """Where the key in force comes from, for error messages."""
+    if settings().snapshot_key:
+        return "al.configure(snapshot_key=...)"
+    if os.environ.get(ENV_VAR):
+        return f"${ENV_VAR}"
+    return f"your snapshot key ({key_path()})"
+
+
+def current_key() -> bytes:
+    """The key in force: configured, else the environment variable, else this user's key."""
     key = settings().snapshot_key
     if key:
         return key
     env = os.environ.get(ENV_VAR)
-    return env.encode("utf-8") if env else None
+    if env:
+        return env.encode("utf-8")
+    return user_key()
+
+
+def user_key() -> bytes:
+    """This user's key, read from ``key_path()`` or created there on first use (mode 0600)."""
+    path = key_path()
+    with _lock:
+        cached = _cache.get(path)
+        if cached is None:
+            cached = _cache[path] = _read_or_create(path)
+        return cached
+
+
+def _read_or_create(path: Path) -> bytes:
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise _unusable(path, "read", exc) from exc
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _create(path)
+    except FileExistsError:
+        pass  # another process created it first: use theirs
+    except OSError as exc:
+        raise _unusable(path, "create", exc) from exc
+    else:
+        log.info("created the snapshot signing key %s (keep it private)", path)
+    return _read(path)
+
+
+def _unusable(path: Path, what: str, exc: OSError) -> SnapshotError:
+    return SnapshotError(
+        f"cannot {what} the snapshot signing key {path} ({type(exc).__name__}: {exc}). "
+        f"Fix: set ${DATA_DIR_VAR} to a writable directory of yours, or give a key with "
+        f"al.configure(snapshot_key=...) or ${ENV_VAR}"
+    )
+
+
+def _create(path: Path) -> None:
+    """Write a new random key atomically: complete or absent, never overwriting another."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)  # FileExistsError if another process won the race
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some network/Windows filesystems)
+            _create_in_place(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _create_in_place(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32) + "\n")
+
+
+def _read(path: Path) -> bytes:
+    text = path.read_text(encoding="utf-8").strip()
+    if not text:
+        raise SnapshotError(
+            f"the snapshot signing key {path} is empty. Fix: delete it (a new one is created; "
+            "snapshots signed with the old one then need al.trust_snapshot), or restore it"
+        )
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        log.warning(
+            "the snapshot signing key %s is readable by other users: anyone who can read it can "
+            "make snapshots that run code as you. Fix: chmod 600 %s",
+            path,
+            path,
+        )
+    return text.encode("utf-8")

@@ -116,6 +116,10 @@ def by_value_kind(obj: Any) -> str | None:
     return "named"
 
 
+class _Cycle(Exception):
+    """A blob reached a class/function that an outer blob is copying (see ``reduce``)."""
+
+
 class _DumpState:
     """What one ``dumps`` call has handed to dill (shared by the nested dill picklers)."""
 
@@ -129,13 +133,23 @@ class _DumpState:
 
     def reduce(self, obj: Any) -> Any:
         kind = by_value_kind(obj)
-        if kind is None or id(obj) in self.in_progress:
+        if kind is None:
             return NotImplemented
+        if id(obj) in self.in_progress:
+            # ``obj`` is being copied by an outer blob and reached again from a class or function
+            # it refers to (``class A: snapshot = B``, ``class B: ... A(...)``). Separate blobs
+            # cannot refer to each other both ways: the outer one copies this group whole.
+            raise _Cycle
         module, qualname = _name_of(obj)
         if kind == "named" and isinstance(obj, type) and issubclass(obj, enum.Enum):
             self.requires[f"{module}:{qualname}"] = None
             return (_require_class, (module, qualname))
-        blob = self.blob(obj)
+        try:
+            blob = self.blob(obj)
+        except _Cycle:
+            if not self.in_progress:
+                raise
+            return NotImplemented  # the calling dill pickler copies ``obj`` in its own blob
         if not has_code(blob):
             return (_dill_value, (blob,))
         if kind == "anonymous":
@@ -181,17 +195,32 @@ def _dill_pickler_class() -> type[Any]:
                     super().__init__(file, protocol=PROTOCOL, recurse=True, byref=False)
                     self._al_root = root
                     self._al_state = state
+                    self._al_classes: set[int] = set()  # classes whose copy is being written
 
                 def reducer_override(self, obj: Any) -> Any:
                     if type(obj) is typing.TypeVar:
                         return _reduce_typevar(obj)
-                    if obj is self._al_root or not _is_main_global(obj):
+                    if type(obj) is types.ModuleType:
+                        # dill copies the __dict__ of a module outside site-packages (an
+                        # editable install, a local helpers.py): by name, as stdlib pickle does
+                        return _reduce_module(obj)
+                    if obj is self._al_root or not _top_level_by_value(obj):
                         return NotImplemented
                     return self._al_state.reduce(obj)
 
                 def save(self, obj: Any, save_persistent_id: bool = True) -> None:
+                    if isinstance(obj, type) and id(obj) not in self.memo:
+                        self._al_classes.add(id(obj))
+                        own_bases = _pin_orig_bases(obj)
+                        try:
+                            super().save(obj, save_persistent_id)
+                        finally:
+                            self._al_classes.discard(id(obj))
+                            if own_bases:
+                                type.__delattr__(obj, "__orig_bases__")
+                        return
                     if type(obj) is types.FunctionType and id(obj) not in self.memo:
-                        resolved = _resolved_annotations(obj)
+                        resolved = _resolved_annotations(obj, self._al_classes)
                         if resolved is not None:
                             original = obj.__annotations__
                             obj.__annotations__ = resolved
@@ -206,12 +235,32 @@ def _dill_pickler_class() -> type[Any]:
         return _DILL_PICKLER
 
 
-def _resolved_annotations(fn: types.FunctionType) -> dict[str, Any] | None:
+def _pin_orig_bases(cls: type) -> bool:
+    """Give ``cls`` its own ``__orig_bases__`` while dill copies it; True if one was added.
+
+    dill 0.4 rebuilds a class from ``__orig_bases__`` when ``hasattr`` finds one, and finds the
+    *inherited* one of a subclass of a generic class (``class Snap(al.ActorArgs)``): the copy
+    would lose its real base. Pinned to ``__bases__``, the copy is built from the right bases.
+    """
+    if "__orig_bases__" in cls.__dict__ or not hasattr(cls, "__orig_bases__"):
+        return False
+    try:
+        type.__setattr__(cls, "__orig_bases__", cls.__bases__)
+    except TypeError:  # a builtin or extension type: dill pickles those by reference anyway
+        return False
+    return True
+
+
+def _resolved_annotations(
+    fn: types.FunctionType, in_progress: set[int] = frozenset()  # type: ignore[assignment]
+) -> dict[str, Any] | None:
     """``fn``'s annotations with strings evaluated (``from __future__ import annotations``).
 
     A by-value copy of a class only keeps the globals its code uses (dill ``recurse=True``), so
     string annotations naming message classes could not be resolved after loading: the copy
-    carries the evaluated annotations instead. None if there is nothing to evaluate.
+    carries the evaluated annotations instead. A name of a class whose copy is being written
+    (``-> "Counter"`` inside ``Counter``'s own snapshot class) stays a string: dill can defer a
+    class's self-references through globals, not through annotations. None if nothing changes.
     """
     annotations = getattr(fn, "__annotations__", None)
     if not annotations or not any(isinstance(v, str) for v in annotations.values()):
@@ -220,9 +269,11 @@ def _resolved_annotations(fn: types.FunctionType) -> dict[str, Any] | None:
     for name, value in annotations.items():
         if isinstance(value, str):
             try:
-                value = eval(value, fn.__globals__)
+                evaluated = eval(value, fn.__globals__)
             except Exception:
-                pass  # left as written; resolving it later reports the problem
+                evaluated = value  # left as written; resolving it later reports the problem
+            if id(evaluated) not in in_progress:
+                value = evaluated
         resolved[name] = value
     return resolved
 
@@ -236,12 +287,13 @@ def has_code(blob: bytes) -> bool:
     return any(marker in blob for marker in _CODE_MARKERS)
 
 
-def _is_main_global(obj: Any) -> bool:
-    """A class or function defined at the top level of ``__main__`` (a notebook cell)."""
+def _top_level_by_value(obj: Any) -> bool:
+    """A top-level class or function copied by value: defined in ``__main__`` (a notebook
+    cell), or a copy loaded from a snapshot whose name no longer resolves. Methods and nested
+    classes (dotted qualnames) stay inside their class's copy."""
     if not isinstance(obj, (type, types.FunctionType)):
         return False
-    module, qualname = _name_of(obj)
-    return module == "__main__" and "." not in qualname and lookup(module, qualname) is obj
+    return "." not in _name_of(obj)[1] and by_value_kind(obj) == "named"
 
 
 def _blank_excluded(state: Any, names: Any) -> Any:
@@ -330,7 +382,25 @@ class _Pickler(pickle.Pickler):
         return _reduce_module(obj)
 
 
+def globals_used(fn: types.FunctionType) -> Iterator[tuple[str, Any]]:
+    """``(name, value)`` of the globals (nested code included) and closure values ``fn``'s code
+    reads: what dill ``recurse=True`` copies along with a function."""
+    codes = [fn.__code__]
+    while codes:
+        code = codes.pop()
+        for name in code.co_names:
+            if name in fn.__globals__:
+                yield name, fn.__globals__[name]
+        codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or (), strict=False):
+        try:
+            yield name, cell.cell_contents
+        except ValueError:  # an empty cell (a name not assigned yet)
+            continue
+
+
 def _reduce_module(mod: types.ModuleType) -> Any:
+    """An imported module by name (``import_module`` on load), never a copy of its globals."""
     name = mod.__name__
     if name == "__main__" or sys.modules.get(name) is not mod:
         return NotImplemented

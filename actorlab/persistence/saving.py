@@ -109,10 +109,27 @@ async def _write(cell: ActorCell, storage: PersistentStorage, data: bytes) -> No
 
 async def save(cell: ActorCell, storage: PersistentStorage | None = None) -> format.SnapshotHeader:
     """Pickle the state now, write it after any earlier write of this actor (runtime loop)."""
+    return await start_save(cell, storage)
+
+
+def start_save(
+    cell: ActorCell, storage: PersistentStorage | None = None
+) -> asyncio.Task[format.SnapshotHeader]:
+    """Pickle the state now and start the write (runtime loop); the task gives the header.
+
+    The write task is created here, so writes start, and land, in call order even when the
+    returned tasks are awaited in another order (or not at all).
+    """
     store = resolve_storage(cell, storage)
     data = encode(cell)
-    await _write(cell, store, data)
-    return _saved(cell, store, data)
+    return cell.runtime.loop.create_task(_write_then_header(cell, store, data))
+
+
+async def _write_then_header(
+    cell: ActorCell, storage: PersistentStorage, data: bytes
+) -> format.SnapshotHeader:
+    await _write(cell, storage, data)
+    return _saved(cell, storage, data)
 
 
 def save_on_loop_blocking(

@@ -12,7 +12,10 @@ theta semantics, with two deliberate differences:
 
 from __future__ import annotations
 
+import functools
 import logging
+import types
+import typing
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +24,7 @@ from actorlab.clock import wait_future
 from actorlab.errors import SnapshotError, SnapshotNotFound, WrongThread
 from actorlab.ids import ActorId
 from actorlab.persistence import autosave as _autosave
-from actorlab.persistence import codec
+from actorlab.persistence import codec, pickling
 from actorlab.persistence.actor import persistent_args, require_persistent
 from actorlab.persistence.saving import check_storage
 from actorlab.persistence.storage import BaseStorage, PersistentStorage, default_storage
@@ -87,7 +90,7 @@ def read_blocking(
     return wait_future(rt.submit(storage.try_read(actor_id)), None)
 
 
-def _strict_read_error(storage: PersistentStorage, actor_id: ActorId, exc: Exception) -> Exception:
+def strict_read_error(storage: PersistentStorage, actor_id: ActorId, exc: Exception) -> Exception:
     if isinstance(exc, SnapshotError):
         return exc
     return SnapshotError(
@@ -113,17 +116,50 @@ def _from_snapshot(
     return cls, snap
 
 
+def _is_factory(arg: Any) -> bool:
+    return callable(arg) and not isinstance(arg, (Actor, ActorArgs, type))
+
+
 def _value(arg: Any) -> Any:
     """theta passes ``FnOnce`` closures; a plain value is accepted too."""
-    return arg() if callable(arg) and not isinstance(arg, (Actor, ActorArgs, type)) else arg
+    return arg() if _is_factory(arg) else arg
 
 
-def _expected_type(default_args: Any, actor_type: type[Actor] | None) -> type[Actor] | None:
-    if actor_type is not None:
-        return actor_type
-    if isinstance(default_args, (Actor, ActorArgs)):
-        return _actor_type(default_args)
+def _args_type(obj: Any) -> type[Actor] | None:
+    """The actor class that ``obj`` (spawn args, an actor or args class) starts, if any."""
+    if isinstance(obj, (Actor, ActorArgs)):
+        obj = type(obj)
+    if isinstance(obj, type):
+        if issubclass(obj, Actor):
+            return obj
+        if issubclass(obj, ActorArgs):
+            try:
+                return obj.resolve_actor_type()
+            except Exception:
+                return None
     return None
+
+
+def factory_type(fn: Any) -> type[Actor] | None:
+    """The actor class a ``default_args`` callable builds, found without calling it.
+
+    From its return annotation, the class a ``functools.partial`` wraps, or the one actor (or
+    args) class its code names (``lambda: Counter(0)``). None if that is not conclusive.
+    """
+    if isinstance(fn, functools.partial):
+        return _args_type(fn.func) or factory_type(fn.func)
+    try:
+        hinted = _args_type(typing.get_type_hints(fn).get("return"))
+    except Exception:
+        hinted = None
+    if hinted is not None:
+        return hinted
+    used = pickling.globals_used(fn) if isinstance(fn, types.FunctionType) else ()
+    named = {t for t in (_args_type(v) for _, v in used) if t is not None}
+    return named.pop() if len(named) == 1 else None
+
+
+_UNSET: Any = object()
 
 
 def _label(expected: type[Actor] | None, actor_id: ActorId) -> str:
@@ -145,15 +181,18 @@ class OrFallback:
         self.actor_id = actor_id
         self.runtime_args = runtime_args
         self.default_args = default_args
-        self.expected = _expected_type(default_args, actor_type)
+        self.built: Any = _UNSET
+        self.expected = actor_type or _args_type(default_args)
+        if self.expected is None and _is_factory(default_args):
+            self.expected = factory_type(default_args)
+            if self.expected is None:  # not knowable without building it: build it now
+                self.built = default_args()
+                self.expected = _args_type(self.built)
 
     def _default(self) -> tuple[Any, str]:
         """The default args (called now, as in theta only on a fallback) and a log label."""
-        args = _value(self.default_args)
-        expected = self.expected
-        if expected is None and isinstance(args, (Actor, ActorArgs)):
-            expected = _actor_type(args)
-        return args, _label(expected, self.actor_id)
+        args = _value(self.default_args) if self.built is _UNSET else self.built
+        return args, _label(self.expected or _args_type(args), self.actor_id)
 
     def read_failed(self, exc: Exception) -> Any:
         args, label = self._default()
@@ -228,7 +267,7 @@ class Respawn:
         try:
             data = read()
         except Exception as exc:
-            raise _strict_read_error(self.storage, self.actor_id, exc) from exc
+            raise strict_read_error(self.storage, self.actor_id, exc) from exc
         return self.strict_from(data, runtime_args)
 
     def strict_from(self, data: bytes, runtime_args: Any) -> ActorRef[Any]:

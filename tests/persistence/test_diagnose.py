@@ -96,3 +96,59 @@ def test_picklability_report_warns_on_values_that_pickle_but_lie():
     assert "recreated empty" in warnings["s.ready"].error
     lock = next(item for item in report if item.path == "s.lock")
     assert not lock.ok and "lock is process-local" in lock.error
+
+
+def _main_class(monkeypatch, name, namespace, body):
+    """A class defined "in a notebook cell": its module is __main__, where it is found."""
+    import __main__
+
+    exec(body, namespace)
+    cls = namespace[name]
+    cls.__module__ = "__main__"
+    for value in vars(cls).values():
+        if hasattr(value, "__module__") and callable(value):
+            value.__module__ = "__main__"
+    monkeypatch.setattr(__main__, name, cls, raising=False)
+    return cls
+
+
+def test_a_global_used_by_notebook_code_is_named_with_the_right_fix(monkeypatch, sock):
+    """Every field pickles; the class (copied by value) drags in a global socket: the error
+    names the global and the handler, and says how to fix *that*."""
+    ns = {"al": al, "CONN": sock}
+    cls = _main_class(
+        monkeypatch,
+        "Notebook",
+        ns,
+        "class Notebook:\n"
+        "    def __init__(self):\n"
+        "        self.value = 1\n"
+        "    def add(self, n):\n"
+        "        return al.ActorId.from_name(str(CONN.fileno() + n))\n",
+    )
+    with pytest.raises(al.NotPicklable) as info:
+        codec.dump(cls(), actor_id=AID)
+    text = str(info.value)
+    assert "the global 'CONN' that Notebook.add uses is a socket" in text
+    assert "reach it through its module (import mod, then mod.CONN)" in text
+    assert "__snapshot_exclude__" in text and "Notebook.__snapshot_exclude__" not in text
+
+
+def test_a_class_attribute_of_notebook_code_is_named(monkeypatch, sock):
+    ns = {"CONN": sock}
+    cls = _main_class(monkeypatch, "Shared", ns, "class Shared:\n    pool = CONN\n")
+    with pytest.raises(al.NotPicklable, match=r"its class attribute Shared\.pool is a socket"):
+        codec.dump(cls(), actor_id=AID)
+
+
+def test_actorlab_itself_is_pickled_by_name_from_notebook_code(monkeypatch):
+    """The module a handler mentions (``al``) is saved by name, not copied with its globals."""
+    from actorlab.persistence import pickling
+
+    cls = _main_class(
+        monkeypatch, "UsesAl", {"al": al},
+        "class UsesAl:\n    def id(self):\n        return al.ActorId.from_name('x')\n",
+    )
+    p = pickling.dumps(cls())
+    assert len(p.data) < 5000 and b"ContextVar" not in p.data
+    assert pickling.loads(p.data).id() == al.ActorId.from_name("x")

@@ -18,12 +18,6 @@ from .helpers import Touch, dill_site, other_python, run_script
 AID = al.ActorId.from_name("counter")
 
 
-@pytest.fixture(autouse=True)
-def _no_key(monkeypatch):
-    monkeypatch.delenv("ACTORLAB_SNAPSHOT_KEY", raising=False)
-    monkeypatch.setattr(al.settings(), "snapshot_key", None)
-
-
 @pytest.fixture
 def marker(tmp_path):
     return tmp_path / "UNPICKLED"
@@ -77,7 +71,7 @@ def test_header_fields(snapshot):
     ):
         assert key in raw
     assert raw["actor"]["class"] == "t.Counter"
-    assert h.size == len(snapshot) and h.signed is False
+    assert h.size == len(snapshot) and h.signed is True  # signed by default
 
 
 def test_read_header_does_not_unpickle(snapshot, marker):
@@ -165,18 +159,6 @@ def test_hmac_key_from_configure_wins(monkeypatch, marker):
     data = codec.dump({"n": 1}, actor_id=AID, actor_class="t.Counter")
     monkeypatch.setattr(al.settings(), "snapshot_key", b"other")
     refused(data, marker, "HMAC mismatch")
-
-
-def test_unsigned_snapshot_is_refused_when_a_key_is_configured(snapshot, marker, monkeypatch):
-    monkeypatch.setenv("ACTORLAB_SNAPSHOT_KEY", "s3cret")
-    refused(snapshot, marker, "not signed, but a snapshot key is configured")
-
-
-def test_signed_snapshot_without_a_key_is_refused(monkeypatch, marker):
-    monkeypatch.setenv("ACTORLAB_SNAPSHOT_KEY", "s3cret")
-    data = codec.dump({"proof": Touch(str(marker))}, actor_id=AID, actor_class="t.Counter")
-    monkeypatch.delenv("ACTORLAB_SNAPSHOT_KEY")
-    refused(data, marker, "signed .* but no snapshot key is configured.*ACTORLAB_SNAPSHOT_KEY")
 
 
 WRITER = """

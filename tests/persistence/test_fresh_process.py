@@ -141,3 +141,67 @@ def test_fallback_class_with_string_annotations(tmp_path):
         name="fresh.py",
     )
     assert out.split() == ["1007"]
+
+
+SNAP_T_SAVER = """
+import warnings
+from dataclasses import dataclass
+import dill
+import actorlab as al
+
+warnings.simplefilter("error", dill.PicklingWarning)  # no "recursive self-references" fallback
+
+
+@dataclass
+class TSnap(al.ActorArgs):
+    value: int
+
+    @classmethod
+    def from_actor(cls, actor):
+        return cls(actor.value)
+
+    def initialize(self, ctx) -> "Counter":
+        return Counter(self.value)
+
+
+class Counter(al.Actor, snapshot=TSnap):
+    def __init__(self, value=0):
+        self.value = value
+
+    @al.handler
+    def add(self, n: int) -> int:
+        self.value += n
+        return self.value
+
+
+store = al.FileStorage("snaps")
+c = al.root().spawn_persistent_sync(store, al.ActorId.from_name("t"), TSnap(1))
+print(c.ask_sync(5))
+al.root().save_snapshot_sync(c)
+al.shutdown()
+"""
+
+SNAP_T_RESPAWN = """
+import warnings
+import dill
+import actorlab as al
+
+warnings.simplefilter("error", dill.PicklingWarning)
+store = al.FileStorage("snaps")
+aid = al.ActorId.from_name("t")
+c = al.root().respawn_sync(store, aid)
+snap = al.load_snapshot(store, aid).state
+print(type(snap).__name__, isinstance(snap, al.ActorArgs), c.actor_type.__name__, c.ask_sync(10))
+al.root().save_snapshot_sync(c)   # the respawned copy saves again
+al.shutdown()
+"""
+
+
+def test_snapshot_type_defined_in_main_respawns_in_a_fresh_process(tmp_path):
+    """``snapshot=T`` with T and the actor in ``__main__`` referring to each other: saved by
+    value, respawned (twice) in processes that never defined them."""
+    assert run_script(tmp_path, SNAP_T_SAVER, name="saver.py").split() == ["6"]
+    out = run_script(tmp_path, SNAP_T_RESPAWN, name="fresh.py")
+    assert out.split() == ["TSnap", "True", "Counter", "16"]
+    out = run_script(tmp_path, SNAP_T_RESPAWN, name="fresh_again.py")
+    assert out.split() == ["TSnap", "True", "Counter", "26"]

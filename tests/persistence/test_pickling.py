@@ -310,3 +310,50 @@ def test_notebook_enum_needs_its_definition_and_says_so_before_unpickling(tmp_pa
         name="with.py",
     )
     assert out.strip() == "True"
+
+
+CYCLE_SAVER = """
+import warnings
+from pathlib import Path
+import dill
+from actorlab.persistence import pickling
+
+warnings.simplefilter("error", dill.PicklingWarning)
+
+def make():
+    return A()
+
+class A:
+    partner = None
+    def again(self):
+        return make()
+
+class B:
+    def back(self) -> "A":
+        return A()
+
+A.partner = B
+p = pickling.dumps({"a": A(), "make": make, "B": B})
+Path("cycle.pkl").write_bytes(p.data)
+print(sorted(p.code))
+"""
+
+
+def test_classes_and_functions_that_refer_to_each_other_survive_a_fresh_process(tmp_path):
+    """Mutual references between ``__main__`` classes/functions (a class and its snapshot type,
+    a factory and its class) are copied together, without dill's recursion fallback."""
+    out = run_script(tmp_path, CYCLE_SAVER, name="saver.py")
+    assert out.strip() == "['__main__:A', '__main__:B', '__main__:make']"
+    out = run_script(
+        tmp_path,
+        """
+        from pathlib import Path
+        from actorlab.persistence import pickling
+        s = pickling.loads(Path("cycle.pkl").read_bytes())
+        A = type(s["a"])
+        print(type(s["a"].again()) is A, type(s["make"]()) is A)
+        print(type(A.partner().back()).__name__, s["B"].__name__)
+        """,
+        name="loader.py",
+    )
+    assert out.split() == ["True", "True", "A", "B"]

@@ -38,11 +38,6 @@ def store(request, tmp_path):
     }[request.param]()
 
 
-@pytest.fixture(autouse=True)
-def _no_key(monkeypatch):
-    monkeypatch.delenv("ACTORLAB_SNAPSHOT_KEY", raising=False)
-
-
 def test_simple_persistent_actor(al_root, store):
     """theta test_simple_persistent_actor: the saved count comes back after a respawn."""
     aid = al.ActorId.from_name("simple")
@@ -98,7 +93,7 @@ def test_respawn_or_with_a_snapshot_does_not_call_default_args(al_root, store):
     al.shutdown()
     root = al.root()
 
-    def default():
+    def default() -> Counter:  # the annotation tells the expected class without a call
         raise AssertionError("default_args must not be called")
 
     ref = root.respawn_or_sync(store, aid, runtime_args=lambda: None, default_args=default)
@@ -146,6 +141,76 @@ def test_respawn_or_snapshot_of_another_class_warns(al_root, store, caplog):
     text = _decode_fallback(al_root, store, aid, caplog, default=Counter(100))
     assert f"failed to decode the snapshot of Counter({aid})" in text
     assert "it holds a persistence.actors.Other, not Counter" in text
+
+
+@pytest.mark.parametrize("form", ["lambda", "partial", "annotated", "args_lambda"])
+def test_respawn_or_callable_default_checks_the_class(al_root, store, caplog, form):
+    """The form API.md shows (``default_args=lambda: Counter(0)``) checks the snapshot's class
+    like the value form, without calling the callable first."""
+    import functools
+
+    aid = al.ActorId.from_name("other-class-callable")
+    _saved(al_root, store, aid, Other())
+    calls = []
+
+    def annotated() -> Counter:
+        calls.append(1)
+        return Counter(100)
+
+    class CounterArgs(al.ActorArgs[Counter]):
+        def initialize(self, ctx: al.Context) -> Counter:
+            return Counter(100)
+
+    default = {
+        "lambda": lambda: calls.append(1) or Counter(100),
+        "partial": functools.partial(Counter, 100),
+        "annotated": annotated,
+        "args_lambda": lambda: calls.append(1) or CounterArgs(),
+    }[form]
+    text = _decode_fallback(al_root, store, aid, caplog, default=default)
+    assert f"failed to decode the snapshot of Counter({aid})" in text
+    assert "it holds a persistence.actors.Other, not Counter" in text
+    assert len(calls) == (0 if form == "partial" else 1)  # called once, for the fallback
+
+
+def test_respawn_or_callable_default_of_the_right_class_is_not_called(al_root, store):
+    aid = al.ActorId.from_name("lazy")
+    al_root.spawn_persistent_sync(store, aid, Counter(7)).ask_sync(Save())
+    al.shutdown()
+    root = al.root()
+
+    def never():
+        raise AssertionError("default_args must not be called")
+
+    ref = root.respawn_or_sync(store, aid, None, lambda: never() or Counter(0))
+    assert ref.ask_sync(GetCount()) == 7
+
+
+def test_respawn_or_opaque_callable_is_called_once_to_learn_the_class(al_root, store, caplog):
+    """A factory whose class cannot be told from its code is called first (once), and its
+    result is the fallback: still checked, never built twice."""
+    aid = al.ActorId.from_name("opaque")
+    _saved(al_root, store, aid, Other())
+    built = []
+
+    def make():
+        built.append(1)
+        return Counter(100)
+
+    text = _decode_fallback(al_root, store, aid, caplog, default=lambda: make())
+    assert "it holds a persistence.actors.Other, not Counter" in text
+    assert built == [1]
+
+
+def test_respawn_or_async_callable_default_checks_the_class(al_root, store):
+    aid = al.ActorId.from_name("other-class-async")
+    _saved(al_root, store, aid, Other())
+
+    async def cell():
+        return await al_root.respawn_or(store, aid, None, lambda: Counter(100))
+
+    ref = asyncio.run(cell())
+    assert ref.actor_type is Counter and ref.ask_sync(GetCount()) == 100
 
 
 def test_respawn_or_snapshot_whose_class_is_gone_warns(al_root, store, caplog, monkeypatch):
