@@ -130,23 +130,31 @@ def upgrade(cls: type[Actor], timeout: float | None = None) -> list[ActorRef[Any
     cells, _ = _find(rt, cls)
     if not cells:
         return []
-    import concurrent.futures
+    outcomes: list[Any] = [None] * len(cells)
+    left = [len(cells)]
+    all_done = threading.Event()
 
-    acks: list[concurrent.futures.Future[Any]] = [concurrent.futures.Future() for _ in cells]
-    _request(rt, cls, cells, rt.capture_origin(), True, acks, None)
+    def ack_for(i: int) -> Callable[[Any, BaseException | None], None]:
+        def ack(value: Any, error: BaseException | None) -> None:  # on the runtime thread
+            outcomes[i] = value if error is None else _Outcome(False, error)
+            left[0] -= 1
+            if left[0] == 0:
+                all_done.set()  # one wake-up for the waiting thread, not one per actor
+
+        return ack
+
+    _request(rt, cls, cells, rt.capture_origin(), True, [ack_for(i) for i in range(len(cells))], None)
     t = settings().ask_timeout if timeout is None else timeout
-    deadline = time.monotonic() + t
+    if not all_done.wait(t):
+        busy = [c.label for c, o in zip(cells, outcomes, strict=True) if o is None]
+        raise TimeoutError(
+            f"al.upgrade({cls.__qualname__}): {', '.join(busy[:5])} did not reach a message "
+            f"boundary within {t:g} s (a handler is still running); they upgrade when they do. "
+            f"Fix: pass a longer timeout=..."
+        )
     upgraded: list[ActorRef[Any]] = []
     failed: list[tuple[ActorRef[Any], BaseException]] = []
-    for cell, ack in zip(cells, acks, strict=True):
-        try:
-            out = ack.result(max(0.0, deadline - time.monotonic()))
-        except concurrent.futures.TimeoutError:
-            raise TimeoutError(
-                f"al.upgrade({cls.__qualname__}): {cell.label} did not reach a message boundary "
-                f"within {t:g} s (a handler is still running); it upgrades when it does. Fix: "
-                f"pass a longer timeout=..."
-            ) from None
+    for cell, out in zip(cells, outcomes, strict=True):
         if isinstance(out, _Outcome):
             if out.upgraded:
                 upgraded.append(cell.ref)
