@@ -22,7 +22,8 @@
   without raising passes (put ``assert``s in it). ``...`` (Ellipsis) or ``NotImplementedError``
   or an undefined name mean "not answered yet": the learner gets the hint, never a bare assert.
 - ``ex.spawn(args, name=None)``: an actor the exercise owns (a live actor already holding
-  ``name`` is stopped first). Creating ``Exercise(name)`` again stops them.
+  ``name`` is stopped first); ``ex.own(ref)`` adopts one spawned otherwise (``respawn_or_sync``).
+  Creating ``Exercise(name)`` again stops them.
 - ``ex.reset(*refs)``: actors the exercise borrows. Now, on a failed check and on re-run, each
   is set running again after its leftover mailbox is handled (a paused counter with queued
   messages from a failed attempt would otherwise break the next, correct attempt).
@@ -85,9 +86,16 @@ class NotYet(AssertionError):
             lines.append(f"Still stuck? teach.solution({exercise!r}) shows a worked solution.")
         super().__init__("\n".join(lines))
 
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this instead of a traceback: the learner's code is not at fault here."""
+        return str(self).splitlines()
+
 
 class NeedsRestart(RuntimeError):
     """A notebook that needs a fresh kernel was run in a kernel that ran an earlier notebook."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"NeedsRestart: {self}"]
 
 
 class Exercise:
@@ -113,6 +121,11 @@ class Exercise:
             except al.ActorNotFound:
                 pass
         ref = al.root().spawn(args, name=name)
+        self._owned.append(ref)
+        return ref
+
+    def own(self, ref: al.ActorRef[Any]) -> al.ActorRef[Any]:
+        """Adopt an actor spawned some other way (e.g. ``respawn_or_sync``); returns ``ref``."""
         self._owned.append(ref)
         return ref
 

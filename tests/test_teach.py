@@ -53,10 +53,15 @@ def test_right_answer_prints_a_tick_and_returns_the_value(capsys):
 def test_wrong_answer_names_the_misconception_then_the_hint():
     ex = teach.Exercise("fifo")
     with pytest.raises(teach.NotYet) as caught:
-        ex.check(100, expected=1, wrong={100: "a mailbox is a queue, not a stack"}, hint="oldest first")
+        ex.check(
+            100, expected=1, wrong={100: "a mailbox is a queue, not a stack"}, hint="oldest first"
+        )
     assert isinstance(caught.value, AssertionError)
     assert str(caught.value) == "✗ fifo: a mailbox is a queue, not a stack\nHint: oldest first"
     assert (caught.value.exercise, caught.value.attempt) == ("fifo", 1)
+    assert (
+        caught.value._render_traceback_() == str(caught.value).splitlines()
+    )  # IPython: no traceback
 
 
 def test_predicates_and_pairs_and_exception_types_name_misconceptions():
@@ -123,8 +128,11 @@ def test_handler_errors_are_judged_by_their_cause():
     ex = teach.Exercise("broken")
     ref = ex.spawn(Broken())
     with pytest.raises(teach.NotYet, match="divided by zero somewhere"):
-        ex.check(lambda: ref.ask_sync(Get()), expected=1,
-                 wrong={ZeroDivisionError: "divided by zero somewhere"})
+        ex.check(
+            lambda: ref.ask_sync(Get()),
+            expected=1,
+            wrong={ZeroDivisionError: "divided by zero somewhere"},
+        )
 
 
 def test_rerun_stops_the_actors_the_exercise_spawned():
@@ -134,6 +142,13 @@ def test_rerun_stops_the_actors_the_exercise_spawned():
     assert old.is_closed()
     new = second.spawn(Counter(), name="tally")
     assert al.lookup("tally") == new and not new.is_closed()
+
+
+def test_own_adopts_an_actor_spawned_elsewhere():
+    ex = teach.Exercise("own")
+    ref = ex.own(al.root().spawn(Counter()))
+    teach.Exercise("own")
+    assert ref.is_closed()
 
 
 def test_spawn_replaces_a_live_actor_holding_the_name():
@@ -182,7 +197,9 @@ def test_predict_then_reveal(capsys):
     assert out.startswith("Predict: Which is handled first?\n  a) Add(1)\n  b) Add(100)\n")
     assert teach.reveal(q, "a", answer="a", why="FIFO per sender", observed=1) is True
     out = capsys.readouterr().out
-    assert out == "Observed: 1\n✓ You predicted it. The answer is a) Add(1).\nWhy: FIFO per sender\n"
+    assert (
+        out == "Observed: 1\n✓ You predicted it. The answer is a) Add(1).\nWhy: FIFO per sender\n"
+    )
     assert teach.reveal(q, "b", answer="a", why="FIFO") is False
     assert "✗ You guessed b) Add(100)." in capsys.readouterr().out
     assert teach.reveal(q, ..., answer="a", why="FIFO") is False
@@ -214,5 +231,7 @@ def test_teach_imports_no_ipython_at_import_time():
     import sys
 
     code = "import actorlab.teach, sys; print('IPython' in sys.modules)"
-    env_out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env_out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert env_out.stdout.strip() == "False"

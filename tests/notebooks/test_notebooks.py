@@ -14,7 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from notebook_utils import KernelSession, execute_notebook
+from exercises import read, run
+from notebook_utils import KernelSession
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
@@ -44,7 +45,8 @@ def workdir(tmp_path_factory) -> Path:
     or [pytest.param(None, marks=pytest.mark.skip(reason="notebooks/ holds no .ipynb yet"))],
 )
 def test_notebook_runs(name, workdir):
-    results = execute_notebook(workdir / name)
+    """Each in a fresh kernel; a notebook's `metadata.actorlab.requires` run first (10b: 10a)."""
+    results = run(read(workdir / name), workdir)
     assert any(not r.skipped for r in results), f"{name} has no code cell to execute"
 
 
