@@ -132,6 +132,8 @@ class LabServer:
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.extension_manager=readonly",
             "--LabApp.expose_app_in_browser=True",
+            # Notebook 7 (when installed) is served by the same server under /tree, /notebooks.
+            "--JupyterNotebookApp.expose_app_in_browser=True",
         ]  # fmt: skip
 
     def _wait_ready(self, timeout: float) -> bool:
@@ -204,6 +206,23 @@ def run_notebook(page, lab: LabServer, name: str, timeout: float = 60):
     except Exception as exc:
         raise AssertionError(f"{name}: cells still running after {timeout} s") from exc
     assert not state["errors"], f"{name}: a cell failed in JupyterLab: {state['errors']}"
+    return page
+
+
+def run_notebook7(page, lab: LabServer, name: str, timeout: float = 60):
+    """`run_notebook` in Notebook 7 (``/notebooks/<name>``); skips if Notebook 7 is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("notebook") is None:
+        pytest.skip("Notebook 7 is not installed (pip install 'notebook>=7')")
+    page.goto(lab.url(f"notebooks/{name}"))
+    page.wait_for_function(_KERNEL_READY, arg=name, timeout=60_000)
+    page.evaluate(_RUN_ALL, name)
+    try:
+        state = page.wait_for_function(_RUN_STATE, arg=name, timeout=timeout * 1000).json_value()
+    except Exception as exc:
+        raise AssertionError(f"{name}: cells still running after {timeout} s (Notebook 7)") from exc
+    assert not state["errors"], f"{name}: a cell failed in Notebook 7: {state['errors']}"
     return page
 
 

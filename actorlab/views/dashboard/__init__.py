@@ -183,6 +183,8 @@ class Dashboard(Commands):
         self.title.add_class("actorlab-title")
         self.tree = make_tree(self.tree_kind, self._on_select_id, self.max_nodes)
         self.tree.filter.observe(self._on_filter, names="value")
+        if hasattr(self.tree, "graph"):
+            self.tree.graph.on_ping = self._wake
         self.animate = W.Checkbox(
             value=False,
             description="animate messages",
@@ -528,6 +530,8 @@ class Dashboard(Commands):
         started = time.perf_counter()
         if self._animating:
             self.tree.send_flows()
+        if hasattr(self.tree, "acknowledge"):
+            self.tree.acknowledge()  # the browser's "kernel busy" ends with this frame
         if not self._changed(rt) and not self._dirty:
             return None
         self._dirty = False

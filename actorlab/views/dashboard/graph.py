@@ -9,6 +9,7 @@ which stays as the fallback when anywidget is not installed.
 from __future__ import annotations
 
 import collections
+import re
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import Any
@@ -41,14 +42,38 @@ class ActorGraph(anywidget.AnyWidget):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.pings = 0
+        self.pings = 0  # the latest click the browser counted
+        self.pongs = 0  # the latest click a dashboard frame has shown the result of
+        self.on_ping: Callable[[], None] | None = None
         self.on_msg(self._on_custom)
 
     def _on_custom(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        """A click's ping: answer at once; the browser shows "kernel busy" until answers arrive."""
+        """A click's ping (any thread: ipykernel 7 handles comm messages during a running cell).
+
+        The answer comes from the next dashboard frame (``acknowledge``), because that is when
+        the click's effect shows; a running cell holds the frames back, and until the answer
+        arrives the browser shows "kernel busy: N actions queued".
+        """
         if isinstance(content, dict) and isinstance(content.get("ping"), int):
-            self.pings = content["ping"]
-            self.send({"pong": content["ping"]})
+            self.pings = max(self.pings, content["ping"])
+            if self.on_ping is not None:
+                self.on_ping()
+
+    def acknowledge(self) -> None:
+        """Answer the clicks seen so far (a frame ran on the kernel's thread)."""
+        if self.pings > self.pongs:
+            self.pongs = self.pings
+            self.send({"pong": self.pongs})
+
+
+def short_strategy(text: str) -> str:
+    """A strategy for a node's second line: ``OneForOne(3 in 60s)``, ``default (terminate)``."""
+    if "(default)" in text:
+        return "default: " + text.replace("(default)", "").split()[0]
+    m = re.fullmatch(r"(\w+)\(max_restarts=([\d.]+), within=([\d.]+)\)", text.strip())
+    if m:
+        return f"{m.group(1)}({m.group(2)} in {m.group(3)}s)"
+    return text
 
 
 def node_record(row: TreeRow) -> dict[str, Any]:
@@ -67,7 +92,7 @@ def node_record(row: TreeRow) -> dict[str, Any]:
         "u": int(getattr(info, "upgrades", 0) or 0),
         "f": info.failures,
         "k": "sup" if sup else "wrk",
-        "g": info.supervisor if sup else "",
+        "g": short_strategy(info.supervisor) if sup else "",
     }
 
 
@@ -253,6 +278,9 @@ class GraphPane:
     def collapse(self, actor: ActorId, collapsed: bool = True) -> None:
         ids = [i for i in self.graph.collapsed if i != str(actor)]
         self.graph.collapsed = [*ids, str(actor)] if collapsed else ids
+
+    def acknowledge(self) -> None:
+        self.graph.acknowledge()
 
     def close(self) -> None:
         for w in (self.filter, self.summary, self.graph, self.widget):

@@ -8,15 +8,17 @@ edges from each parent to its children; a ``−``/``+`` toggle collapses a subtr
 node sets ``selected``. ``flows`` animates dots between nodes (at most ``MAX_DOTS`` in flight);
 ``active`` pulses the nodes that processed messages since the last frame.
 
-Busy kernel: a click sends a ``ping`` and the kernel answers ``pong`` when it processes it. Widget
-messages wait while a cell runs, so an unanswered ping after 400 ms shows "kernel busy: N
-actions queued" until the answers arrive. Clicks on the dashboard's other buttons count too.
+Busy kernel: a click sends a ``ping``; the dashboard's next frame answers ``pong``. Frames run on
+the kernel's event loop, which a running cell blocks, so an unanswered ping after 400 ms shows
+"kernel busy: N actions queued" until the cell ends. Clicks on the dashboard's other buttons
+count too.
 """
 
 from __future__ import annotations
 
 ESM = r"""
-const ROW = 36, COL = 200, NODE_W = 168, WORKER_H = 22, SUP_H = 30, PAD = 12, TOP = 8;
+const ROW = 36, COL = 156, NODE_W = 128, WORKER_H = 22, SUP_H = 30, PAD = 8, TOP = 8;
+const MIN_SCALE = 0.7;  // a wide tree shrinks to fit its pane down to this, then scrolls
 const MAX_DOTS = 40;
 const STATUS = ["starting", "idle", "processing", "paused", "suspended", "failed",
                 "restarting", "stopping", "stopped"];
@@ -84,10 +86,10 @@ function drawNode(p, selected) {
   s += `<title>${esc(tip)}</title>`;
   s += `<rect class="al-box" width="${NODE_W}" height="${h}" rx="${n.k === "sup" ? 2 : 11}"/>`;
   s += `<rect class="al-stripe" x="0" y="0" width="6" height="${h}" rx="2"/>`;
-  s += `<text class="al-label" x="12" y="${n.k === "sup" ? 12 : 15}">${esc(cut(n.l, 15))}</text>`;
+  s += `<text class="al-label" x="12" y="${n.k === "sup" ? 12 : 15}">${esc(cut(n.l, 11))}</text>`;
   s += `<text class="al-badges" x="${NODE_W - 6}" y="${n.k === "sup" ? 12 : 15}">${esc(badges(n))}</text>`;
   if (n.k === "sup") {
-    s += `<text class="al-strategy" x="12" y="25">${esc(cut(n.g, 30))}</text>`;
+    s += `<text class="al-strategy" x="12" y="25">${esc(cut(n.g, 23))}</text>`;
   }
   if (p.nkids) {
     const label = p.hidden ? "+" : "\u2212";
@@ -130,9 +132,11 @@ function render({ model, el }) {
 
   const showBusy = () => {
     const n = pings - pongs;
+    el.dataset.pings = pings;
+    el.dataset.pongs = pongs;
     if (n > 0) {
       busy.textContent = `kernel busy: ${n} action${n === 1 ? "" : "s"} queued ` +
-                         `(they run when the running cell finishes)`;
+                         `(they take effect when the running cell finishes)`;
       busy.hidden = false;
       el.classList.add("al-kernel-busy");
     } else {
@@ -150,12 +154,13 @@ function render({ model, el }) {
     if (msg && typeof msg.pong === "number") { pongs = Math.max(pongs, msg.pong); showBusy(); }
   });
   // Clicks on the dashboard's own buttons (tell, step, ...) wait behind a running cell too.
-  const dash = el.closest(".actorlab-dashboard");
+  // (Looked up at click time: when render runs, el may not be in the page yet.)
   const onDashClick = (e) => {
+    const dash = el.closest(".actorlab-dashboard");
     const t = e.target.closest && e.target.closest("button");
-    if (t && !t.disabled && !el.contains(t)) ping();
+    if (dash && t && !t.disabled && dash.contains(t) && !el.contains(t)) ping();
   };
-  if (dash) dash.addEventListener("click", onDashClick, true);
+  document.addEventListener("click", onDashClick, true);
 
   const draw = () => {
     const nodes = model.get("nodes") || [];
@@ -163,15 +168,17 @@ function render({ model, el }) {
     const selected = model.get("selected");
     const {pos, rows, depthMax} = layout(nodes, collapsed);
     positions = pos;
-    const w = PAD * 2 + (depthMax + 1) * COL + 60, h = TOP * 2 + Math.max(rows, 1) * ROW;
+    const w = PAD * 2 + depthMax * COL + NODE_W + 80, h = TOP * 2 + Math.max(rows, 1) * ROW;
+    const avail = box.clientWidth || w;
+    const k = Math.max(MIN_SCALE, Math.min(1, (avail - 2) / w));
     const edges = [], drawn = [];
     for (const p of pos.values()) {
       const parent = p.n.p ? pos.get(p.n.p) : null;
       if (parent) edges.push(drawEdge(parent, p));
       drawn.push(drawNode(p, selected));
     }
-    svg.setAttribute("width", w);
-    svg.setAttribute("height", h);
+    svg.setAttribute("width", Math.round(w * k));
+    svg.setAttribute("height", Math.round(h * k));
     svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
     svg.innerHTML = `<g class="al-edges">${edges.join("")}</g><g class="al-nodes">${drawn.join("")}</g>` +
                     `<g class="al-flows"></g>` +
@@ -237,7 +244,16 @@ function render({ model, el }) {
   model.on("change:flows", animate);
   model.on("change:active", pulse);
   draw();
-  return () => { if (dash) dash.removeEventListener("click", onDashClick, true); clearTimeout(timer); };
+  let width = box.clientWidth;
+  const resized = new ResizeObserver(() => {
+    if (box.clientWidth !== width) { width = box.clientWidth; draw(); }
+  });
+  resized.observe(box);
+  return () => {
+    resized.disconnect();
+    document.removeEventListener("click", onDashClick, true);
+    clearTimeout(timer);
+  };
 }
 
 export default { render };
@@ -298,6 +314,13 @@ CSS = r"""
 .actorlab-graph-root .al-key { border: 2px solid var(--al-fg2); background: var(--al-bg2); }
 .actorlab-graph-root .al-key-worker { border-width: 1px; border-radius: 6px; }
 .actorlab-graph-root .al-dot { border-radius: 5px; }
+/* Dashboard-wide rules (anywidget adds this sheet to the page once). Tab titles keep their
+   full text and wrap onto a second row instead of being cut ("State & Snapsho"). */
+.actorlab-tabs > .lm-TabBar { height: auto !important; min-height: var(--jp-widgets-horizontal-tab-height, 24px); }
+.actorlab-tabs > .lm-TabBar > .lm-TabBar-content { flex-wrap: wrap; }
+.actorlab-tabs > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; }
+.actorlab-dashboard .jupyter-button:disabled { opacity: 0.45; }
+.actorlab-filter input { box-sizing: border-box; min-width: 0; }
 .actorlab-graph-root .actorlab-busy {
   font-size: 12px; padding: 3px 6px; margin-bottom: 4px; color: var(--al-fg);
   background: rgba(255, 152, 0, 0.22); border-left: 4px solid var(--al-held);
