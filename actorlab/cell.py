@@ -22,7 +22,7 @@ from .errors import ActorClosed, ActorlabError, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, Status, StatusUpdate
 from .mailbox import NOTHING, Mailbox
-from .reprs import short_repr
+from .reprs import error_text, short_repr
 from .runtime import _current_cell
 from .signals import Kind, Sig
 from .supervision import EscalationKind
@@ -204,6 +204,8 @@ class ActorCell:
 
     # -- start, mailbox, signals (runtime thread) ----------------------------------------------------
     def start(self) -> None:
+        if self.task is not None:  # started already (a spawn re-posts it after a Ctrl-C)
+            return
         self.parent.children[self.id] = self
         self.task = self.runtime.loop.create_task(self._main())
         self.runtime.events.emit("spawn", self.parent.id, self.id, self.actor_type.__qualname__)
@@ -279,7 +281,9 @@ class ActorCell:
                 try:
                     actor = await self._make(self.context)
                     actor.__dict__["_al_ctx"] = self.context
-                except Exception as exc:
+                except BaseException as exc:  # any exception, SystemExit included
+                    if supervising.stopped_by_cancel(self, exc):
+                        raise
                     settle(restart_ack)
                     restart_ack = None
                     decision = await supervising.fail(self, EscalationKind.INITIALIZE, exc, None)
@@ -305,6 +309,9 @@ class ActorCell:
         except asyncio.CancelledError:
             reason = "the runtime shut down"
             raise
+        except BaseException as exc:  # a bug of actorlab's: stop this actor, never the loop
+            reason = f"internal error {type(exc).__name__}: {exc}"
+            log.exception("actor %s stopped on an internal actorlab error", self.label)
         finally:
             self._close(reason)
 
@@ -318,6 +325,8 @@ class ActorCell:
         scheduler = self.runtime.scheduler
         granted = False  # the scheduler's turn, when one decides who goes next
         budget = _BATCH
+        env: Envelope | None
+        err: BaseException | None
         while True:
             if signals:
                 out = await self.on_signal(signals.pop(0))
@@ -356,6 +365,8 @@ class ActorCell:
                     await asyncio.sleep(0)
                 continue
             budget = _BATCH
+            env = err = None  # an idle actor keeps no message alive (nor a traceback of one)
+            mailbox.idle()
             self.set_status(
                 Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
             )
@@ -404,7 +415,7 @@ class ActorCell:
                     else:
                         with rt.enter_origin(origin):
                             result = func(actor, msg)
-                except Exception as exc:
+                except BaseException as exc:  # SystemExit too: a failure of this actor
                     t1 = _perf()
                     total += t1 - t0
                     self.current = None
@@ -423,6 +434,7 @@ class ActorCell:
                 if self.monitors:
                     monitoring.check_view(self)
         finally:
+            self.current_msg = None
             self.processed += n
             self.handler_total += total
             self.handler_max = worst
@@ -445,12 +457,16 @@ class ActorCell:
                 result = spec.func(self.actor, env.msg)
                 if spec.is_async:
                     result = await result
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit, CancelledError...: a failure of this actor
+            if supervising.stopped_by_cancel(self, exc):
+                raise  # the runtime is shutting down: not the handler's fault
             self._account(t0)
             self.current = None
+            self.current_msg = None
             return self._raised(env, exc)
         self._account(t0)
         self.current = None
+        self.current_msg = None
         if env.reply is not None:
             settle(env.reply, result)
         if self.runtime.events.message_events:
@@ -459,18 +475,18 @@ class ActorCell:
             monitoring.check_view(self)
         return None
 
-    def _raised(self, env: Envelope, exc: Exception) -> Exception:
+    def _raised(self, env: Envelope, exc: BaseException) -> BaseException:
         """A handler raised: answer the asker with HandlerError; the caller escalates."""
         self.failures += 1
         if env.reply is not None and not isinstance(env.reply, Forward):
             err = HandlerError(
-                f"actor {self.label} raised {type(exc).__name__}: {exc} while handling "
+                f"actor {self.label} raised {type(exc).__name__}: {error_text(exc)} while handling "
                 f"{short_repr(env.msg, 80)}; the failure was escalated to its supervisor"
             )
             err.__cause__ = exc
             settle(env.reply, error=err)
         if self.runtime.events.message_events:
-            self._emit_handled(env, f"error {type(exc).__name__}: {exc}")
+            self._emit_handled(env, f"error {type(exc).__name__}: {error_text(exc)}")
         return exc
 
     def _emit_after(self, env: Envelope, t0: float, result: Any) -> None:
@@ -646,7 +662,9 @@ class ActorCell:
             return
         try:
             await maybe_await(getattr(actor, name)(*args))
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit too: logged, never lost, never fatal
+            if supervising.stopped_by_cancel(self, exc):
+                raise
             info = supervising.record_error(self, f"hook:{name}", exc, None)
             log.error("%s() of actor %s raised:\n%s", name, self.label, info.traceback)
 

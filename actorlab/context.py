@@ -10,7 +10,7 @@ from .display import Displayable
 from .errors import ActorlabError
 from .ids import ActorId
 from .persistence import contexts as _persistence
-from .runtime import _current_cell, get_runtime
+from .runtime import get_runtime, running_in
 from .signals import Kind, Sig
 from .spawning import spawn_cell
 from .timers import TimerHandle
@@ -235,7 +235,7 @@ class Context(_Spawner):
     def terminate(self) -> None:
         """Stop this actor. Safe in its own handler: it stops after the current message."""
         cell = self._cell
-        if _current_cell.get() is cell:
+        if running_in(cell):  # its own handler (not a task it started): after this message
             cell.request_stop()
             return
         cell.runtime.run_soon(lambda: cell.signal(Sig(Kind.TERMINATE)))

@@ -55,6 +55,9 @@ class ErrorInfo:
     traceback: str
     at: float  # wall-clock time (time.time())
     msg_type: str | None = None
+    #: Short repr of the message being handled: a handler's failing message is dropped
+    #: (at-most-once: not retried, not a dead letter), so this is its last trace.
+    msg_repr: str | None = None
 
     def __str__(self) -> str:
         return f"{self.type}: {self.message}"
@@ -104,6 +107,9 @@ class ActorInfo(Displayable):
     mailbox_preview: tuple[MessagePreview, ...] = ()
     state_preview: dict[str, str] = field(default_factory=dict)
     view: Any = None
+    #: Attributes of an actor spawned as its own args that could not be deep-copied (a lock,
+    #: a file, a connection...): shared by the pristine args and every restart, not copied.
+    shared_fields: tuple[str, ...] = ()
     upgrades: int = 0  # live code: times the actor took on a redefined class (al.upgrade)
     last_upgrade_at: float | None = None  # wall-clock time of the last upgrade
 

@@ -105,6 +105,11 @@ class Mailbox:
         assert self.head is not None
         return member(self.head, item)
 
+    def idle(self) -> None:
+        """Nothing queued: forget the last envelopes, so no handled message is kept alive."""
+        if not self._items:
+            self.head = self._tail = None
+
     def rebind(self, spec_for: Callable[[Envelope], HandlerSpec | None]) -> list[Envelope]:
         """Give every queued message the handler ``spec_for`` finds now (live code: the actor's
         class changed); removes and returns those it finds none for. Runs are undone."""

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .actor import Actor
 from .info import ActorInfo, MessagePreview, StatusUpdate
-from .reprs import preview_repr, state_preview
+from .reprs import error_text, preview_repr, state_preview
+from .supervising import strategy_of
 
 if TYPE_CHECKING:
     from .cell import ActorCell, Monitor
@@ -31,8 +32,8 @@ def view_now(cell: ActorCell) -> Any:
         return None
     try:
         return actor.view()
-    except Exception as exc:
-        return f"<view() raised {type(exc).__name__}: {exc}>"
+    except BaseException as exc:  # user code: SystemExit too
+        return f"<view() raised {type(exc).__name__}: {error_text(exc)}>"
 
 
 def check_view(cell: ActorCell) -> None:
@@ -40,20 +41,21 @@ def check_view(cell: ActorCell) -> None:
     v = view_now(cell)
     try:
         changed = bool(v != cell.last_view)
-    except Exception:
+    except BaseException:  # a view's __eq__ is user code
         changed = True
     if changed:
         cell.last_view = v
         notify(cell, StatusUpdate(cell.id, cell.status, v, "view"))
 
 
-def notify(cell: ActorCell, update: StatusUpdate) -> None:
-    for cb in list(cell.monitors):
+def notify(cell: ActorCell, update: StatusUpdate, only: Monitor | None = None) -> None:
+    for cb in list(cell.monitors) if only is None else [only]:
         try:
             cb(update)
-        except Exception:
+        except BaseException:  # user code: SystemExit too
             log.exception("a monitor callback of actor %s raised; it was removed", cell.label)
-            cell.monitors.remove(cb)
+            if cb in cell.monitors:
+                cell.monitors.remove(cb)
 
 
 def add_monitor(cell: ActorCell, cb: Monitor) -> None:
@@ -62,13 +64,14 @@ def add_monitor(cell: ActorCell, cb: Monitor) -> None:
     cell.monitors.append(cb)
     v = view_now(cell)
     cell.last_view = v
-    cb(StatusUpdate(cell.id, cell.status, v, "status"))
+    notify(cell, StatusUpdate(cell.id, cell.status, v, "status"), only=cb)
 
 
 def strategy_text(cls: type[Actor]) -> str:
     """How an actor class supervises its children, as text for views."""
-    if cls.supervisor is not None:
-        return repr(cls.supervisor)
+    strategy = strategy_of(cls)
+    if strategy is not None:
+        return repr(strategy)
     if cls.supervise is not Actor.supervise:
         return f"{cls.__qualname__}.supervise()"
     return "terminate failing child (default)"
@@ -129,6 +132,7 @@ def info(cell: ActorCell, detail: bool = False) -> ActorInfo:
         mailbox_preview=mailbox_preview,
         state_preview=state,
         view=view_now(cell) if detail else None,
+        shared_fields=getattr(cell._make, "shared", ()),
         upgrades=cell.upgrades,
         last_upgrade_at=cell.last_upgrade_at,
     )

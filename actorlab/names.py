@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .actor import Actor
 from .errors import ActorNotFound, NameTaken, TypeMismatch
 from .ids import ActorId
+from .reprs import short_repr
 
 if TYPE_CHECKING:
     from .cell import ActorCell
@@ -17,10 +19,26 @@ A = TypeVar("A")
 
 
 def check_name(name: object) -> None:
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str):
+        raise TypeError(
+            f"an actor name must be a str, got {name!r} ({type(name).__name__}). "
+            f"Fix: pass a string, e.g. name=\"counter\""
+        )
+    if not name.strip():
         raise ValueError(f"an actor name must be a non-empty string, got {name!r}")
     if "/" in name:
         raise ValueError(f"an actor name cannot contain '/', got {name!r} (paths use it)")
+
+
+def check_ref(ref: object, call: str) -> None:
+    """``TypeError`` unless ``ref`` is an ``ActorRef`` (``call`` names the call for the text)."""
+    from .ref import ActorRef
+
+    if not isinstance(ref, ActorRef):
+        raise TypeError(
+            f"{call}: ref must be an al.ActorRef, got {short_repr(ref, 60)} "
+            f"({type(ref).__name__}). Fix: pass the ref spawn() returned, or al.lookup(name)"
+        )
 
 
 def taken_text(name: str, other: ActorCell) -> str:
@@ -33,6 +51,7 @@ def taken_text(name: str, other: ActorCell) -> str:
 
 def bind(rt: Runtime, name: str, ref: ActorRef[Any]) -> None:
     check_name(name)
+    check_ref(ref, f"bind({name!r}, ref)")
     cell = ref._live()
     with rt.lock:
         other = rt.names.get(name)
@@ -48,12 +67,24 @@ def bind(rt: Runtime, name: str, ref: ActorRef[Any]) -> None:
 
 
 def free(rt: Runtime, name: str) -> ActorRef[Any] | None:
+    if not isinstance(name, str):
+        raise TypeError(f"free(name): name must be a str, got {name!r} ({type(name).__name__})")
     with rt.lock:
         cell = rt.names.pop(name, None)
     return cell.ref if cell is not None else None
 
 
 def lookup(rt: Runtime, name: str | ActorId, actor_type: type[A] | None = None) -> ActorRef[Any]:
+    if not isinstance(name, (str, ActorId)):
+        raise TypeError(
+            f"lookup(name): name must be a str (or an al.ActorId), got {name!r} "
+            f"({type(name).__name__}). Fix: e.g. al.lookup(\"counter\")"
+        )
+    if actor_type is not None and not (isinstance(actor_type, type) and issubclass(actor_type, Actor)):
+        raise TypeError(
+            f"lookup(actor_type=...) must be an al.Actor subclass (or None), got {actor_type!r}. "
+            f"Fix: e.g. al.lookup({str(name)!r}, actor_type=Counter)"
+        )
     cell: ActorCell | None
     if isinstance(name, ActorId):
         cell = rt.cells.get(name)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .events import Event
 from .info import ActorInfo, DeadLetter, Status, StatusUpdate
+from .names import check_ref
 from .runtime import peek_runtime
 
 if TYPE_CHECKING:
@@ -50,6 +51,12 @@ def monitor(ref: ActorRef[Any], callback: Callable[[StatusUpdate], None]) -> Cal
     The first call carries the current status and view. Callbacks run on the runtime thread:
     keep them short. Returns a function that unsubscribes.
     """
+    check_ref(ref, "al.monitor(ref, callback)")
+    if not callable(callback):
+        raise TypeError(
+            f"al.monitor(ref, callback): callback must be callable, got {callback!r}. "
+            f"Fix: pass a function taking one al.StatusUpdate"
+        )
     cell = ref._live(allow_closed=True)
     rt = cell.runtime
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import itertools
+import math
 import threading
 import time
 import weakref
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from . import timeouts as _timeouts
 from .clock import await_interruptibly, wait_future
 from .config import settings
 from .display import Displayable
@@ -19,7 +21,7 @@ from .ids import ActorId
 from .info import ActorInfo, Status
 from .messages import HandlerSpec
 from .reprs import short_repr
-from .runtime import _current_cell, peek_runtime
+from .runtime import _current_cell, peek_runtime, running_in
 from .signals import Kind, Sig
 
 if TYPE_CHECKING:
@@ -191,8 +193,8 @@ class ActorRef(Displayable, Generic[A]):
         ``timeout=None`` uses ``al.settings().ask_timeout`` (5 s). ``AskTimeout`` on expiry (the
         message stays queued); a handler exception arrives as ``HandlerError``.
         """
+        t = _timeouts.timeout(settings().ask_timeout if timeout is None else timeout)
         cell, spec = self._target(msg)
-        t = settings().ask_timeout if timeout is None else timeout
         rt = cell.runtime
         ask_id = next(_ask_ids)
         if _get_ident() != rt.thread_id:  # an ``await`` in a notebook cell or another loop
@@ -203,7 +205,7 @@ class ActorRef(Displayable, Generic[A]):
             except concurrent.futures.TimeoutError:
                 raise AskTimeout(_timeout_text(cell, msg, t)) from None
         sender = _current_cell.get()
-        if sender is cell:
+        if sender is cell and running_in(cell):  # a task the handler started may ask
             raise Deadlock(
                 f"actor {cell.label} asked itself for {type(msg).__qualname__} inside its own "
                 f"handler; it handles one message at a time, so the ask could never be answered. "
@@ -215,16 +217,18 @@ class ActorRef(Displayable, Generic[A]):
         fut: asyncio.Future[Any] = loop.create_future()
         origin = env_.origin if env_ is not None else None
         cell.enqueue(reply_envelope(msg, spec, fut, sender, origin, _time(), corr, ask_id))
-        handle = loop.call_later(t, _expire, fut)
+        handle = None if t is None else loop.call_later(t, _expire, fut)
         try:
             return await fut
         except _Expired:
             raise AskTimeout(_timeout_text(cell, msg, t)) from None
         finally:
-            handle.cancel()
+            if handle is not None:
+                handle.cancel()
 
     def ask_sync(self, msg: Any, timeout: float | None = None) -> Any:
         """The blocking ``ask`` for plain cells and scripts (Ctrl-C / Stop interrupts it)."""
+        t = _timeouts.timeout(settings().ask_timeout if timeout is None else timeout)
         cell, spec = self._target(msg)
         rt = cell.runtime
         if _get_ident() == rt.thread_id:
@@ -235,7 +239,6 @@ class ActorRef(Displayable, Generic[A]):
                 f"blocking would freeze every actor (deadlock). Fix: make the handler async and "
                 f"use `await ref.ask(...)`, or tell() a message carrying a reply-to ref"
             )
-        t = settings().ask_timeout if timeout is None else timeout
         cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
         self._post_ask(cell, spec, msg, cf, next(_ask_ids))
         try:
@@ -255,6 +258,12 @@ class ActorRef(Displayable, Generic[A]):
 
     def forward(self, msg: Any, target: ActorRef[Any]) -> None:
         """Send ``msg`` here; the handler's reply is told to ``target`` (theta's forward)."""
+        if not isinstance(target, ActorRef):
+            raise TypeError(
+                f"forward(msg, target): target must be an al.ActorRef (where the reply goes), got "
+                f"{short_repr(target, 60)} ({type(target).__name__}). Fix: pass a ref, e.g. "
+                f"ref.forward(msg, other_ref), or al.lookup(name) for a named actor"
+            )
         cell, spec = self._target(msg)
         rt = cell.runtime
         source = cell
@@ -278,7 +287,12 @@ class ActorRef(Displayable, Generic[A]):
 
     # -- lifecycle and step mode -------------------------------------------------------------------------
     def stop(self, timeout: float | None = None) -> None:
-        """Terminate the actor (children first, then ``on_exit``) and wait until it has stopped."""
+        """Terminate the actor (children first, then ``on_exit``) and wait until it has stopped.
+
+        ``timeout=None``: ``al.settings().shutdown_timeout``; ``math.inf``: no limit. A stop still
+        under way then raises ``TimeoutError`` (the actor stops when its handler returns).
+        """
+        t = _timeouts.timeout(settings().shutdown_timeout if timeout is None else timeout)
         cell = self._cell
         if cell is None or cell.status is Status.STOPPED:
             return
@@ -288,7 +302,6 @@ class ActorRef(Displayable, Generic[A]):
                 f"{cell.label}.stop() waits for the actor to stop, and it was called inside an actor. "
                 f"Fix: `await ref.stop_async()` there, or self.ctx.terminate() to stop yourself"
             )
-        t = settings().shutdown_timeout if timeout is None else timeout
         cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
         rt.post(None, lambda: cell.signal(Sig(Kind.TERMINATE, cf)))
         try:
@@ -303,8 +316,8 @@ class ActorRef(Displayable, Generic[A]):
             return
         rt = cell.runtime
         if threading.get_ident() == rt.thread_id:
-            if _current_cell.get() is cell:
-                cell.request_stop()  # after the current message
+            if running_in(cell):  # its own handler: stop after the current message
+                cell.request_stop()
                 return
             ack: asyncio.Future[Any] = rt.loop.create_future()
             cell.signal(Sig(Kind.TERMINATE, ack))
@@ -408,7 +421,7 @@ def _ref_by_id(actor_id: str) -> ActorRef[Any]:
     return ActorRef(None, aid)
 
 
-def _busy_text(cell: ActorCell, what: str, t: float) -> str:
+def _busy_text(cell: ActorCell, what: str, t: float | None) -> str:
     cur = cell.current
     doing = (
         f"it is still running {cur.spec.name}({type(cell.current_msg).__qualname__}) "
@@ -416,17 +429,17 @@ def _busy_text(cell: ActorCell, what: str, t: float) -> str:
         if cur is not None
         else f"it is {cell.status.value}"
     )
-    return f"{cell.label} did not {what} within {t:g} s: {doing}"
+    return f"{cell.label} did not {what} within {math.inf if t is None else t:g} s: {doing}"
 
 
-def _timeout_text(cell: ActorCell, msg: Any, t: float) -> str:
+def _timeout_text(cell: ActorCell, msg: Any, t: float | None) -> str:
     cur = cell.current
     if cur is not None:
         state = f"it is busy in {cur.spec.name}({type(cell.current_msg).__qualname__})"
     else:
         state = f"it is {cell.status.value} with {len(cell.mailbox)} queued"
     return (
-        f"no reply from {cell.label} to {type(msg).__qualname__} within {t:g} s ({state}; the "
+        f"no reply from {cell.label} to {type(msg).__qualname__} within {math.inf if t is None else t:g} s ({state}; the "
         f"message stays queued). Fix: pass a longer timeout=..., or al.configure(ask_timeout=...); "
         f"if it is stuck, look for an ask cycle (A waits on B while B waits on A)"
     )

@@ -24,6 +24,14 @@ def short_repr(obj: object, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def error_text(exc: BaseException) -> str:
+    """``str(exc)``, never raising (a user's exception may have a broken ``__str__``)."""
+    try:
+        return str(exc)
+    except Exception as err:
+        return f"<str() of {type(exc).__qualname__} raised {type(err).__name__}>"
+
+
 def preview_repr(obj: object) -> str:
     """A repr with long containers and strings abbreviated at every level; never raises."""
     try:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from . import timeouts as _timeouts
 from .clock import Clock, RealClock, wait_future
 from .config import settings
 from .errors import ActorlabError, WrongThread
@@ -92,6 +93,16 @@ def set_failure_reporter(reporter: FailureReporter | None) -> None:
     _failure_reporter = reporter or _default_reporter
 
 
+def running_in(cell: ActorCell) -> bool:
+    """Is this code the cell's own task (its handlers and hooks)? Tasks and callbacks they start
+    copy ``_current_cell`` too, but are not "inside the handler": the running task tells."""
+    return (
+        _current_cell.get() is cell
+        and threading.get_ident() == cell.runtime.thread_id
+        and asyncio.current_task() is cell.task
+    )
+
+
 def current_actor() -> ActorId | None:
     """The id of the actor whose code is running here, or None outside actors."""
     cell = _current_cell.get()
@@ -127,6 +138,11 @@ class Runtime:
         self.names: dict[str, ActorCell] = {}
         self.version = 0
         self.closed = False
+        self.died: str | None = None  # why the runtime thread died, if it ever did
+        self._stopping = False  # shutdown stops the loop (any other stop is ignored)
+        #: Shutdown is cancelling the actors' tasks (how a cell tells that from a
+        #: CancelledError its own code raised, on Python 3.10: see ``cell.stopped_by_cancel``).
+        self.cancelling = False
         self._inbox: collections.deque[tuple[Any, Any]] = collections.deque()
         self._scheduled = False
         self.root_cell: RootCell = RootCell(self)
@@ -147,10 +163,46 @@ class Runtime:
     def _run(self, started: threading.Event) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.call_soon(started.set)
+        why = "it stopped"
         try:
-            self.loop.run_forever()
+            while True:
+                try:
+                    self.loop.run_forever()
+                except BaseException as exc:
+                    # asyncio lets SystemExit/KeyboardInterrupt out of a callback or a task that
+                    # actor code started (not of handlers and hooks: their cells catch everything).
+                    log.error(
+                        "%s raised on the actorlab runtime thread by code outside any handler "
+                        "(a callback or task an actor started); ignored, the runtime goes on",
+                        type(exc).__name__,
+                        exc_info=exc,
+                    )
+                    continue
+                if self._stopping:
+                    break
+                log.error(
+                    "the actorlab event loop was stopped by code on the runtime thread (only "
+                    "al.shutdown() stops it); ignored, the runtime goes on"
+                )
+        except BaseException as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            raise
         finally:
+            if not self._stopping:  # the thread is dying under everyone: say so, start afresh
+                self.died = why
+                self.closed = True
+                with contextlib.suppress(BaseException):
+                    log.error("the actorlab runtime thread died (%s); al.root() starts a new one", why)
             self.loop.close()
+
+    def gone_text(self) -> str:
+        """Why this runtime takes no more calls, and the fix."""
+        if self.died is not None:
+            return (
+                f"the actorlab runtime thread died ({self.died}); every actor it ran is gone. "
+                f"Fix: al.root() starts a fresh runtime: spawn your actors again there"
+            )
+        return "the actorlab runtime has shut down. Fix: call al.root() for a new one"
 
     # -- threads -----------------------------------------------------------------------------------
     def on_loop_thread(self) -> bool:
@@ -160,25 +212,38 @@ class Runtime:
         """Hand ``item`` to the loop from another thread: ``target.enqueue(item)``, or
         ``item()`` when ``target`` is None. One wake-up per burst."""
         if self.closed:
-            raise ActorlabError("the actorlab runtime has shut down; call al.root() for a new one")
-        self._inbox.append((target, item))
-        if not self._scheduled:
-            self._scheduled = True
+            raise ActorlabError(self.gone_text())
+        try:
+            self._inbox.append((target, item))
+            if not self._scheduled:
+                self._scheduled = True
+                self.loop.call_soon_threadsafe(self._drain)
+        except BaseException as exc:
+            # Ctrl-C (or the loop closing) between any two steps above: never leave the flag
+            # saying a drain is on its way when none may be, and wake the loop for whatever
+            # reached the inbox (an extra drain is harmless). The interrupted item is then
+            # delivered, as if the interrupt had come just after the send.
+            self._scheduled = False
             try:
                 self.loop.call_soon_threadsafe(self._drain)
-            except RuntimeError:  # loop closed under us
-                self._scheduled = False
-                raise ActorlabError("the actorlab runtime has shut down") from None
+            except RuntimeError:
+                pass
+            if isinstance(exc, RuntimeError):  # loop closed under us
+                raise ActorlabError(self.gone_text()) from None
+            raise
 
     def _drain(self) -> None:
         self._scheduled = False
         inbox = self._inbox
         while inbox:
             target, item = inbox.popleft()
-            if target is None:
-                item()
-            else:
-                target.enqueue(item)
+            try:
+                if target is None:
+                    item()
+                else:
+                    target.enqueue(item)
+            except BaseException:  # one bad hand-off must not strand the items behind it
+                log.exception("actorlab: a call handed to the runtime thread raised")
 
     def run_soon(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the runtime thread (now if already there), in order with messages."""
@@ -262,7 +327,7 @@ class Runtime:
             log.exception("actorlab failure reporter raised while reporting %s", label)
 
     # -- shutdown ----------------------------------------------------------------------------------
-    async def _stop_all(self, timeout: float) -> None:
+    async def _stop_all(self, timeout: float | None) -> None:
         root = self.root_cell
         try:
             await asyncio.wait_for(root.terminate_children(), timeout)
@@ -274,6 +339,7 @@ class Runtime:
                 ", ".join(stuck) or "none",
             )
         tasks = [c.task for c in list(self.cells.values()) if c.task is not None]
+        self.cancelling = True
         for t in tasks:
             t.cancel()
         if tasks:
@@ -292,14 +358,15 @@ class Runtime:
                 "al.shutdown() was called inside an actor; it would wait for itself. "
                 "Fix: call it from the notebook/script, or use ctx.terminate() to stop this actor"
             )
-        t = settings().shutdown_timeout if timeout is None else timeout
+        t = _timeouts.timeout(settings().shutdown_timeout if timeout is None else timeout)
         if self.thread.is_alive():
             fut = self.submit(self._stop_all(t))
             try:
-                fut.result(t + 5.0)
+                fut.result(None if t is None else t + 5.0)
             except Exception:
                 log.exception("actorlab shutdown did not finish cleanly")
         self.closed = True
+        self._stopping = True
         if self.thread.is_alive():
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(5.0)
@@ -313,7 +380,10 @@ def get_runtime() -> Runtime:
     """The process's runtime, started on first use (idempotent)."""
     rt = _runtime
     if rt is not None and not rt.closed:
-        return rt
+        if rt.thread.is_alive():
+            return rt
+        rt.died = rt.died or "its thread is gone"  # died without a word: start afresh
+        rt.closed = True
     return _start_runtime()
 
 
@@ -344,9 +414,11 @@ def shutdown(timeout: float | None = None) -> None:
     """Stop every actor (children first, ``on_exit`` runs), then the runtime thread.
 
     Actors still running after ``timeout`` seconds are cancelled. A later ``al.root()`` starts
-    a fresh runtime.
+    a fresh runtime. ``timeout=math.inf`` waits without limit.
     """
     global _runtime
+    if timeout is not None:
+        _timeouts.timeout(timeout)  # refused before anything stops
     with _runtime_lock:
         rt = _runtime
         if rt is None:

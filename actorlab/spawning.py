@@ -6,6 +6,8 @@ persistence's ``spawn_persistent``/``respawn``.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ from .actor import Actor, ActorArgs, fresh_copy, maybe_await
 from .cell import ActorCell
 from .errors import ActorClosed, ActorlabError, DuplicateActorId, NameTaken
 from .ids import ActorId
+from .reprs import RUNTIME_PREFIX
 from .upgrade import same_definition
 
 if TYPE_CHECKING:
@@ -25,15 +28,8 @@ if TYPE_CHECKING:
 def prepare(args: Any) -> tuple[type[Actor], Callable[[Context], Awaitable[Actor]]]:
     """Validate spawn args; return the actor class and a factory for fresh instances."""
     if isinstance(args, Actor):
-        try:
-            first = fresh_copy(args)
-        except Exception as exc:
-            raise TypeError(
-                f"cannot copy {type(args).__qualname__}'s state, which actorlab keeps pristine for "
-                f"restarts ({type(exc).__name__}: {exc}). Fix: spawn an al.ActorArgs whose "
-                f"initialize(ctx) builds the actor (it runs again on each restart)"
-            ) from exc
-        return type(args), _FromInstance(args, first)
+        first, shared = copy_actor(args)
+        return type(args), _FromInstance(args, first, shared)
     if isinstance(args, ActorArgs):
         actor_type = type(args).resolve_actor_type()
         return actor_type, _FromArgs(args, actor_type)
@@ -48,18 +44,67 @@ def prepare(args: Any) -> tuple[type[Actor], Callable[[Context], Awaitable[Actor
     )
 
 
+def copy_actor(pristine: Actor, shared: tuple[str, ...] = ()) -> tuple[Actor, tuple[str, ...]]:
+    """A fresh copy of an actor that is its own args, and the attributes it shares.
+
+    The rule: state is deep-copied, so a restart starts from the original args; an attribute
+    that cannot be deep-copied (a lock, an event, a queue, an open file, a socket, a database
+    connection...) is shared instead: the pristine args, the first instance and every restart
+    hold that same object. ``info().shared_fields`` names them. (``shared`` from an earlier
+    copy skips the whole-object attempt.)
+    """
+    if not shared:
+        try:
+            return fresh_copy(pristine), ()
+        except Exception:
+            pass  # something in it cannot be copied: copy attribute by attribute
+    cls = type(pristine)
+    new = object.__new__(cls)
+    memo: dict[int, Any] = {id(pristine): new}
+    names: list[str] = []
+    for name, value, slot in _fields(pristine):
+        saved = dict(memo)
+        try:
+            copied = copy.deepcopy(value, memo)
+        except Exception:
+            memo.clear()  # forget the half-made copies of this attribute
+            memo.update(saved)
+            copied = value
+            if not name.startswith(RUNTIME_PREFIX):
+                names.append(name)
+        if slot:
+            object.__setattr__(new, name, copied)
+        else:
+            new.__dict__[name] = copied
+    return new, tuple(names)
+
+
+def _fields(actor: Actor) -> list[tuple[str, Any, bool]]:
+    """An actor's attributes (name, value, is a slot): ``__dict__`` less its context, slots."""
+    out = [(k, v, False) for k, v in actor.__dict__.items() if k != "_al_ctx"]
+    for klass in type(actor).__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name not in ("__dict__", "__weakref__") and hasattr(actor, name):
+                out.append((name, getattr(actor, name), True))
+    return out
+
+
 class _FromInstance:
     """Builds an actor that is its own args: the spawn-time copy first, then fresh copies."""
 
-    __slots__ = ("first", "pristine")
+    __slots__ = ("first", "pristine", "shared")
 
-    def __init__(self, pristine: Actor, first: Actor) -> None:
+    def __init__(self, pristine: Actor, first: Actor, shared: tuple[str, ...] = ()) -> None:
         self.pristine = pristine
         self.first: Actor | None = first
+        self.shared = shared  # attributes that could not be copied: shared (see copy_actor)
 
     async def __call__(self, ctx: Context) -> Actor:
         actor, self.first = self.first, None
-        return actor if actor is not None else fresh_copy(self.pristine)
+        if actor is None:
+            actor, self.shared = copy_actor(self.pristine, self.shared)
+        return actor
 
 
 class _FromArgs:
@@ -116,6 +161,13 @@ def spawn_cell(
         rt.cells[aid] = cell
         if name is not None:
             rt.names[name] = cell
-    rt.run_soon(cell.start)
+    try:
+        rt.run_soon(cell.start)
+    except BaseException:
+        # Ctrl-C mid hand-off: the cell is registered, so make sure it starts (start is
+        # idempotent) rather than hold its name and id forever.
+        with contextlib.suppress(Exception):
+            rt.run_soon(cell.start)
+        raise
     return cell
 

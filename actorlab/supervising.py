@@ -6,6 +6,7 @@ runs them on cells. Everything here runs on the runtime thread.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import time
 import traceback
@@ -15,13 +16,42 @@ from .actor import Actor, maybe_await
 from .envelope import Envelope
 from .errors import RestartLimitExceeded
 from .info import ErrorInfo, Status
+from .reprs import error_text, short_repr
 from .signals import Kind, Sig
-from .supervision import Escalation, EscalationKind, Signal
+from .supervision import Escalation, EscalationKind, Signal, Strategy
 
 if TYPE_CHECKING:
     from .cell import ActorCell
 
 _ERRORS = 5  # failures kept per actor (info().errors)
+
+
+def stopped_by_cancel(cell: ActorCell, exc: BaseException) -> bool:
+    """Is ``exc`` the runtime cancelling the cell's own task (shutdown)? A ``CancelledError``
+    the actor's code raises (``t.cancel(); await t``) is a failure like any other."""
+    if not isinstance(exc, asyncio.CancelledError):
+        return False
+    cancelling = getattr(cell.task, "cancelling", None)  # Python 3.11+
+    if cancelling is not None:
+        return bool(cancelling())
+    return cell.runtime.cancelling  # 3.10: set by shutdown before it cancels the tasks
+
+
+def strategy_of(cls: type[Actor]) -> Strategy | None:
+    """The declarative strategy that decides for ``cls``'s children, or None when
+    ``supervise()`` does. The most derived declaration wins: a subclass's ``supervisor = ...``
+    applies over a ``supervise()`` it inherits, and its own ``supervise()`` over an inherited
+    ``supervisor`` (one class declaring both is refused when it is created)."""
+    for klass in cls.__mro__:
+        if klass is Actor:
+            break
+        d = klass.__dict__
+        if d.get("supervise", Actor.supervise) is not Actor.supervise:
+            return None
+        if "supervisor" in d:
+            strategy = d["supervisor"]
+            return strategy if isinstance(strategy, Strategy) else None
+    return None
 
 
 def record_error(
@@ -31,10 +61,11 @@ def record_error(
     info = ErrorInfo(
         kind=str(getattr(kind, "value", kind)),
         type=type(exc).__qualname__,
-        message=str(exc),
+        message=error_text(exc),
         traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
         at=time.time(),
         msg_type=type(env.msg).__qualname__ if env is not None else None,
+        msg_repr=short_repr(env.msg, 80) if env is not None else None,
     )
     if not cell.errors:
         cell.errors = []
@@ -111,7 +142,9 @@ async def supervise_child(cell: ActorCell, sig: Sig) -> Sig | None:
         return None  # stale: already restarted or stopped
     try:
         decisions = await _decide(cell, child, esc)
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit too: a failure of the supervisor
+        if stopped_by_cancel(cell, exc):
+            raise
         await cell.send_and_wait({child: Kind.TERMINATE})
         return await fail(cell, EscalationKind.SUPERVISE, exc, None)
     if decisions.get(child) is Signal.ESCALATE:
@@ -131,8 +164,8 @@ async def supervise_child(cell: ActorCell, sig: Sig) -> Sig | None:
 def _escalated_error(cell: ActorCell, esc: Escalation) -> BaseException:
     """What a supervisor fails with when it escalates a child's failure."""
     cls = cell.actor_type if cell.actor is None else type(cell.actor)
-    strategy = cls.supervisor
-    if strategy is None or cls.supervise is not Actor.supervise:
+    strategy = strategy_of(cls)
+    if strategy is None:
         return esc.error  # supervise() said ESCALATE: pass the child's error up as it is
     err = RestartLimitExceeded(
         f"{cell.label} gave up: its strategy {strategy!r} allows {strategy.max_restarts} "
@@ -148,8 +181,8 @@ async def _decide(cell: ActorCell, child: ActorCell, esc: Escalation) -> dict[Ac
     assert actor is not None
     cls = type(actor)
     kids = list(cell.children.values())
-    strategy = cls.supervisor
-    if strategy is not None and cls.supervise is Actor.supervise:
+    strategy = strategy_of(cls)
+    if strategy is not None:
         if cell.restart_history is None:
             cell.restart_history = collections.deque()
         return strategy.decide(child, kids, cell.restart_history, cell.runtime.clock.now())

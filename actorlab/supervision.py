@@ -1,4 +1,9 @@
-"""Supervision: signals, escalations and declarative restart strategies."""
+"""Supervision: signals, escalations and declarative restart strategies.
+
+Any exception out of a child's handler, hook, ``initialize`` or its own ``supervise()`` (``SystemExit``,
+``KeyboardInterrupt`` and a stray ``CancelledError`` included) is a failure of that child. The
+message it was handling is dropped (at-most-once); the decision only chooses the child's fate.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from .reprs import error_text
 
 if TYPE_CHECKING:
     from .ref import ActorRef
@@ -34,18 +41,24 @@ class EscalationKind(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Escalation:
-    """What a supervisor receives when a child fails."""
+    """What a supervisor receives when a child fails.
+
+    ``message`` is the message the child was handling when it failed (None outside a handler).
+    It is dropped, whatever the decision: not retried after a restart or resume, not a dead
+    letter (at-most-once; the child's ``info().errors[-1].msg_repr`` names it too). A
+    supervisor that wants it handled again can re-send it: ``esc.child.tell(esc.message)``.
+    """
 
     child: ActorRef[Any]
     kind: EscalationKind
     error: BaseException
-    message: Any = None  # the message being handled, if any
+    message: Any = None  # the failing (dropped) message, if any
 
     def __str__(self) -> str:
         where = (
             f" while handling {type(self.message).__qualname__}" if self.message is not None else ""
         )
-        return f"{self.child.label} failed in {self.kind.value}{where}: {type(self.error).__name__}: {self.error}"
+        return f"{self.child.label} failed in {self.kind.value}{where}: {type(self.error).__name__}: {error_text(self.error)}"
 
 
 class Strategy:

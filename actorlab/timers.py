@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from . import timeouts as _timeouts
+
 if TYPE_CHECKING:
     from .cell import ActorCell
 
@@ -13,13 +15,10 @@ class TimerHandle:
     """A scheduled message; ``cancel()`` it any time. Cancelled on stop and restart."""
 
     def __init__(self, cell: ActorCell, msg: Any, delay: float, period: float | None) -> None:
-        for what, v in (("delay", delay), ("period", period)):
-            if v is not None and (
-                not isinstance(v, (int, float)) or v < 0 or (what == "period" and v == 0)
-            ):
-                raise ValueError(
-                    f"timer {what} for {cell.label} must be a positive number of seconds, got {v!r}"
-                )
+        where = f"timer of {cell.label}: "
+        delay = _timeouts.delay(delay, "delay", where)
+        if period is not None:
+            period = _timeouts.delay(period, "period", where, zero=False)
         self._cell = cell
         self._msg = msg
         self._spec = cell.actor_type._al_handler_for(msg)  # refuse unhandled messages now
