@@ -9,7 +9,6 @@ which stays as the fallback when anywidget is not installed.
 from __future__ import annotations
 
 import collections
-import re
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import Any
@@ -21,7 +20,7 @@ import traitlets as T
 from actorlab.ids import ActorId
 from actorlab.info import Status
 
-from .graph_front import CSS, ESM
+from .graph_front import CSS, ESM, short_strategy
 from .model import TreeRow
 from .theme import MUTED, small
 
@@ -64,16 +63,6 @@ class ActorGraph(anywidget.AnyWidget):
         if self.pings > self.pongs:
             self.pongs = self.pings
             self.send({"pong": self.pongs})
-
-
-def short_strategy(text: str) -> str:
-    """A strategy for a node's second line: ``OneForOne(3 in 60s)``, ``default (terminate)``."""
-    if "(default)" in text:
-        return "default: " + text.replace("(default)", "").split()[0]
-    m = re.fullmatch(r"(\w+)\(max_restarts=([\d.]+), within=([\d.]+)\)", text.strip())
-    if m:
-        return f"{m.group(1)}({m.group(2)} in {m.group(3)}s)"
-    return text
 
 
 def node_record(row: TreeRow) -> dict[str, Any]:

@@ -16,6 +16,19 @@ count too.
 
 from __future__ import annotations
 
+import re
+
+
+def short_strategy(text: str) -> str:
+    """A strategy for a node's second line: ``OneForOne(3 in 60s)``, ``default (terminate)``."""
+    if "(default)" in text:
+        return "default: " + text.replace("(default)", "").split()[0]
+    m = re.fullmatch(r"(\w+)\(max_restarts=([\d.]+), within=([\d.]+)\)", text.strip())
+    if m:
+        return f"{m.group(1)}({m.group(2)} in {m.group(3)}s)"
+    return text
+
+
 ESM = r"""
 const ROW = 36, COL = 156, NODE_W = 128, WORKER_H = 22, SUP_H = 30, PAD = 8, TOP = 8;
 const MIN_SCALE = 0.7;  // a wide tree shrinks to fit its pane down to this, then scrolls

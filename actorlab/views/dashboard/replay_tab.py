@@ -16,6 +16,7 @@ import ipywidgets as W
 
 from actorlab.ids import ActorId
 
+from .graph_front import short_strategy
 from .model import note
 from .replay import Moment, Replay, StateSamples, describe
 from .theme import MUTED
@@ -191,7 +192,7 @@ def moment_records(
                 "u": 0,
                 "f": 0,
                 "k": "sup" if children else "wrk",
-                "g": info.supervisor if info is not None and children else "",
+                "g": short_strategy(info.supervisor) if info is not None and children else "",
             }
         )
         stack.extend(reversed(children))
