@@ -29,9 +29,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import dis
+import os
 import sys
 import threading
 import time
+import traceback
 import types
 import warnings
 from collections.abc import Callable
@@ -464,6 +466,15 @@ def _failure(
     return err
 
 
+def _user_traceback(exc: BaseException) -> str:
+    """The traceback from the user's code on (actorlab's own frames first are left out)."""
+    tb = exc.__traceback__
+    here = os.path.dirname(os.path.abspath(__file__))
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(here):
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
 def _report(cell: ActorCell, req: _Request, err: ActorlabError) -> None:
     """Record the failure on the actor and show it in the cell that defined the class."""
     from . import supervising
@@ -478,7 +489,7 @@ def _report(cell: ActorCell, req: _Request, err: ActorlabError) -> None:
     rt.version += 1
     if req.explicit:
         return  # al.upgrade() raises it
-    tb = info.traceback.rstrip()
+    tb = _user_traceback(cause).rstrip()
     with rt.enter_origin(req.origin):
         stream = sys.stderr
         stream.write(f"actorlab: {err}\n{tb}\n")
