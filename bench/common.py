@@ -150,7 +150,8 @@ class GcClock:
 
 def chunked_rates(marks: Sequence[tuple[float, float, float, int]], n: int) -> Cases:
     """W9's cases from the marks at each chunk boundary (wall, CPU, gc seconds, full gcs) and the
-    last one at the end of the drain: the first and last chunk's rates, and the whole run's."""
+    last one at the end of the drain: the first and last chunk's rates, the whole run's, and
+    each chunk's rate and full collections."""
     chunks = len(marks) - 2
     per = n / chunks
 
@@ -159,7 +160,11 @@ def chunked_rates(marks: Sequence[tuple[float, float, float, int]], n: int) -> C
 
     whole = span(0, len(marks) - 1)
     sends = span(0, chunks)
+    each = {f"chunk-{i + 1}": per / span(i, i + 1).wall for i in range(chunks)}
+    full = {f"chunk-{i + 1}": float(marks[i + 1][3] - marks[i][3]) for i in range(chunks)}
     return {
+        "chunks": each,  # msg/s of each chunk by wall clock (where the full collections land)
+        "full-gc-per-chunk": full,
         "first-10%": rate("msg_per_s", per, span(0, 1)),
         "last-10%": rate("msg_per_s", per, span(chunks - 1, chunks)),
         "all": {

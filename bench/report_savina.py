@@ -127,7 +127,29 @@ def w9_table(stats: dict[Key, Stat], failed: set[tuple[str, str]]) -> list[str]:
             f"{f'{share.median:.0%}' if share else '—'} | {f'{sends.median:.0%}' if sends else '—'} | "
             f"{f'{full.median:.0f}' if full else '—'} |"
         )
+    series = [_chunk_series(stats, impl) for impl in WORKLOADS["W9"].impls]
+    if any(series):
+        lines += ["", "Each chunk's sends in k msg/s (wall; one * per full collection in it):", ""]
+        lines += [s for s in series if s]
     return lines
+
+
+def _chunk_series(stats: dict[Key, Stat], impl: str) -> str:
+    rates = _case(stats, "W9", impl, "chunks")
+    fulls = _case(stats, "W9", impl, "full-gc-per-chunk")
+    if not rates:
+        return ""
+    order = sorted(rates, key=lambda c: int(c.rsplit("-", 1)[1]))
+    text = ", ".join(
+        f"{rates[c].median / 1000:.1f}" + "*" * round(fulls[c].median if c in fulls else 0)
+        for c in order
+    )
+    return f"- {SAVINA_IMPLS[impl]}: {text}"
+
+
+def _case(stats: dict[Key, Stat], wid: str, impl: str, case: str) -> dict[str, Stat]:
+    """The metrics of one case: ``{metric: stat}``."""
+    return {k[3]: v for k, v in stats.items() if k[:3] == (wid, impl, case)}
 
 
 def w10_table(stats: dict[Key, Stat], failed: set[tuple[str, str]]) -> list[str]:

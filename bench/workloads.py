@@ -220,7 +220,7 @@ PATH_MODULES = {"actorlab": "bench.path_actorlab", "tuned": "bench.path_floor"}
 WORKLOADS["W9"] = Workload(
     "W9",
     "1 M tells from one actor, round robin over 100 k actors (chunks of 10 %), then the drain",
-    ("first-10%", "last-10%", "all"),
+    ("first-10%", "last-10%", "all", "chunks", "full-gc-per-chunk"),
     (TELL,),
     ("actorlab", "tuned"),
     {"actors": 100_000, "n": 1_000_000},

@@ -254,7 +254,9 @@ def test_section_targets_and_tables():
             "first-10%": {"msg_per_s": 1000.0, "msg_per_s_cpu": 1000.0},
             "last-10%": {"msg_per_s": 500.0, "msg_per_s_cpu": 900.0},
             "all": {"msg_per_s": 700.0, "msg_per_s_cpu": 800.0, "gc_share": 0.55,
-                    "gc_share_sends": 0.6, "gc_full": 3.0}}},
+                    "gc_share_sends": 0.6, "gc_full": 3.0},
+            "chunks": {"chunk-1": 1000.0, "chunk-2": 900.0, "chunk-3": 500.0},
+            "full-gc-per-chunk": {"chunk-1": 0.0, "chunk-2": 1.0, "chunk-3": 2.0}}},
         {"workload": "W10", "impl": "actorlab", "cases": {
             "actor-before": {"msg_per_s": 800.0, "msg_per_s_cpu": 800.0},
             "actor-after": {"msg_per_s": 760.0, "msg_per_s_cpu": 700.0},
@@ -280,6 +282,7 @@ def test_section_targets_and_tables():
         report_savina.SECTION_END)
     assert "| S1 pingpong | 2.50× (2.50×) | ❌ | 1.50× (1.50×) | ✅ | 4.00× (4.00×) | ✅ |" in text
     assert "| actorlab | 1 k/s | 500 /s | 0.50×, 0.90× | 700 /s | 55% | 60% | 3 |" in text
+    assert "- actorlab: 1.0, 0.9*, 0.5**" in text
     assert "| actor | 800 /s | 760 /s | 0.95×, 0.88× | 1.01× |" in text
     assert "- ≤ 2.0× the floor's time: met on 0 of 1 by CPU time (range 2.50–2.50×)" in text
 
@@ -293,6 +296,8 @@ def test_chunked_rates_reads_the_chunks_and_the_collectors_share():
     assert cases["all"]["msg_per_s"] == 100 / 12
     assert cases["all"]["gc_share"] == 3 / 12 and cases["all"]["gc_share_sends"] == 1 / 11
     assert cases["all"]["gc_full"] == 2
+    assert cases["chunks"]["chunk-1"] == 10.0 and cases["chunks"]["chunk-10"] == 5.0
+    assert cases["full-gc-per-chunk"] == {f"chunk-{i}": float(i == 10) for i in range(1, 11)}
 
 
 @pytest.mark.parametrize(("workload", "impl"), [("W9", "actorlab"), ("W9", "tuned"),
