@@ -309,3 +309,17 @@ def test_message_path_workloads_report_their_cases(workload, impl):
         assert 0 <= record["cases"]["all"]["gc_share"] < 1
     else:
         assert record["cases"]["actor-control"]["ratio"] > 0
+
+
+def test_a_full_run_appends_the_section_to_the_table(tmp_path, capsys):
+    saved = tmp_path / "runs.json"
+    records = [_rec("W3", "tuned", "actor", rt_per_s=100.0, rt_per_s_cpu=100.0),
+               _rec("S1", "actorlab", "actor", ms=10.0, ms_cpu=8.0),
+               _rec("S1", "tuned", "actor", ms=5.0, ms_cpu=5.0)]
+    saved.write_text(json.dumps({"machine": {"cpu": "test cpu"}, "records": records,
+                                 "failures": [], "meta": {"repeats": 3, "wall_s": 12.0}}))
+    assert runner.main(["--render", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# actorlab benchmarks") and "## Targets" in out
+    assert out.index("## Targets") < out.index(report_savina.SECTION_BEGIN)
+    assert "| S1 pingpong | 1.60× (2.00×) | ✅ |" in out
