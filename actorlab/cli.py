@@ -1,10 +1,15 @@
 """The `actorlab` command.
 
-    actorlab tutorial [DIR] [--force] [--no-browser] [--dry-run] [-- JUPYTER_LAB_ARGS...]
+    actorlab tutorial [DIR] [--force] [--no-browser] [--dry-run] [--from SRC] [-- LAB_ARGS...]
     actorlab snapshot inspect FILE [--json]
 
-`tutorial` copies the tutorial notebooks into DIR (default ./actorlab-tutorials), keeping any
-notebook the user already has there unless --force, then runs JupyterLab on the first one.
+`tutorial` copies the tutorial notebooks (and their solutions/) into DIR (default
+./actorlab-tutorials), keeping any notebook the user already has there unless --force, then runs
+JupyterLab on the first one, in DIR: the originals are never opened, so running the tutorials
+leaves them (and a git checkout) untouched. Only tutorial files are copied (notebooks, solution
+scripts, images), never snapshots, checkpoints or caches. As root (containers) `--allow-root` is
+passed to JupyterLab, which otherwise refuses to start. `make lab` is
+`actorlab tutorial tutorials-work --from notebooks`.
 `snapshot inspect` prints a snapshot's header without unpickling anything.
 """
 
@@ -38,7 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     opts = parser.parse_args(args)
     if opts.command == "tutorial":
-        return tutorial(Path(opts.dir), opts.force, opts.no_browser, opts.dry_run, extra)
+        source = None if opts.source is None else Path(opts.source)
+        return tutorial(Path(opts.dir), opts.force, opts.no_browser, opts.dry_run, extra, source)
     if extra:
         parser.error("`--` arguments are only for `actorlab tutorial` (passed to jupyter lab)")
     return inspect_snapshot(Path(opts.file), opts.json)
@@ -61,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="start JupyterLab without opening a browser")  # fmt: skip
     tut.add_argument("--dry-run", action="store_true",
                      help="print what would be copied and run; change nothing")  # fmt: skip
+    tut.add_argument("--from", dest="source", metavar="SRC",
+                     help="copy from SRC instead of the installed tutorials")  # fmt: skip
     snap = sub.add_parser("snapshot", help="look at saved actor snapshots")
     snap_sub = snap.add_subparsers(dest="action", required=True, metavar="ACTION")
     ins = snap_sub.add_parser("inspect", help="print a snapshot's header (never unpickles)")
@@ -84,13 +92,28 @@ def tutorials_source() -> Path | None:
     return None
 
 
+# What a tutorial folder is made of; anything else there (snapshots a notebook wrote, traces,
+# checkpoints, caches) is the learner's or a run's output and is never copied or packaged.
+TUTORIAL_SUFFIXES = frozenset({".ipynb", ".py", ".md", ".png", ".svg", ".gif", ".jpg", ".csv"})
+
+
+def is_tutorial_file(rel: Path) -> bool:
+    """True for the files `actorlab tutorial` copies (`rel` is relative to the tutorials)."""
+    parts = rel.parts
+    if any(p.startswith(".") or p == "__pycache__" for p in parts):
+        return False
+    if len(parts) > 1 and parts[0] not in ("solutions", "images"):
+        return False  # e.g. tutorial_snapshots/ written by 10a
+    return rel.suffix in TUTORIAL_SUFFIXES
+
+
 def plan_copy(src: Path, dest: Path, force: bool) -> list[tuple[str, Path, Path]]:
     """`(action, source, target)` for every tutorial file: "copy", "overwrite" (--force),
     "keep" (the user's edited copy stays) or "same" (already identical)."""
     plan = []
     for path in sorted(src.rglob("*")):
         rel = path.relative_to(src)
-        if path.is_dir() or any(p.startswith(".") or p == "__pycache__" for p in rel.parts):
+        if path.is_dir() or not is_tutorial_file(rel):
             continue
         target = dest / rel
         if not target.exists():
@@ -103,8 +126,17 @@ def plan_copy(src: Path, dest: Path, force: bool) -> list[tuple[str, Path, Path]
     return plan
 
 
-def tutorial(dest: Path, force: bool, no_browser: bool, dry_run: bool, extra: list[str]) -> int:
-    src = tutorials_source()
+def tutorial(
+    dest: Path,
+    force: bool,
+    no_browser: bool,
+    dry_run: bool,
+    extra: list[str],
+    source: Path | None = None,
+) -> int:
+    src = tutorials_source() if source is None else source
+    if source is not None and not source.is_dir():
+        return _fail(f"--from {source}: no such folder. Fix: point it at a folder of notebooks.")
     if src is None:
         return _fail(
             "the tutorial notebooks are not installed with this actorlab (no actorlab/_tutorials "
@@ -116,16 +148,19 @@ def tutorial(dest: Path, force: bool, no_browser: bool, dry_run: bool, extra: li
     if not notebooks:
         return _fail(f"no notebooks in {src}. Fix: reinstall actorlab (the package is incomplete).")
     verb = {"copy": "copy", "overwrite": "overwrite", "same": "unchanged", "keep": "keep"}
-    for action, source, target in plan:
+    for action, origin, target in plan:
         note = " (yours differs; --force overwrites it)" if action == "keep" else ""
         would = "would " if dry_run and action in ("copy", "overwrite") else ""
         print(f"{would}{verb[action]} {target}{note}")
         if not dry_run and action in ("copy", "overwrite"):
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            shutil.copyfile(origin, target)
     first = dest / FIRST_NOTEBOOK if dest / FIRST_NOTEBOOK in notebooks else notebooks[0]
     command = [sys.executable, "-m", "jupyterlab", str(first)]
     command += ["--no-browser"] if no_browser else []
+    if _is_root() and "--allow-root" not in extra:
+        print("running as root: passing --allow-root to JupyterLab (it refuses root otherwise)")
+        command += ["--allow-root"]
     command += extra
     if dry_run:
         print(f"would run: {shlex.join(command)}")
@@ -139,6 +174,10 @@ def tutorial(dest: Path, force: bool, no_browser: bool, dry_run: bool, extra: li
     if os.name == "posix":
         os.execv(sys.executable, command)  # JupyterLab takes over this process (Ctrl-C stops it)
     return subprocess.call(command)
+
+
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 # -- actorlab snapshot inspect ------------------------------------------------------------------

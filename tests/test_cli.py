@@ -24,12 +24,23 @@ class Launched(Exception):
 @pytest.fixture
 def tutorials(tmp_path, monkeypatch):
     src = tmp_path / "src"
-    (src / "images").mkdir(parents=True)
-    (src / ".ipynb_checkpoints").mkdir()
-    for name in ("00_intro.ipynb", "01_quickstart.ipynb", "images/tree.png"):
+    for folder in (
+        "images",
+        "solutions",
+        ".ipynb_checkpoints",
+        "tutorial_snapshots",
+        "__pycache__",
+    ):
+        (src / folder).mkdir(parents=True)
+    for name in ("00_intro.ipynb", "01_quickstart.ipynb", "images/tree.png", "solutions/tally.py"):
         (src / name).write_text(f"original {name}")
+    # what running the notebooks in place leaves behind: never copied
     (src / ".ipynb_checkpoints" / "01_quickstart-checkpoint.ipynb").write_text("stale")
+    (src / "tutorial_snapshots" / "ada.snap").write_text("a snapshot")
+    (src / "__pycache__" / "x.pyc").write_text("cache")
+    (src / "counter_trace.json").write_text("{}")
     monkeypatch.setattr(cli, "tutorials_source", lambda: src)
+    monkeypatch.setattr(cli, "_is_root", lambda: False)
     return src
 
 
@@ -53,6 +64,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(tutorials, tmp_path, capsys
         f"would copy {dest / '00_intro.ipynb'}",
         f"would copy {dest / '01_quickstart.ipynb'}",
         f"would copy {dest / 'images' / 'tree.png'}",
+        f"would copy {dest / 'solutions' / 'tally.py'}",
         f"would run: {sys.executable} -m jupyterlab {dest / '01_quickstart.ipynb'} "
         "--no-browser --port=9",
     ]
@@ -71,6 +83,7 @@ def test_copies_then_keeps_edited_notebooks_unless_forced(tutorials, tmp_path, c
         "00_intro.ipynb",
         "01_quickstart.ipynb",
         "images/tree.png",
+        "solutions/tally.py",
     ]
     capsys.readouterr()
 
@@ -96,6 +109,34 @@ def test_default_dir_and_first_notebook_when_there_is_no_quickstart(
     assert cli.main(["tutorial", "--dry-run"]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last == f"would run: {sys.executable} -m jupyterlab actorlab-tutorials/00_intro.ipynb"
+
+
+def test_as_root_jupyterlab_gets_allow_root_once(tutorials, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_is_root", lambda: True)
+    assert cli.main(["tutorial", str(tmp_path / "a"), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "running as root: passing --allow-root" in out
+    assert out.splitlines()[-1].endswith("01_quickstart.ipynb --allow-root")
+    assert cli.main(["tutorial", str(tmp_path / "b"), "--dry-run", "--", "--allow-root"]) == 0
+    assert capsys.readouterr().out.count("--allow-root") == 1
+
+
+def test_is_root_follows_the_effective_uid(monkeypatch):
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 0)
+    assert cli._is_root()
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)
+    assert not cli._is_root()
+
+
+def test_from_copies_another_folder_and_refuses_a_missing_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli, "_is_root", lambda: False)
+    src = tmp_path / "nbs"
+    src.mkdir()
+    (src / "01_quickstart.ipynb").write_text("{}")
+    assert cli.main(["tutorial", str(tmp_path / "work"), "--from", str(src), "--dry-run"]) == 0
+    assert f"would copy {tmp_path / 'work' / '01_quickstart.ipynb'}" in capsys.readouterr().out
+    assert cli.main(["tutorial", str(tmp_path / "work"), "--from", str(tmp_path / "nope")]) == 1
+    assert "no such folder" in capsys.readouterr().err
 
 
 def test_missing_tutorials_is_a_clear_error(monkeypatch, tmp_path, capsys):
