@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from IPython.core.error import UsageError
 
@@ -80,11 +82,16 @@ def test_unhandled_message_and_stopped_actor_are_one_line_usage_errors(ip):
         line(ip, "tell c Add(1)")
 
 
-def test_handler_error_keeps_its_traceback(ip):
+def test_handler_error_is_one_line_naming_the_error_its_place_and_its_traceback(ip):
     line(ip, "spawn c = Counter()")
-    with pytest.raises(al.HandlerError) as info:
+    with pytest.raises(UsageError) as info:
         line(ip, "ask c Boom()")
-    assert isinstance(info.value.__cause__, ZeroDivisionError)
+    assert re.fullmatch(
+        r"%actor ask: the actor's handler raised ZeroDivisionError: boom in boom\(\) line \d+ "
+        r"\(its traceback: c\.info\(\)\.last_error\)",
+        str(info.value),
+    )
+    assert "ZeroDivisionError" in ip.user_ns["c"].info().last_error.traceback
 
 
 def test_ask_timeout_option(ip):

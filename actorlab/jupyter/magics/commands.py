@@ -2,22 +2,26 @@
 
 ``Commands`` evaluates expressions in the user's namespace (one dict for globals and locals, so
 names defined in cells resolve inside functions too), resolves actors (a variable holding a ref,
-or a bound name), and turns misuse into one-line ``UsageError``s.
+or a bound name), and turns misuse into one-line ``UsageError``s: a bad argument refused by
+actorlab, an error raised by the user's own expression, or a handler failing during an ask
+(what and where, in one line).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from IPython.core.error import UsageError
 
 import actorlab as al
-from actorlab.errors import ActorlabError, HandlerError
-from actorlab.info import Status
 
-from .parsing import Parsed, Verb, fail, is_identifier
+from .parsing import Parsed, Verb, fail, is_identifier, one_line
+
+T = TypeVar("T")
 
 #: How long spawn waits for the actor to finish starting before showing it.
 _START_WAIT = 2.0
@@ -46,10 +50,10 @@ class Commands:
         method = getattr(self, "do_" + parsed.verb.name)
         try:
             return method(parsed)
-        except HandlerError:
-            raise  # the actor's own traceback is what the user needs
-        except ActorlabError as exc:
-            raise UsageError(f"{parsed.verb.prefix}: {exc}") from None
+        except al.HandlerError as exc:
+            raise _handler_failed(parsed, exc) from None
+        except al.ActorlabError as exc:
+            raise UsageError(f"{parsed.verb.prefix}: {one_line(str(exc))}") from None
 
     # -- helpers -----------------------------------------------------------------------------------
     @property
@@ -57,34 +61,52 @@ class Commands:
         return self.shell.user_ns
 
     def ev(self, verb: Verb, expr: str, what: str) -> Any:
-        """Evaluate ``expr`` in the user namespace; a typo or unknown name is a usage error."""
+        """Evaluate ``expr`` in the user namespace; a typo, an unknown name or any exception the
+        expression raises is a one-line usage error."""
         __tracebackhide__ = True
         try:
             code = compile(expr, f"<%actor {verb.name}>", "eval")
-        except SyntaxError as exc:
-            raise fail(verb, f"cannot read {what} {expr!r}: SyntaxError: {exc.msg}") from None
+        except (SyntaxError, ValueError) as exc:  # ValueError: a null byte in the line
+            msg = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+            raise fail(verb, f"cannot read {what} {expr!r}: {type(exc).__name__}: {msg}") from None
         try:
             return eval(code, self.ns)
         except NameError as exc:
             raise fail(
                 verb, f"{what} {expr!r}: {exc} (run the cell that defines it first)"
             ) from None
+        except Exception as exc:
+            raise fail(verb, f"{what} {expr!r} raised {_exc_text(exc)}") from None
+
+    def api(self, verb: Verb, call: Callable[[], T]) -> T:
+        """Call actorlab; a ``TypeError``/``ValueError`` it raises for a bad argument (they say
+        what to pass instead) becomes a one-line usage error."""
+        __tracebackhide__ = True
+        try:
+            return call()
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, al.ActorlabError):
+                raise
+            raise fail(verb, one_line(str(exc))) from None
 
     def resolve(self, verb: Verb, token: str) -> al.ActorRef[Any]:
         """A variable holding an ``ActorRef``, the live actor bound to that name (any string,
         e.g. ``member-0``), or an expression giving a ref (``team[0]``)."""
+        __tracebackhide__ = True
         value: Any = self.ns.get(token) if is_identifier(token) else None
         if isinstance(value, al.ActorRef):
             return value
         try:
             return al.lookup(token)
-        except al.ActorNotFound:
+        except (al.ActorNotFound, TypeError, ValueError):
             pass
         if not is_identifier(token):
             try:
                 value = eval(compile(token, f"<%actor {verb.name}>", "eval"), self.ns)
-            except (SyntaxError, NameError):
-                value = None
+            except (SyntaxError, NameError, ValueError):
+                value = None  # not an expression after all: "no actor ..." below
+            except Exception as exc:
+                raise fail(verb, f"the actor {token!r} raised {_exc_text(exc)}") from None
             if isinstance(value, al.ActorRef):
                 return value
         live = [i.label for i in al.inspect()]
@@ -107,23 +129,29 @@ class Commands:
     def _bind(self, name: str, ref: al.ActorRef[Any]) -> al.ActorRef[Any]:
         self.ns[name] = ref
         deadline = time.monotonic() + _START_WAIT
-        while ref.status is Status.STARTING and time.monotonic() < deadline:
+        while ref.status is al.Status.STARTING and time.monotonic() < deadline:
             time.sleep(0.001)
         return ref
 
     def _storage(self, verb: Verb, expr: str | None) -> Any:
         """The storage expression's value; None means actorlab's default storage."""
-        return self.ev(verb, expr, "the storage") if expr else None
+        if not expr:
+            return None
+        storage = self.ev(verb, expr, "the storage")
+        if isinstance(storage, type):
+            raise fail(
+                verb,
+                f"the storage {expr!r} is the class {storage.__name__} itself, not a storage; "
+                f"make one, e.g. al.FileStorage('snapshots')",
+            )
+        return storage  # anything else is checked by actorlab (self.api)
 
     # -- verbs -------------------------------------------------------------------------------------
     def do_spawn(self, p: Parsed) -> Any:
         assert p.name is not None and p.expr is not None
         args = self.ev(p.verb, p.expr, "the actor")
         self._replace(p.name)
-        try:
-            ref = al.root().spawn(args, name=p.name)
-        except TypeError as exc:
-            raise fail(p.verb, str(exc)) from None
+        ref = self.api(p.verb, lambda: al.root().spawn(args, name=p.name))
         return self._bind(p.name, ref)
 
     def do_tell(self, p: Parsed) -> None:
@@ -134,7 +162,7 @@ class Commands:
         __tracebackhide__ = True
         ref = self.resolve(p.verb, p.target or "")
         msg = self.ev(p.verb, p.expr or "", "the message")
-        return ref.ask_sync(msg, timeout=p.options.get("timeout"))
+        return self.api(p.verb, lambda: ref.ask_sync(msg, timeout=p.options.get("timeout")))
 
     def do_info(self, p: Parsed) -> Any:
         return self.resolve(p.verb, p.target or "").info()
@@ -179,7 +207,7 @@ class Commands:
     def do_save(self, p: Parsed) -> Any:
         ref = self.resolve(p.verb, p.target or "")
         storage = self._storage(p.verb, p.expr)
-        return al.root().save_snapshot_sync(ref, storage)
+        return self.api(p.verb, lambda: al.root().save_snapshot_sync(ref, storage))
 
     def do_respawn(self, p: Parsed) -> Any:
         assert p.name is not None and p.expr is not None
@@ -188,25 +216,33 @@ class Commands:
         default = self.ev(p.verb, p.expr, "the default actor")
         autosave_expr = p.options.get("autosave")
         autosave = self.ev(p.verb, autosave_expr, "the autosave policy") if autosave_expr else None
-        self._replace(p.name)
-        try:
-            ref = al.root().respawn_or_sync(
+        policies = autosave if isinstance(autosave, (tuple, list)) else [autosave]
+        if autosave is not None and not all(isinstance(a, (al.Every, al.OnStop)) for a in policies):
+            raise fail(
+                p.verb,
+                f"the autosave policy {autosave_expr!r} is a {type(autosave).__name__}; use "
+                f"al.Every(messages=N), al.Every(seconds=S), al.OnStop() or a tuple of them",
+            )
+        name = p.name
+        self._replace(name)
+        ref = self.api(
+            p.verb,
+            lambda: al.root().respawn_or_sync(
                 storage,
-                al.ActorId.from_name(p.name),
+                al.ActorId.from_name(name),
                 runtime_args=None,
                 default_args=lambda: default,
-                name=p.name,
+                name=name,
                 autosave=autosave,
-            )
-        except (TypeError, ValueError) as exc:
-            raise fail(p.verb, str(exc)) from None
-        return self._bind(p.name, ref)
+            ),
+        )
+        return self._bind(name, ref)
 
     def do_snapshots(self, p: Parsed) -> Any:
         from actorlab.views.snapshot_view import snapshot_list
 
         storage = self._storage(p.verb, p.expr)
-        entries = al.snapshots(storage)
+        entries = self.api(p.verb, lambda: al.snapshots(storage))
         shown = storage if storage is not None else al.default_storage()
         return snapshot_list(entries, source=repr(shown))
 
@@ -280,3 +316,21 @@ class Commands:
             depth=p.options.get("depth"),
             collapse_over=p.options.get("collapse_over", 20),
         )
+
+
+def _exc_text(exc: BaseException) -> str:
+    """``TypeError: message`` on one line (long messages cut)."""
+    text = one_line(str(exc))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _handler_failed(p: Parsed, exc: al.HandlerError) -> UsageError:
+    """A handler raised during ``%actor ask``: one line saying what and where. (The runtime
+    reports a failed top-level actor with its traceback; ``info().last_error`` keeps it.)"""
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    frames = traceback.extract_tb(cause.__traceback__)
+    where = f" in {frames[-1].name}() line {frames[-1].lineno}" if frames else ""
+    return UsageError(
+        f"{p.verb.prefix}: the actor's handler raised {_exc_text(cause)}{where} (its traceback: "
+        f"{p.target or 'ref'}.info().last_error)"
+    )

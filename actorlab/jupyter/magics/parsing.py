@@ -85,8 +85,8 @@ class Parsed:
 
 def _positive_float(text: str) -> float:
     value = float(text)
-    if value <= 0:
-        raise ValueError("must be > 0")
+    if not value > 0:  # nan too
+        raise ValueError("must be a number > 0 (inf: no limit)")
     return value
 
 
@@ -300,7 +300,18 @@ class HelpRequest(Exception):
 
 def fail(verb: Verb, problem: str) -> UsageError:
     """A one-line ``UsageError``: the problem, then the correct form and an example."""
-    return UsageError(f"{verb.prefix}: {problem}. Usage: {verb.usage}  (e.g. {verb.example})")
+    return UsageError(
+        f"{verb.prefix}: {one_line(problem)}. Usage: {verb.usage}  (e.g. {verb.example})"
+    )
+
+
+_LONGEST = 400  # characters of a message shown in a usage error (a huge repr is cut)
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks folded into spaces, cut to a readable length."""
+    text = " ".join(text.split())
+    return text if len(text) <= _LONGEST else text[: _LONGEST - 1] + "…"
 
 
 def parse(line: str, *, cell: bool = False) -> Parsed:
