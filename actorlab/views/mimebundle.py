@@ -21,20 +21,28 @@ from typing import Any
 
 from actorlab.info import ActorInfo
 
+#: The ``<pre>`` rich's HTML goes in. A fixed ``line-height`` (not ``normal``): with ``normal``
+#: each line is as tall as the tallest font on it, so lines holding a glyph from a fallback font
+#: (``●``, ``✉``) grew and the panel's right border showed gaps. The bottom padding keeps the
+#: last line's underscores: ``overflow-x:auto`` clips whatever hangs below the last line box
+#: (``__main__.Account`` lost them).
 _PRE = (
-    '<pre style="white-space:pre;overflow-x:auto;line-height:normal;'
-    "font-family:Menlo,'DejaVu Sans Mono',consolas,'Courier New',monospace\">{code}</pre>\n"
+    '<pre style="white-space:pre;overflow-x:auto;line-height:1.15;padding:0 0 0.3em 0;font-size:var(--jp-code-font-size,13px);'
+    "font-family:'DejaVu Sans Mono',Menlo,consolas,'Courier New',monospace\">{code}</pre>\n"
 )
+#: Columns in a notebook: a JupyterLab cell beside the file browser at 1280 px fits about 98 at
+#: the code font size (rich's own default, 115, drew the snapshot inspector wider than the cell).
+NOTEBOOK_COLUMNS = 92
 
 
 def width() -> int:
-    """Render width: ``JUPYTER_COLUMNS`` (rich's convention), else 115 in a kernel (rich's
-    Jupyter default), else the terminal's width."""
+    """Render width: ``JUPYTER_COLUMNS`` (rich's convention), else ``NOTEBOOK_COLUMNS`` in a
+    kernel, else the terminal's width."""
     env = os.environ.get("JUPYTER_COLUMNS")
     if env and env.isdigit():
         return int(env)
     if "ipykernel" in sys.modules:
-        return 115
+        return NOTEBOOK_COLUMNS
     return shutil.get_terminal_size((100, 24)).columns
 
 

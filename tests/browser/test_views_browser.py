@@ -285,3 +285,38 @@ def test_drawn_tree_in_notebook7(lab, page, artifacts_dir):
     lab.add_notebook("views_nb7.ipynb", [TREE, WAIT, DASHBOARD])
     run_notebook7(page, lab, "views_nb7.ipynb")
     check_tree(page, artifacts_dir, "tree_notebook7")
+
+
+RICH = """\
+import tempfile
+import actorlab as al
+from actorlab.testing import wait_idle
+
+class Account(al.Actor, snapshot=True):
+    def __init__(self, owner: str, balance: int = 0) -> None:
+        self.owner = owner
+        self.balance = balance
+
+store = al.FileStorage(tempfile.mkdtemp())
+acct = al.root().spawn(Account("ada", 10), name="acct")
+wait_idle()
+al.root().save_snapshot_sync(acct, store)
+acct.info()"""
+
+SNAPSHOT = """\
+saved = al.load_snapshot(store, acct.id)
+saved"""
+
+
+def test_rich_panels_fit_the_cell_and_keep_their_last_line(lab, page, artifacts_dir):
+    lab.add_notebook("views_rich.ipynb", [RICH, SNAPSHOT])
+    run_notebook(page, lab, "views_rich.ipynb")
+    panel = page.locator(".jp-Cell").nth(0).locator(".jp-RenderedHTMLCommon pre").first
+    expect(panel).to_contain_text("acct", timeout=30_000)
+    save_screenshot(page, artifacts_dir, "rich_info_panel")
+    for pre in page.locator(".jp-RenderedHTMLCommon pre").all():
+        box = pre.evaluate(
+            "e => ({sw: e.scrollWidth, cw: e.clientWidth, sh: e.scrollHeight, ch: e.clientHeight})"
+        )
+        assert box["sh"] <= box["ch"] + 1, f"last line clipped: {box}"
+        assert box["sw"] <= box["cw"] + 1, f"wider than the cell: {box}"

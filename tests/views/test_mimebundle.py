@@ -87,3 +87,23 @@ def test_importing_actorlab_views_and_the_bridge_loads_no_notebook_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_html_pre_keeps_borders_whole_and_the_last_line_visible():
+    from actorlab.views import mimebundle
+
+    pre = mimebundle._PRE
+    # line-height:normal let lines holding fallback-font glyphs (●, ✉) grow: gaps in the border
+    assert "line-height:normal" not in pre and "line-height:1.15" in pre
+    # overflow-x:auto clipped what hangs below the last line ("main  .Account")
+    assert "padding:0 0 0.3em 0" in pre
+
+
+def test_notebook_width_fits_a_cell(monkeypatch):
+    import sys
+
+    from actorlab.views import mimebundle
+
+    monkeypatch.delenv("JUPYTER_COLUMNS", raising=False)
+    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules.get("ipykernel") or object())
+    assert mimebundle.width() == mimebundle.NOTEBOOK_COLUMNS <= 92  # 115 overflowed the cell
