@@ -74,3 +74,27 @@ def test_wrong_answer_names_its_misconception(wrong, tmp_path):
     assert errors, f"{wrong.path.name} passed the check"
     assert errors[0]["ename"] == "NotYet", f"{errors[0]['ename']}: {errors[0]['evalue']}"
     assert wrong.expect in errors[0]["evalue"], errors[0]["evalue"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_rerun_with_the_solution_passes_after_a_failed_attempt(path, tmp_path):
+    """A learner's path: run the notebook (each blank check fails), then fix one exercise cell and
+    run it and its checks again in the same kernel: what the failed attempt left (paused
+    actors, queued messages, spawned names) must not make the right answer fail."""
+    from notebook_utils import KernelSession
+
+    nb = read(path)
+    work = workdir(tmp_path)
+    names = exercises(nb)
+    fixed = fill(nb, {n: (SOLUTIONS / f"{n}.py").read_text(encoding="utf-8") for n in names}, True)
+    for name in nb.metadata.get("actorlab", {}).get("requires", []):
+        with KernelSession(work) as kernel:
+            kernel.run_all(read(work / name).cells)
+    with KernelSession(work) as kernel:
+        done = 0
+        for name, (at, checks) in names.items():  # Run All stops at the first failing check
+            kernel.run_all(nb.cells[done : checks[-1] + 1])
+            kernel.run_cell(fixed.cells[at])
+            out = "".join(kernel.run_cell(fixed.cells[i]).stdout for i in checks)
+            assert f"✓ {name}: right." in out, f"{name} after a failed attempt: {out!r}"
+            done = checks[-1] + 1
