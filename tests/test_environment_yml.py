@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((Path(__file__).parent / "environment.schema.json").read_text())
 CHANNELS = ["conda-forge", "nodefaults"]
 EXTRAS = ("notebook", "dev")  # what a conda user gets: notebooks, tests, tools
-CONDA_NAMES: dict[str, str] = {}  # PyPI name -> conda-forge name, where they differ
-PIP_ONLY: set[str] = set()  # PyPI names missing on conda-forge (the pip block installs them)
+CONDA_NAMES: dict[str, str] = {"ray": "ray-core"}  # PyPI name -> conda-forge name, where they differ
+PIP_ONLY: set[str] = {"thespian"}  # PyPI names missing on conda-forge (the pip block installs them)
 EDITABLE = re.compile(r"""^-e\s+["']?\.(?:\[(?P<extras>[\w,\s-]+)\])?["']?$""")
 
 
