@@ -23,8 +23,8 @@ import sys
 import threading
 from typing import Any
 
-from actorlab import runtime
-from actorlab.info import ErrorInfo
+import actorlab as al
+from actorlab import runtime  # the core's extension points: origin hooks, failure reporter
 
 _lock = threading.Lock()
 _shell: Any = None
@@ -170,7 +170,7 @@ _WHERE = {
 }
 
 
-def format_failure(label: str, error: ErrorInfo) -> str:
+def format_failure(label: str, error: al.ErrorInfo) -> str:
     """The text shown under the cell when a top-level actor fails."""
     where = _WHERE.get(error.kind, error.kind)
     if error.msg_type is not None and error.kind == "handler":
@@ -189,7 +189,7 @@ def format_failure(label: str, error: ErrorInfo) -> str:
     )
 
 
-def report_failure(label: str, error: ErrorInfo, origin: object) -> None:
+def report_failure(label: str, error: al.ErrorInfo, origin: object) -> None:
     """Failure reporter: the runtime calls it inside ``enter(origin)``, so stderr is the cell's."""
     stream = sys.stderr
     stream.write(format_failure(label, error))
