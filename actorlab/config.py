@@ -19,7 +19,8 @@ class Settings:
     event_capacity: int = 10_000
     #: Capacity of the dead-letter list (``al.dead_letters()``).
     dead_letter_capacity: int = 1_000
-    #: HMAC key for snapshots (else the ACTORLAB_SNAPSHOT_KEY environment variable is used).
+    #: HMAC key that signs snapshots (else $ACTORLAB_SNAPSHOT_KEY, else this user's own key,
+    #: created on first use in the actorlab data dir; see actorlab.persistence.keys).
     snapshot_key: bytes | None = None
     #: Live code: defining an actor class again upgrades its live actors in place (``al.upgrade``).
     live_upgrade: bool = True

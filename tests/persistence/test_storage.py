@@ -162,6 +162,37 @@ def test_sqlite_storage_keep_prunes_old_versions(tmp_path):
     assert store.read(A) == b"4"
 
 
+def _fail_on(path, event: str) -> None:
+    """A trigger that makes the next INSERT/DELETE on the snapshots table fail mid-write."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute(
+        f"CREATE TRIGGER fail BEFORE {event} ON snapshots "
+        "BEGIN SELECT RAISE(ABORT, 'the disk said no'); END"
+    )
+    con.commit()
+    con.close()
+
+
+@pytest.mark.parametrize("event, keep", [("INSERT", None), ("DELETE", 1)])
+def test_sqlite_storage_failed_write_raises_and_keeps_the_previous_version(tmp_path, event, keep):
+    """A write that fails inside its transaction (here the insert, or the pruning after the
+    insert) is reported, not swallowed, and leaves the database as it was."""
+    store = SQLiteStorage(tmp_path / "s.db", keep=keep)
+    store.write(A, b"old")
+    _fail_on(tmp_path / "s.db", event)
+    with pytest.raises(al.SnapshotError, match="the disk said no"):
+        store.write(A, b"new")
+    assert store.versions(A) == [1] and store.read(A) == b"old"
+
+    async def through_the_protocol() -> None:
+        await store.try_write(A, b"newer")
+
+    with pytest.raises(al.SnapshotError, match="the disk said no"):
+        asyncio.run(through_the_protocol())
+
+
 def test_sqlite_storage_refuses_memory_database_and_bad_keep(tmp_path):
     with pytest.raises(ValueError, match="MemoryStorage"):
         SQLiteStorage(":memory:")
