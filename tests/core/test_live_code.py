@@ -591,3 +591,93 @@ def test_asyncio_not_left_running(al_root):
     # The async on_upgrade above ran on the runtime loop, not here.
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+def test_decorated_actor_class_upgrades_after_its_decorator(al_root, nb):
+    """``@dataclass`` adds ``__init__`` after ``__init_subclass__``: the upgrade waits for it."""
+    nb.run(
+        """
+@dataclass(eq=False)
+class Tally(al.Actor):
+    count: int = 0
+
+    @al.handler
+    def add(self, msg: Add) -> None:
+        self.count += msg.n
+
+    @al.handler
+    def get(self, msg: Get):
+        return self.count
+"""
+    )
+    t = al_root.spawn(nb.Tally(count=2))
+    t.tell(nb.Add(1))
+    assert t.ask_sync(nb.Get()) == 3
+    nb.run(
+        """
+@dataclass(eq=False)
+class Tally(al.Actor):
+    count: int = 0
+    label: str = "tally"   # a new field: only the dataclass __init__ sets it
+
+    @al.handler
+    def add(self, msg: Add) -> None:
+        self.count += msg.n
+
+    @al.handler
+    def get(self, msg: Get):
+        return (self.label, self.count)
+"""
+    )
+    assert t.ask_sync(nb.Get()) == ("tally", 3)
+
+
+def test_importlib_reload_upgrades(al_root, tmp_path, monkeypatch):
+    import importlib
+
+    path = tmp_path / "live_reload_mod.py"
+    source = MESSAGES + COUNTER
+    path.write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("live_reload_mod")
+    try:
+        c = al_root.spawn(mod.Counter(1))
+        c.tell(mod.Add(1))
+        assert c.ask_sync(mod.Get()) == 2
+        path.write_text(MESSAGES + COUNTER_V2)
+        importlib.invalidate_caches()
+        mod = importlib.reload(mod)
+        assert c.ask_sync(mod.Get()) == ("v2", 2, 1)
+    finally:
+        sys.modules.pop("live_reload_mod", None)
+
+
+def test_upgrade_waits_for_the_class_statement_to_finish(al_root, nb):
+    """A decorator that lets the runtime run before it adds ``__init__``: the upgrade still
+    sees the finished class (and the name bound), never the half-made one."""
+    nb.run(COUNTER)
+    c = al_root.spawn(nb.Counter(4))
+    nb.run(
+        """
+from actorlab.runtime import get_runtime
+
+def late_init(cls):
+    for _ in range(5):
+        get_runtime().call(lambda: None, timeout=5)  # the runtime thread gets turns here
+    def __init__(self, start=0):
+        self.n = start
+        self.doubled = 2 * start
+    cls.__init__ = __init__
+    return cls
+
+@late_init
+class Counter(al.Actor):
+    def on_upgrade(self, old_class):
+        assert Counter is type(self), "the name was not bound yet"
+
+    @al.handler
+    def get(self, msg: Get):
+        return (self.n, self.doubled)
+"""
+    )
+    assert c.ask_sync(nb.Get()) == (4, 8)

@@ -1,11 +1,10 @@
-"""Live code through a real kernel: re-running cells upgrades the live actors they define."""
+"""Live code through a real kernel (and in-process IPython): re-running cells upgrades the live
+actors they define."""
 
 from __future__ import annotations
 
 import pytest
 from notebook_utils import KernelSession
-
-pytestmark = pytest.mark.kernel
 
 MESSAGES = """
 from dataclasses import dataclass
@@ -83,6 +82,7 @@ def _out(session: KernelSession, source: str) -> str:
     return session.run(source).stdout.strip()
 
 
+@pytest.mark.kernel
 def test_rerunning_cells_upgrades_the_live_actor(kernel):
     assert _out(kernel, "c.tell(Add(1))\nprint(c.ask_sync(Get()))") == "6"
     kernel.run(MESSAGES)  # the message cell again: the live actor still accepts Add
@@ -98,6 +98,7 @@ def test_rerunning_cells_upgrades_the_live_actor(kernel):
     assert out == "['ok']"
 
 
+@pytest.mark.kernel
 def test_a_failing_on_upgrade_reports_in_the_defining_cell(kernel):
     result = kernel.run(FAILING)
     assert result.stdout.strip() == "still 5"  # the old code runs on
@@ -106,6 +107,7 @@ def test_a_failing_on_upgrade_reports_in_the_defining_cell(kernel):
     assert _out(kernel, "print(c.info().upgrades, c.info().last_error.kind)") == "0 upgrade"
 
 
+@pytest.mark.kernel
 def test_live_upgrade_off_and_local_classes(kernel):
     kernel.run("al.configure(live_upgrade=False)\n" + COUNTER_V2)
     assert _out(kernel, "print(c.ask_sync(Get()))") == "5"
@@ -124,3 +126,12 @@ two = make("two")
 print(one.ask_sync(Get()), one.info().upgrades)
 """
     assert _out(kernel, local) == "one 0"
+
+
+def test_terminal_ipython_rerun_upgrades(ip):
+    """The in-process shell (terminal IPython, %run): cells run in __main__ too."""
+    assert ip.run_cell(MESSAGES + COUNTER).success
+    assert ip.run_cell("c = al.root().spawn(Counter(2))\nc.tell(Add(1))\nc.ask_sync(Get())").result == 3
+    assert ip.run_cell(MESSAGES + COUNTER_V2).success
+    assert ip.run_cell("c.tell(Reset())\nc.ask_sync(Get())").result == ("v2", 2, 2)
+    assert ip.run_cell("c.info().upgrades").result == 1
