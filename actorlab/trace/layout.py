@@ -37,9 +37,9 @@ _MARK_GLYPH = {
     "fail": "✖",
     "restart": "↻",
     "stop": "■",
-    "pause": "⏸",
+    "pause": "‖",  # not ⏸ or 💾: stock fonts lack them (they drew as empty boxes)
     "resume": "▶",
-    "snapshot": "💾",
+    "snapshot": "◆",
 }
 
 

@@ -19,6 +19,15 @@ STATUS_STYLE: dict[Status, str] = {
 
 DASH = "–"
 
+#: Status marks for views. Like ``Status.glyph`` but ``‖`` for paused/suspended: ``⏸`` (U+23F8)
+#: is missing from DejaVu and other stock fonts and rendered as an empty box.
+_SAFE = {Status.PAUSED: "‖", Status.SUSPENDED: "‖"}
+
+
+def glyph(status: Status) -> str:
+    """The mark drawn before a status (every one of them is in DejaVu Sans / Sans Mono)."""
+    return _SAFE.get(status, status.glyph)
+
 
 def duration(seconds: float | None) -> str:
     """``0.4s``, ``12s``, ``5m02s``, ``1h03m``; ``–`` for None."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo
 
-from ._fmt import DASH, STATUS_STYLE, ago, duration, ms, shorten
+from ._fmt import DASH, STATUS_STYLE, ago, duration, glyph, ms, shorten
 from .panel import PanelModel, Section, to_plain, to_rich
 
 __all__ = ["build_info", "to_plain", "to_rich"]
@@ -32,7 +32,7 @@ def build_info(
     """The panel model of ``info``; ``labels`` names the parent and children (else short ids)."""
     labels = labels or {}
     now = time.time() if now is None else now
-    title = f"{info.status.glyph} {info.label} · {info.actor_type}"
+    title = f"{glyph(info.status)} {info.label} · {info.actor_type}"
     sections = [
         _meta(info, now),
         _links(info, labels),
@@ -61,7 +61,7 @@ def _meta(info: ActorInfo, now: float) -> Section:
             ("id", str(info.id), ""),
             ("path", info.path, ""),
             ("class", f"{info.module}.{info.actor_type}", ""),
-            ("status", f"{info.status.glyph} {info.status.value}", STATUS_STYLE[info.status]),
+            ("status", f"{glyph(info.status)} {info.status.value}", STATUS_STYLE[info.status]),
             ("age", duration(info.age), ""),
             ("persistent", persistent, ""),
         ],

@@ -14,7 +14,7 @@ from typing import Any
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo
 
-from ._fmt import DASH, STATUS_STYLE, duration, ms
+from ._fmt import DASH, STATUS_STYLE, duration, glyph, ms
 
 COLUMNS = (
     "Path",
@@ -127,7 +127,7 @@ def _row(info: ActorInfo, rates: Mapping[ActorId, float], now: float) -> tuple[s
     return (
         info.path,
         info.actor_type,
-        f"{info.status.glyph} {info.status.value}",
+        f"{glyph(info.status)} {info.status.value}",
         f"{info.mailbox} ({info.mailbox_hwm})",
         str(info.processed),
         DASH if rate is None else f"{rate:.1f}",

@@ -14,7 +14,7 @@ from typing import Any
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, Status
 
-from ._fmt import STATUS_STYLE, duration, shorten
+from ._fmt import STATUS_STYLE, duration, glyph, shorten
 
 SHOW_MODES = ("compact", "full")
 #: failing members listed under a collapsed group, at most.
@@ -178,7 +178,7 @@ def actor_parts(info: ActorInfo, *, full: bool = False) -> list[Part]:
     """The text of one actor's node: ``● acct-1  Account  mbox=3 done=120 ↻2``."""
     style = STATUS_STYLE[info.status]
     name_style = style if "bold" in style else f"bold {style}"
-    parts = [Part(f"{info.status.glyph} ", style), Part(info.label, name_style)]
+    parts = [Part(f"{glyph(info.status)} ", style), Part(info.label, name_style)]
     if info.name is not None:
         parts.append(Part(f"  {info.actor_type}", "dim"))
     if full and info.name is not None:

@@ -48,7 +48,7 @@ def test_orphans_whose_parent_is_not_listed_become_roots():
 def test_node_text_shows_status_mailbox_and_restarts():
     assert m.node_text(info("c")) == "● c  idle  ✉0"
     assert m.node_text(info("c", status=Status.PAUSED, mailbox=3, restarts=2)) == (
-        "⏸ c  paused  ✉3  ↻2"
+        "‖ c  paused  ✉3  ↻2"
     )
     assert m.node_text(info("c", failures=1)) == "● c  idle  ✉0  ✖1"
 

@@ -55,9 +55,9 @@ def test_refresher_follows_the_runtime_on_the_loop_thread_only(counter, widget_t
             for i in range(4):
                 counter.tell(Add(i))
             text = lambda: dash.tree.text(counter.id)  # noqa: E731
-            await until(lambda: text() == "⏸ counter  paused  ✉4", "4 queued")
+            await until(lambda: text() == "‖ counter  paused  ✉4", "4 queued")
             dash.step_btn.click()
-            await until(lambda: text() == "⏸ counter  paused  ✉3", "a step")
+            await until(lambda: text() == "‖ counter  paused  ✉3", "a step")
             dash.tabs.selected_index = 1  # Mailbox
             await until(lambda: "<b>3</b> pending" in dash.mailbox_pane.value, "the mailbox")
             dash.resume_btn.click()

@@ -94,7 +94,7 @@ def test_labels_update_in_place_and_children_rebuild_only_on_structure_change(
         counter.tell(Add(i))
     settle(
         dash,
-        lambda: node(dash, counter) == "⏸ counter  paused  ✉3",
+        lambda: node(dash, counter) == "‖ counter  paused  ✉3",
         "the paused counter to show 3 queued messages",
     )
     assert dash.tree.rebuilds == rebuilds
@@ -143,7 +143,7 @@ def test_step_processes_one_message_and_the_state_diff_shows_it(counter, open_da
     assert counter.info().state_preview["value"] == "5"
     assert "actorlab-state-changed'>5</span>" in dash.state_pane.value  # value 0 -> 5
     assert "what the last message changed" in dash.state_pane.value
-    assert node(dash, counter) == "⏸ counter  paused  ✉2"
+    assert node(dash, counter) == "‖ counter  paused  ✉2"
 
     dash.resume_btn.click()
     settle(dash, lambda: "mailbox empty" in dash.step_info.value, "the rest processed")
@@ -316,4 +316,4 @@ def test_the_selected_node_agrees_with_the_details_read_later_in_the_same_frame(
     wait_until(lambda: counter.info().mailbox == 2, what="one message stepped")
     dash._finish(frame, dash._detail_sync(frame))
     assert "✉2 queued" in dash.step_info.value
-    assert node(dash, counter) == "⏸ counter  paused  ✉2"
+    assert node(dash, counter) == "‖ counter  paused  ✉2"

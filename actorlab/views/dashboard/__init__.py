@@ -22,19 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import dataclasses
 import time
 import weakref
 from collections.abc import Callable
-from html import escape
 from typing import Any
 
 import ipywidgets as W
 
 from actorlab.events import Event
 from actorlab.ids import ActorId
-from actorlab.info import ActorInfo, MessagePreview, Status
-from actorlab.observe import dead_letters
+from actorlab.info import ActorInfo, Status
 from actorlab.runtime import Runtime, get_runtime, peek_runtime
 
 from . import log as dashboard_log
@@ -42,23 +39,12 @@ from . import snapshots as dashboard_snapshots
 from .actions import ActionRunner, Outcome, in_loop
 from .commands import Commands
 from .feed import Feed
-from .history import MailboxHistory, sparkline
-from .model import (
-    StateTracker,
-    info_html,
-    log_html,
-    mailbox_html,
-    messages_html,
-    note,
-    state_html,
-)
-from .replay_tab import TraceTab, moment_records
-from .theme import MUTED, WARN
-from .top_tab import TopTab
-from .tree import TreePane
+from .history import MailboxHistory
+from .layout import TABS, build, set_enabled
+from .model import StateTracker, note
+from .panes import Panes
+from .replay_tab import moment_records
 
-#: Short titles: ipywidgets cuts long tab titles ("State & Snapsho").
-TABS = ("Info", "Mailbox", "State", "Snapshots", "Messages", "Log", "Top", "Trace")
 MESSAGES_TAB = TABS.index("Messages")
 STATE_TAB = TABS.index("State")
 SNAPSHOT_TAB = TABS.index("Snapshots")
@@ -84,46 +70,7 @@ class _Frame:
         self.loaded: Any = None
 
 
-def _button(
-    description: str, cls: str, tooltip: str = "", style: str = "", icon: str = ""
-) -> W.Button:
-    """A button with a Font Awesome ``icon`` (glyphs like ⏸ are missing from common fonts)."""
-    b = W.Button(
-        description=description,
-        tooltip=tooltip or description,
-        button_style=style,
-        icon=icon,
-        layout=W.Layout(width="auto", flex="0 0 auto"),
-    )
-    b.add_class(cls)
-    b.add_class("actorlab-action")
-    return b
-
-
-def _set_enabled(b: W.Button, enabled: bool, style: str) -> None:
-    """Disabled buttons lose their colour (a red disabled "stop" looked clickable)."""
-    b.disabled = not enabled
-    b.button_style = style if enabled else ""
-
-
-def make_tree(kind: str, on_select: Callable[[ActorId], None], max_nodes: int) -> Any:
-    """The drawn tree (``"graph"``, needs anywidget) or the button tree (``"buttons"``)."""
-    if kind not in ("auto", "graph", "buttons"):
-        raise ValueError(f"al.dashboard(tree={kind!r}): use 'auto', 'graph' or 'buttons'")
-    if kind != "buttons":
-        try:
-            from .graph import GraphPane
-        except ImportError:
-            if kind == "graph":
-                raise ImportError(
-                    "al.dashboard(tree='graph') needs anywidget; pip install 'actorlab[widgets]'"
-                ) from None
-        else:
-            return GraphPane(on_select, max_nodes)
-    return TreePane(on_select, max_nodes)
-
-
-class Dashboard(Commands):
+class Dashboard(Commands, Panes):
     """The live view of every actor. Create it with ``al.dashboard()``.
 
     It displays as its ``widget`` (an ``ipywidgets.VBox``; embed that in your own layouts).
@@ -131,6 +78,37 @@ class Dashboard(Commands):
     ``refresh_now()`` redraws immediately (for scripts and tests); ``close()`` stops the
     refresher and unsubscribes from the runtime. ``select(ref_or_name)`` picks an actor.
     """
+
+    # Widgets, made by layout.build().
+    _styles: Any
+    animate: Any
+    ask_btn: Any
+    destructive: Any
+    expr: Any
+    fault_btn: Any
+    heading: Any
+    info_pane: Any
+    log_pane: Any
+    mailbox_pane: Any
+    messages_pane: Any
+    pause_btn: Any
+    respawn_btn: Any
+    restart_btn: Any
+    resume_btn: Any
+    save_btn: Any
+    snapshot_pane: Any
+    snapshot_pick: Any
+    state_pane: Any
+    status: Any
+    step_btn: Any
+    step_info: Any
+    stop_btn: Any
+    tabs: Any
+    tell_btn: Any
+    title: Any
+    top_tab: Any
+    trace_tab: Any
+    tree: Any
 
     def __init__(
         self,
@@ -141,6 +119,8 @@ class Dashboard(Commands):
         storage: Any = None,
         tree: str = "auto",
     ) -> None:
+        if tree not in ("auto", "graph", "buttons"):
+            raise ValueError(f"al.dashboard(tree={tree!r}): use 'auto', 'graph' or 'buttons'")
         self.widget = W.VBox()
         self.widget.add_class("actorlab-dashboard")
         self.max_nodes = max_nodes
@@ -179,146 +159,7 @@ class Dashboard(Commands):
 
     # -- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title = W.HTML("<b>actorlab</b> dashboard")
-        self.title.add_class("actorlab-title")
-        self.tree = make_tree(self.tree_kind, self._on_select_id, self.max_nodes)
-        self.tree.filter.observe(self._on_filter, names="value")
-        if hasattr(self.tree, "graph"):
-            self.tree.graph.on_ping = self._wake
-        self.animate = W.Checkbox(
-            value=False,
-            description="animate messages",
-            indent=False,
-            layout=W.Layout(width="auto"),
-            tooltip="draw messages moving between actors (records message events: a little slower)",
-        )
-        self.animate.add_class("actorlab-animate")
-        self.animate.observe(lambda _c: self._relisten(), names="value")
-        self.heading = W.HTML()
-        self.heading.add_class("actorlab-heading")
-        self.info_pane = W.HTML()
-        self.info_pane.add_class("actorlab-info-pane")
-        self.mailbox_pane = W.HTML()
-        self.mailbox_pane.add_class("actorlab-mailbox-pane")
-        self.state_pane = W.HTML()
-        self.state_pane.add_class("actorlab-state-pane")
-        self.snapshot_pane = W.HTML(layout=W.Layout(max_width="100%", overflow="auto"))
-        self.snapshot_pane.add_class("actorlab-snapshot-pane")
-        self.snapshot_pick = W.Dropdown(
-            options=[], description="snapshot", layout=W.Layout(width="min(320px, 100%)")
-        )
-        self.snapshot_pick.observe(self._on_pick, names="value")
-        self.messages_pane = W.HTML()
-        self.messages_pane.add_class("actorlab-messages-pane")
-        self.log_pane = W.HTML()
-        self.log_pane.add_class("actorlab-log-pane")
-        self.top_tab = TopTab(self._mark_dirty)
-        self.trace_tab = TraceTab(self._on_trace_change)
-
-        self.pause_btn = _button("pause", "actorlab-pause", "hold the mailbox", icon="pause")
-        self.step_btn = _button(
-            "step", "actorlab-step", "process exactly one message", icon="step-forward"
-        )
-        self.resume_btn = _button("resume", "actorlab-resume", "continue processing", icon="play")
-        self.pause_btn.on_click(lambda _b: self._control("pause"))
-        self.step_btn.on_click(lambda _b: self._control("step"))
-        self.resume_btn.on_click(lambda _b: self._control("resume"))
-
-        self.tabs = W.Tab(
-            children=[
-                self.info_pane,
-                self.mailbox_pane,
-                self.state_pane,
-                W.VBox([self.snapshot_pick, self.snapshot_pane]),
-                self.messages_pane,
-                self.log_pane,
-                self.top_tab.widget,
-                self.trace_tab.widget,
-            ],
-            layout=W.Layout(max_width="100%"),
-        )
-        self.tabs.titles = TABS
-        self.tabs.add_class("actorlab-tabs")
-        self.tabs.observe(self._on_tab, names="selected_index")
-
-        self.expr = W.Text(
-            placeholder="message expression, e.g. Add(1)",
-            layout=W.Layout(width="260px", max_width="100%"),
-        )
-        self.expr.add_class("actorlab-expr")
-        self.tell_btn = _button(
-            "tell", "actorlab-tell", "send the message, don't wait", icon="paper-plane"
-        )
-        self.ask_btn = _button(
-            "ask", "actorlab-ask", "send the message and show the reply", icon="question"
-        )
-        self.tell_btn.on_click(lambda _b: self._send("tell"))
-        self.ask_btn.on_click(lambda _b: self._send("ask"))
-        self.restart_btn = _button("restart", "actorlab-restart", style="warning", icon="refresh")
-        self.stop_btn = _button("stop", "actorlab-stop", style="danger", icon="stop")
-        self.fault_btn = _button("inject fault", "actorlab-fault", style="danger", icon="bolt")
-        self.save_btn = _button("save snapshot", "actorlab-save", icon="save")
-        self.respawn_btn = _button(
-            "respawn from snapshot",
-            "actorlab-respawn",
-            "stop it, then respawn it from its latest snapshot",
-            style="warning",
-            icon="history",
-        )
-        self._styles = {
-            self.restart_btn: "warning",
-            self.stop_btn: "danger",
-            self.fault_btn: "danger",
-            self.respawn_btn: "warning",
-        }
-        self.restart_btn.on_click(lambda _b: self._control("restart"))
-        self.stop_btn.on_click(lambda _b: self._control("stop"))
-        self.fault_btn.on_click(lambda _b: self._control("inject_fault"))
-        self.save_btn.on_click(lambda _b: self._save_snapshot())
-        self.respawn_btn.on_click(lambda _b: self._respawn())
-        self.destructive = W.Checkbox(
-            value=False,
-            description="allow destructive actions",
-            indent=False,
-            layout=W.Layout(width="auto"),
-        )
-        self.destructive.add_class("actorlab-destructive")
-        self.destructive.observe(lambda _c: self._update_buttons(), names="value")
-        self.status = W.HTML()
-        self.status.add_class("actorlab-status")
-
-        wrap = W.Layout(flex_flow="row wrap")  # buttons wrap instead of being squeezed
-        controls = W.VBox(
-            [
-                W.HBox([self.expr, self.tell_btn, self.ask_btn], layout=wrap),
-                W.HBox(
-                    [
-                        self.restart_btn,
-                        self.stop_btn,
-                        self.fault_btn,
-                        self.save_btn,
-                        self.respawn_btn,
-                    ],
-                    layout=wrap,
-                ),
-                W.HBox([self.destructive, self.animate], layout=wrap),
-            ]
-        )
-        self.step_info = W.HTML()
-        self.step_info.add_class("actorlab-step-info")
-        # Step mode stays visible whichever tab is open: step, then watch State change.
-        step_bar = W.HBox(
-            [self.pause_btn, self.step_btn, self.resume_btn, self.step_info], layout=wrap
-        )
-        details = W.VBox(
-            [self.heading, step_bar, self.tabs, controls],
-            layout=W.Layout(flex="1 1 0", min_width="0", padding="0 0 0 12px"),
-        )
-        self.widget.children = (
-            self.title,
-            W.HBox([self.tree.widget, details], layout=W.Layout(width="100%")),
-            self.status,
-        )
+        build(self)
 
     @property
     def destructive_buttons(self) -> tuple[W.Button, ...]:
@@ -332,8 +173,8 @@ class Dashboard(Commands):
             b.disabled = not alive
         self.save_btn.disabled = not (alive and dashboard_snapshots.available())
         for b in self.destructive_buttons:
-            _set_enabled(b, alive and allow, self._styles[b])
-        _set_enabled(
+            set_enabled(b, alive and allow, self._styles[b])
+        set_enabled(
             self.respawn_btn,
             alive and allow and dashboard_snapshots.available(),
             self._styles[self.respawn_btn],
@@ -546,7 +387,7 @@ class Dashboard(Commands):
         moment = self.trace_tab.moment()
         with self.widget.hold_sync():
             if moment is not None and hasattr(self.tree, "show_records"):
-                labels = {**self.trace_tab.replay.labels, **self._labels}  # type: ignore[union-attr]
+                labels = {**self.trace_tab.replay.labels, **self._labels}
                 self.tree.show_records(moment_records(moment, labels, feed.infos))
                 self._full_tree = True  # back to live: redraw everything
             elif changed is None or self._full_tree:
@@ -618,140 +459,6 @@ class Dashboard(Commands):
         diff = dashboard_snapshots.live_diff(frame.loaded, cell.actor)
         return cell.info(detail=True), diff
 
-    def _render(self, frame: _Frame, detail: ActorInfo | None, diff: Any) -> None:
-        n_dead = len(frame.rt.dead_letters)
-        extra = ""
-        if self.recording:
-            extra += f" · <span style='color:{WARN}'>recording messages</span>"
-        if self.trace_tab.recording is not None:
-            extra += (
-                f" · <span style='color:{WARN}' class='actorlab-tracing'>recording a trace</span>"
-            )
-        self.title.value = (
-            f"<b>actorlab</b> dashboard · {frame.n_actors} actors · {n_dead} dead letters{extra}"
-        )
-        if self.tabs.selected_index == TOP_TAB and self.top_tab.due():
-            infos = [c.info() for c in list(frame.rt.cells.values()) if c.status.alive]
-            self.top_tab.render(infos, self.history)
-        if detail is None:
-            self._render_gone()
-            return
-        self._selected_info = detail
-        self._last_detail = detail
-        self.trace_tab.sample(
-            detail.id, time.perf_counter(), detail.processed, detail.state_preview
-        )
-        moment = self.trace_tab.moment()
-        if moment is not None:
-            self._render_moment(detail, moment)
-            return
-        queued = f"✉{detail.mailbox} queued" if detail.mailbox else "mailbox empty"
-        self.step_info.value = (
-            f"<span style='font-size:12px;color:{MUTED};padding-left:8px'>{queued} · "
-            f"{escape(detail.status.value)}</span>"
-        )
-        self.heading.value = (
-            f"<b class='actorlab-selected'>{detail.status.glyph} "
-            f"{escape(detail.label)}</b> <span style='color:{MUTED}'>"
-            f"{escape(detail.actor_type)} · {detail.status.value}</span>"
-        )
-        diffs, between = self._state.observe(detail)  # every frame: keeps "previous" right
-        tab = self.tabs.selected_index  # only the visible tab is drawn
-        if tab == TABS.index("Info"):
-            self.info_pane.value = info_html(
-                detail, self._labels, spark=sparkline(self.history.of(detail.id))
-            )
-        elif tab == TABS.index("Mailbox"):
-            dead = [d for d in dead_letters() if d.actor == detail.id]
-            self.mailbox_pane.value = mailbox_html(detail, detail.mailbox_preview, dead)
-        elif tab == STATE_TAB:
-            self.state_pane.value = state_html(diffs, between)
-        elif tab == SNAPSHOT_TAB:
-            self._render_snapshots(frame, detail, diff)
-        elif tab == MESSAGES_TAB:
-            self.messages_pane.value = messages_html(
-                list(self._handled.get(detail.id, ())), self._labels, self.recording
-            )
-        elif tab == TABS.index("Log"):
-            self.log_pane.value = log_html(self._log.for_actor(detail.id))
-        self._state.forget(self._labels)
-        for gone in [a for a in list(self._handled) if a not in self._labels]:
-            self._handled.pop(gone, None)
-        self._update_buttons()
-
-    def _render_gone(self) -> None:
-        """No live actor selected: a stopped one's panes say "stopped", not its last status."""
-        last = self._last_detail
-        if self.tree.selected is not None and self.tree.selected not in self._labels:
-            self.heading.value = note("The selected actor has stopped.")
-            if last is not None and last.id == self.tree.selected:
-                gone = dataclasses.replace(
-                    last, status=Status.STOPPED, mailbox=0, current_handler=None
-                )
-                self.info_pane.value = info_html(gone, self._labels)
-                self.mailbox_pane.value = mailbox_html(gone, (), [])
-                self.step_info.value = (
-                    f"<span style='font-size:12px;color:{MUTED};padding-left:8px'>stopped</span>"
-                )
-        elif self.tree.selected is None:
-            self.heading.value = note("No actors yet: spawn one with al.root().spawn(...).")
-            self.step_info.value = ""
-        self._selected_info = None
-        self._update_buttons()
-
-    def _render_moment(self, detail: ActorInfo, moment: Any) -> None:
-        """The selected actor as the trace saw it at the slider's moment."""
-        status = moment.statuses.get(detail.id, Status.STOPPED)
-        queued = moment.queued.get(detail.id, [])
-        when = f"+{moment.t * 1000:.1f} ms"
-        self.heading.value = (
-            f"<b class='actorlab-selected'>{status.glyph} {escape(detail.label)}</b> "
-            f"<span style='color:{WARN}' class='actorlab-replaying'>replay at {when} · "
-            f"{status.value}</span>"
-        )
-        self.step_info.value = (
-            f"<span style='font-size:12px;color:{MUTED};padding-left:8px'>"
-            f"✉{len(queued)} queued at {when}</span>"
-        )
-        at_moment = dataclasses.replace(
-            detail, status=status, mailbox=len(queued), current_handler=None
-        )
-        tab = self.tabs.selected_index
-        if tab == TABS.index("Mailbox"):
-            previews = tuple(
-                MessagePreview(i, "tell", r.split("(", 1)[0], r, None, time.time())
-                for i, r in enumerate(queued)
-            )
-            self.mailbox_pane.value = mailbox_html(at_moment, previews, [])
-        elif tab == STATE_TAB:
-            state = self.trace_tab.state_at(detail.id, moment)
-            if state is None:
-                self.state_pane.value = note(
-                    "No state was sampled for this actor by then (the dashboard samples the "
-                    "selected actor while it records a trace)."
-                )
-            else:
-                self.state_pane.value = state_html(*state)
-        elif tab == TABS.index("Info"):
-            self.info_pane.value = info_html(at_moment, self._labels)
-        self._selected_info = at_moment
-        self._update_buttons()
-
-    def _render_snapshots(self, frame: _Frame, detail: ActorInfo, diff: Any) -> None:
-        view = dashboard_snapshots.view(
-            detail, frame.entries, frame.entries_error, frame.loaded, diff
-        )
-        self._quiet = True  # setting options moves the value: no refresh from inside a refresh
-        try:
-            if tuple(self.snapshot_pick.options) != view.options:
-                self.snapshot_pick.options = view.options
-            if frame.pick is not None and self.snapshot_pick.value != frame.pick:
-                self.snapshot_pick.value = frame.pick
-        finally:
-            self._quiet = False
-        self.snapshot_pick.disabled = not view.options
-        self.snapshot_pane.value = view.html
-
     # -- shutdown ------------------------------------------------------------------------------
     def close(self) -> None:
         """Stop the refresher, unsubscribe from the runtime and close every widget."""
@@ -793,9 +500,13 @@ def dashboard(*, replace: bool = True, **options: Any) -> Dashboard:
     One live dashboard per kernel by default: opening one closes the ones opened before (so
     re-running the cell never leaves old refreshers running); ``replace=False`` keeps them.
     Options: ``interval`` (seconds between refreshes, at least 0.1), ``max_nodes`` (tree size
-    cap, default 1000), ``namespace`` (where tell/ask expressions are evaluated; default the
+    cap, default 1000), ``tree`` (``"auto"``: the drawn tree when anywidget is installed, else
+    ``"buttons"``; or ``"graph"``), ``namespace`` (where tell/ask expressions are evaluated; default the
     notebook's), ``storage`` (where snapshots are listed and saved; default each actor's own).
     """
+    tree = options.get("tree", "auto")
+    if tree not in ("auto", "graph", "buttons"):  # before closing the open ones
+        raise ValueError(f"al.dashboard(tree={tree!r}): use 'auto', 'graph' or 'buttons'")
     if replace:
         for old in list(_open):
             old.close()

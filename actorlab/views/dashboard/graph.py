@@ -19,6 +19,7 @@ import traitlets as T
 
 from actorlab.ids import ActorId
 from actorlab.info import Status
+from actorlab.views._fmt import glyph
 
 from .graph_front import CSS, ESM, short_strategy
 from .model import TreeRow
@@ -160,7 +161,7 @@ class GraphPane:
     def text(self, actor: ActorId) -> str:
         """What the node of ``actor`` says, as one line (the button tree's label)."""
         r = self._records[actor]
-        out = f"{Status(r['s']).glyph} {r['l']}  {r['s']}  ✉{r['m']}"
+        out = f"{glyph(Status(r['s']))} {r['l']}  {r['s']}  ✉{r['m']}"
         if r["r"]:
             out += f"  ↻{r['r']}"
         if r["f"] and not r["r"]:

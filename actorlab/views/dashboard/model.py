@@ -15,7 +15,7 @@ from actorlab.events import Event
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo, DeadLetter, MessagePreview, Status
 from actorlab.trace.render import handled_info
-from actorlab.views._fmt import duration
+from actorlab.views._fmt import duration, glyph
 
 from .theme import ADDED_BG, CHANGED_BG, MUTED, REMOVED_BG
 
@@ -64,7 +64,7 @@ def tree_rows(infos: Sequence[ActorInfo]) -> list[TreeRow]:
 
 def node_text(info: ActorInfo) -> str:
     """The tree label: glyph, name, status, mailbox, restarts (``● counter idle ✉0``)."""
-    text = f"{info.status.glyph} {info.label}  {info.status.value}  ✉{info.mailbox}"
+    text = f"{glyph(info.status)} {info.label}  {info.status.value}  ✉{info.mailbox}"
     if info.restarts:
         text += f"  ↻{info.restarts}"
     if info.failures and not info.restarts:
@@ -132,7 +132,7 @@ def info_html(info: ActorInfo, labels: Mapping[ActorId, str], spark: str = "") -
         ("path", info.path),
         ("type", f"{info.module}.{info.actor_type}"),
         ("id", str(info.id)),
-        ("status", f"{info.status.glyph} {info.status.value}"),
+        ("status", f"{glyph(info.status)} {info.status.value}"),
         ("parent", parent),
         ("children", kids),
         ("supervisor strategy", info.supervisor),
