@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from labdriver import LabServer, run_notebook
+from labdriver import _KERNEL_READY, _RUN_ALL, LabServer
 from notebook_utils import CellResult, KernelSession
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -38,6 +38,28 @@ _STREAMS = """(name) => {
     return out;
   });
 }"""
+
+
+# {errors: [...]} once the kernel is idle and every code cell ran, or an untagged cell failed
+# (Lab runs on past a cell tagged raises-exception, as nbclient does); else false.
+_RUN_STATE = """(name) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context?.path === name);
+  if (panel?.sessionContext.session?.kernel?.status !== 'idle') return false;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const tagged = c => (c.model.getMetadata('tags') ?? []).includes('raises-exception');
+  const errors = cells.filter(c => !tagged(c)).flatMap(c => c.model.outputs.toJSON())
+    .filter(o => o.output_type === 'error').map(o => `${o.ename}: ${o.evalue}`);
+  return errors.length || cells.every(c => c.model.executionCount !== null) ? {errors} : false;
+}"""
+
+
+def run_all(page, lab: LabServer, name: str, timeout: float = 120) -> None:
+    """labdriver.run_notebook, except that cells tagged raises-exception may fail."""
+    page.goto(lab.url(f"lab/tree/{name}?reset"))
+    page.wait_for_function(_KERNEL_READY, arg=name, timeout=60_000)
+    page.evaluate(_RUN_ALL, name)
+    state = page.wait_for_function(_RUN_STATE, arg=name, timeout=timeout * 1000).json_value()
+    assert not state["errors"], f"{name}: a cell failed in JupyterLab: {state['errors']}"
 
 
 def lab_streams(page, name: str) -> list[dict[str, str] | None]:
@@ -64,7 +86,7 @@ def run_fresh(page, lab: LabServer, name: str) -> None:
     for path in folder.iterdir():
         if path.name not in keep and not path.name.startswith("."):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
-    run_notebook(page, lab, name, timeout=120)
+    run_all(page, lab, name)
 
 
 _ORIGINAL: dict[Path, set[str]] = {}  # folder -> what it held before the first run
