@@ -32,10 +32,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import cluster
 from . import display as _display
 from . import jupyter as _jupyter
 from . import views as _views
 from .actor import Actor, ActorArgs, ExitCode
+from .cluster.placement import Remote
 from .config import Settings, configure, settings
 from .context import Context, RootContext, root
 from .errors import (
@@ -167,6 +169,7 @@ __all__ = [
     "OneForOne",
     "PersistentActor",
     "PersistentStorage",
+    "Remote",
     "RestForOne",
     "RestartLimitExceeded",
     "RootContext",
@@ -185,6 +188,7 @@ __all__ = [
     "UpgradeError",
     "WeakActorRef",
     "WrongThread",
+    "cluster",
     "configure",
     "dashboard",
     "dead_letters",

@@ -14,6 +14,7 @@ from .runtime import get_runtime, running_in
 from .signals import Kind, Sig
 from .spawning import spawn_cell
 from .timers import TimerHandle
+from .transport import get_transport
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -39,8 +40,22 @@ class _Spawner:
     def _rt(self) -> Runtime:
         raise NotImplementedError
 
-    def spawn(self, args: A | ActorArgs[A], *, name: str | None = None) -> ActorRef[A]:
-        """Start an actor (an ``Actor`` instance or ``ActorArgs``); returns its ref at once."""
+    def spawn(
+        self, args: A | ActorArgs[A], *, name: str | None = None, placement: Any = None
+    ) -> ActorRef[A]:
+        """Start an actor (an ``Actor`` instance or ``ActorArgs``); returns its ref at once.
+
+        ``placement=al.Remote()`` starts it in another process of a cluster
+        (``al.cluster.connect()``); without one, it lives in this process, under this parent.
+        """
+        if placement is not None:
+            transport = get_transport()
+            if transport is None:
+                raise ActorlabError(
+                    f"spawn(placement={placement!r}) needs a cluster, and none is connected. "
+                    f"Fix: call al.cluster.connect() first (pip install \"actorlab[ray]\")"
+                )
+            return transport.spawn(self._parent_cell(), args, name, placement)
         return spawn_cell(self._rt(), self._parent_cell(), args, name).ref
 
     def bind(self, name: str, ref: ActorRef[Any]) -> None:

@@ -112,6 +112,8 @@ class ActorInfo(Displayable):
     shared_fields: tuple[str, ...] = ()
     upgrades: int = 0  # live code: times the actor took on a redefined class (al.upgrade)
     last_upgrade_at: float | None = None  # wall-clock time of the last upgrade
+    node: str | None = None  # the cluster node it runs on (remote actors only)
+    host: str | None = None  # the node runtime (process) it runs in (remote actors only)
 
     @property
     def label(self) -> str:

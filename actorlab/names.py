@@ -9,6 +9,7 @@ from .actor import Actor
 from .errors import ActorNotFound, NameTaken, TypeMismatch
 from .ids import ActorId
 from .reprs import short_repr
+from .transport import get_transport
 
 if TYPE_CHECKING:
     from .cell import ActorCell
@@ -95,6 +96,16 @@ def lookup(rt: Runtime, name: str | ActorId, actor_type: type[A] | None = None) 
                 cell = rt.cells.get(ActorId(uuid.UUID(name)))
             except (ValueError, TypeError, AttributeError):
                 cell = None
+    if (cell is None or cell.closed) and isinstance(name, str):
+        transport = get_transport()
+        remote = transport.lookup(name) if transport is not None else None
+        if remote is not None:  # bound in another process of the cluster
+            if actor_type is not None and not issubclass(remote.actor_type, actor_type):
+                raise TypeMismatch(
+                    f"{name!r} is a {remote.actor_type.__qualname__}, not a "
+                    f"{actor_type.__qualname__}. Fix: look it up with the type it has"
+                )
+            return remote
     if cell is None or cell.closed:
         bound = ", ".join(sorted(n for n, c in rt.names.items() if not c.closed)) or "none"
         raise ActorNotFound(

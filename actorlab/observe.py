@@ -11,6 +11,7 @@ from .events import Event
 from .info import ActorInfo, DeadLetter, Status, StatusUpdate
 from .names import check_ref
 from .runtime import peek_runtime
+from .transport import get_transport
 
 if TYPE_CHECKING:
     from .cell import ActorCell
@@ -30,6 +31,9 @@ def inspect() -> list[ActorInfo]:
             walk(list(c.children.values()))
 
     walk(list(rt.root_cell.children.values()))
+    transport = get_transport()
+    if transport is not None:  # actors in other processes of a cluster
+        out.extend(transport.infos())
     return out
 
 

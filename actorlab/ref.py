@@ -23,6 +23,7 @@ from .messages import HandlerSpec
 from .reprs import short_repr
 from .runtime import _current_cell, peek_runtime, running_in
 from .signals import Kind, Sig
+from .transport import get_transport
 
 if TYPE_CHECKING:
     from .actor import Actor
@@ -134,7 +135,14 @@ class ActorRef(Displayable, Generic[A]):
 
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_ref_by_id, (str(self.id),))
+        transport = get_transport()
+        home = transport.home if transport is not None else None
+        if home is None:
+            return (_ref_by_id, (str(self.id),))
+        cell = self._cell
+        cls = cell.actor_type if cell is not None else None
+        key = (cls.__module__, cls.__qualname__) if cls is not None else None
+        return (_ref_by_id, (str(self.id), home, key))  # an address and a class key
 
     def __copy__(self) -> ActorRef[A]:
         return self
@@ -411,13 +419,21 @@ class WeakActorRef(Generic[A]):
         return f"<WeakActorRef actor#{self._id.short}>"
 
 
-def _ref_by_id(actor_id: str) -> ActorRef[Any]:
-    """Unpickle a ref: bound to the live actor with that id now, or resolved on first use."""
+def _ref_by_id(actor_id: str, home: str | None = None, class_key: Any = None) -> ActorRef[Any]:
+    """Unpickle a ref: bound to the live actor with that id now, or resolved on first use.
+
+    A ref pickled in another process (``home``: its address) whose actor is not here resolves
+    through the transport to that process."""
     aid = ActorId(actor_id)
     rt = peek_runtime()
     cell = rt.cells.get(aid) if rt is not None else None
     if cell is not None:
         return cell.ref
+    transport = get_transport()
+    if home is not None and transport is not None and home != transport.home:
+        found = transport.resolve(aid, home, class_key)
+        if found is not None:
+            return found
     return ActorRef(None, aid)
 
 

@@ -1,0 +1,275 @@
+"""The Ray actors behind a cluster: node runtimes (``NodeHost``), the ``Registry``, the ``Relay``.
+
+These are plain classes, made Ray actors by ``connect()`` (keeping them importable by name
+avoids cloudpickle shipping them by value with a private copy of this module's globals).
+
+- ``NodeHost``: one Ray worker process running actorlab's own runtime with many actors in it.
+  Its default concurrency group has one thread, so calls run in submission order: tells
+  (``deliver``), ``spawn``, ``ask_start`` and ``stop`` keep per-sender order. Replies are
+  waited for in the "replies" group and views read in the "view" group, so neither holds up
+  messages.
+- ``Registry``: creates the node runtimes (it owns them: they die with it, and it with the
+  notebook's process) and keeps the cluster-wide names.
+- ``Relay``: where other processes send messages for actors in the notebook's process (the
+  driver, which Ray cannot call into); the driver takes them in batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+NAMESPACE = "actorlab"
+REGISTRY = "actorlab-registry"
+RELAY = "actorlab-relay"
+
+
+def group(name: str) -> Callable[[Any], Any]:
+    """Put a method in a Ray concurrency group (what ``@ray.method`` does, without Ray)."""
+
+    def mark(fn: Any) -> Any:
+        fn.__ray_concurrency_group__ = name
+        return fn
+
+    return mark
+
+
+CONCURRENCY = {"replies": 64, "view": 4}
+
+
+def _error_tuple(exc: BaseException) -> tuple[str, str, Any]:
+    """An error to send back: its kind, its text, and its cause (if it pickles)."""
+    import actorlab as al
+
+    kind = (
+        "timeout"
+        if isinstance(exc, al.AskTimeout)
+        else "handler"
+        if isinstance(exc, al.HandlerError)
+        else "closed"
+        if isinstance(exc, al.ActorClosed)
+        else "other"
+    )
+    cause = exc.__cause__ if kind == "handler" else None
+    return (kind, f"{type(exc).__name__}: {exc}" if kind == "other" else str(exc), cause)
+
+
+class NodeHost:
+    """A node runtime: a Ray worker process hosting many actorlab actors."""
+
+    def __init__(self, name: str, driver_home: str) -> None:
+        import actorlab as al
+
+        from .transport import RayTransport
+
+        self.name = name
+        self.node_id = _node_id()
+        self.transport = RayTransport(home=name, driver_home=driver_home)
+        self.transport.install()
+        self.root = al.root()
+        self.refs: dict[str, Any] = {}  # actor id -> local ref (actors spawned here)
+        self.parents: dict[str, str | None] = {}  # actor id -> its parent's id (in any process)
+        self.asks: dict[str, concurrent.futures.Future[Any]] = {}
+        self.asks_lock = threading.Lock()
+
+    def ping(self) -> tuple[str, int, str]:
+        return (self.name, os.getpid(), self.node_id)
+
+    # -- default group: in submission order ----------------------------------------------------
+    def spawn(self, args: Any, name: str | None, actor_id: str, parent: str | None) -> None:
+        from actorlab.ids import ActorId
+        from actorlab.runtime import get_runtime
+        from actorlab.spawning import spawn_cell
+
+        rt = get_runtime()
+        cell = spawn_cell(rt, rt.root_cell, args, name, actor_id=ActorId(actor_id))
+        self.refs[actor_id] = cell.ref
+        self.parents[actor_id] = parent
+
+    def deliver(self, batch: list[tuple[str, Any]]) -> None:
+        """Tell each message to its actor, in order (a message for a stopped actor is a dead
+        letter here: at-most-once)."""
+        import actorlab as al
+
+        for actor_id, msg in batch:
+            ref = self.refs.get(actor_id)
+            if ref is None:
+                continue
+            try:
+                ref.tell(msg)
+            except al.ActorClosed:
+                self.refs.pop(actor_id, None)
+
+    def ask_start(self, token: str, actor_id: str, msg: Any, timeout: float | None) -> None:
+        ref = self.refs.get(actor_id)
+        fut = self._ask_future(token)
+        if ref is None:
+            import actorlab as al
+
+            fut.set_exception(al.ActorClosed(f"actor {actor_id} is not running on {self.name}"))
+            return
+        rt_loop = ref._live(allow_closed=True).runtime.loop
+        inner = asyncio.run_coroutine_threadsafe(ref.ask(msg, timeout=timeout), rt_loop)
+        inner.add_done_callback(lambda f: _copy_result(f, fut))
+
+    def stop(self, actor_id: str, timeout: float | None) -> None:
+        ref = self.refs.pop(actor_id, None)
+        if ref is not None:
+            ref.stop(timeout)
+
+    def control(self, actor_id: str, verb: str) -> Any:
+        ref = self.refs.get(actor_id)
+        if ref is None:
+            return None
+        return getattr(ref, verb)()
+
+    # -- replies group: waits that must not hold up messages ------------------------------------
+    @group("replies")
+    def ask_result(self, token: str, timeout: float | None) -> tuple[str, Any]:
+        fut = self._ask_future(token)
+        try:
+            wait = None if timeout is None or timeout == float("inf") else timeout + 30.0
+            return ("ok", fut.result(wait))
+        except BaseException as exc:
+            return ("error", _error_tuple(exc))
+        finally:
+            with self.asks_lock:
+                self.asks.pop(token, None)
+
+    def _ask_future(self, token: str) -> concurrent.futures.Future[Any]:
+        with self.asks_lock:  # ask_start and ask_result may come in either order
+            fut = self.asks.get(token)
+            if fut is None:
+                fut = self.asks[token] = concurrent.futures.Future()
+            return fut
+
+    # -- view group -----------------------------------------------------------------------------
+    @group("view")
+    def info(self, actor_id: str) -> Any:
+        ref = self.refs.get(actor_id)
+        return self._placed(ref.info()) if ref is not None else None
+
+    @group("view")
+    def infos(self) -> list[Any]:
+        import actorlab as al
+
+        return [self._placed(i) for i in al.inspect()]
+
+    def _placed(self, info: Any) -> Any:
+        import dataclasses
+
+        parent = self.parents.get(str(info.id), info.parent)
+        if parent is not None and info.parent is None:  # a remote child of another process
+            from actorlab.ids import ActorId
+
+            info = dataclasses.replace(info, parent=ActorId(parent))
+        return dataclasses.replace(info, node=self.node_id, host=self.name)
+
+
+def _copy_result(src: concurrent.futures.Future[Any], dst: concurrent.futures.Future[Any]) -> None:
+    if dst.done():
+        return
+    exc = src.exception()
+    if exc is not None:
+        dst.set_exception(exc)
+    else:
+        dst.set_result(src.result())
+
+
+def _node_id() -> str:
+    import ray
+
+    return str(ray.get_runtime_context().get_node_id())
+
+
+class Registry:
+    """Creates node runtimes and keeps cluster-wide names. Owned by the notebook's process."""
+
+    def __init__(self, driver_home: str) -> None:
+        self.driver_home = driver_home
+        self.hosts: dict[tuple[Any, ...], Any] = {}  # placement key -> NodeHost handle
+        self.host_names: dict[tuple[Any, ...], str] = {}
+        self.names: dict[str, tuple[str, str, Any]] = {}  # name -> (home, actor id, class key)
+
+    def host_for(self, key: tuple[Any, ...]) -> str:
+        """The node runtime for a placement key, started on first use."""
+        name = self.host_names.get(key)
+        if name is not None:
+            return name
+        import ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        node, resources = key
+        if node is None and not resources:
+            node = self._least_loaded_node()
+        name = f"actorlab-host-{len(self.hosts)}-{(node or 'any')[:8]}"
+        options: dict[str, Any] = {
+            "name": name,
+            "namespace": NAMESPACE,
+            "num_cpus": 0,
+            "concurrency_groups": CONCURRENCY,
+            "max_restarts": 0,
+        }
+        if resources:
+            options["resources"] = {k: v for k, v in resources if k not in ("CPU", "GPU")}
+            options["num_cpus"] = dict(resources).get("CPU", 0)
+            options["num_gpus"] = dict(resources).get("GPU", 0)
+        if node is not None:
+            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=False)
+        handle: Any = ray.remote(NodeHost).options(**options).remote(name, self.driver_home)
+        ray.get(handle.ping.remote())  # started and importable before anyone sends to it
+        self.hosts[key] = handle
+        self.host_names[key] = name
+        return name
+
+    def _least_loaded_node(self) -> str | None:
+        import ray
+
+        alive = [n["NodeID"] for n in ray.nodes() if n.get("Alive")]
+        if not alive:
+            return None
+        used = [k[0] for k in self.hosts]
+        return min(alive, key=lambda n: used.count(n))
+
+    def all_hosts(self) -> list[str]:
+        return list(self.host_names.values())
+
+    def bind(self, name: str, home: str, actor_id: str, class_key: Any) -> str | None:
+        """Bind a name; returns the id it is already bound to, if taken."""
+        found = self.names.get(name)
+        if found is not None and found[1] != actor_id:
+            return found[1]
+        self.names[name] = (home, actor_id, class_key)
+        return None
+
+    def unbind(self, name: str, actor_id: str) -> None:
+        if self.names.get(name, (None, None))[1] == actor_id:
+            del self.names[name]
+
+    def lookup(self, name: str) -> tuple[str, str, Any] | None:
+        return self.names.get(name)
+
+
+class Relay:
+    """Messages for actors in the notebook's process, queued until the driver takes them."""
+
+    def __init__(self) -> None:
+        self.queue: list[tuple[str, Any]] = []
+        self.cond = threading.Condition()
+
+    def put(self, batch: list[tuple[str, Any]]) -> None:
+        with self.cond:
+            self.queue.extend(batch)
+            self.cond.notify_all()
+
+    @group("replies")
+    def take(self, timeout: float) -> list[tuple[str, Any]]:
+        with self.cond:
+            if not self.queue:
+                self.cond.wait(timeout)
+            out, self.queue = self.queue, []
+            return out

@@ -1,0 +1,409 @@
+"""The cluster transport of one process: remote refs, batched tells, asks, names, infos.
+
+Installed into the core's transport hook (``actorlab.transport``) by ``connect()`` on the
+notebook's process (the driver) and by each node runtime on its worker process.
+
+Tells to a remote actor go into an outbox per destination process; a flusher thread sends each
+outbox as one Ray call per burst (after ``FLUSH_AFTER`` seconds, or at ``BATCH`` messages).
+Every call to one destination goes through one Ray actor handle in submission order, and an
+ask or stop flushes the outbox first, so messages from one sender arrive in the order sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from typing import Any
+
+from actorlab.errors import ActorClosed, ActorlabError, AskTimeout, HandlerError
+from actorlab.ids import ActorId
+from actorlab.info import ActorInfo, Status
+from actorlab.ref import ActorRef
+from actorlab.transport import set_transport
+
+from .host import NAMESPACE, REGISTRY, RELAY
+
+FLUSH_AFTER = 0.001  # seconds a burst of tells may wait to share one Ray call
+BATCH = 2000  # messages per Ray call at most
+REPLY_GRACE = 30.0  # extra seconds to wait for a remote reply past its ask timeout
+
+
+def _ray() -> Any:
+    import ray
+
+    return ray
+
+
+class RemoteActorRef(ActorRef[Any]):
+    """A ref to an actor in another process of the cluster: the same interface as ``ActorRef``.
+
+    Pickles as an address (the process it lives in) plus a class key, never the class itself.
+    """
+
+    __slots__ = ("_home", "_key", "_label", "_type")
+
+    def __init__(
+        self, actor_id: ActorId, home: str, actor_type: type | None, label: str | None = None
+    ) -> None:
+        super().__init__(None, actor_id)
+        self._home = home
+        self._type = actor_type
+        self._key = (actor_type.__module__, actor_type.__qualname__) if actor_type else None
+        self._label = label
+
+    # -- identity --------------------------------------------------------------------------------
+    @property
+    def name(self) -> str | None:
+        return self._label
+
+    @property
+    def actor_type(self) -> Any:
+        if self._type is None:
+            raise ActorlabError(
+                f"the class of remote actor {self.label} is not importable in this process. "
+                f"Fix: define or import it here too"
+            )
+        return self._type
+
+    @property
+    def label(self) -> str:
+        if self._label:
+            return self._label
+        kind = self._type.__qualname__ if self._type is not None else "actor"
+        return f"{kind}#{self.id.short}"
+
+    @property
+    def home(self) -> str:
+        """The process (node runtime) this actor lives in."""
+        return self._home
+
+    @property
+    def path(self) -> str:
+        return f"{self._home}/{self.label}"
+
+    @property
+    def status(self) -> Status:
+        info = self._info()
+        return info.status if info is not None else Status.STOPPED
+
+    def is_closed(self) -> bool:
+        return self._info() is None
+
+    def __repr__(self) -> str:
+        kind = self._type.__qualname__ if self._type is not None else "?"
+        return f"<ActorRef {self.label} {kind} on {self._home}>"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_remote_ref, (str(self.id), self._home, self._key, self._label))
+
+    def _live(self, allow_closed: bool = False) -> Any:
+        raise ActorlabError(
+            f"{self.label} lives in another process ({self._home}); this operation needs a local "
+            f"actor. Fix: use tell/ask/stop/info, which work across processes"
+        )
+
+    # -- messages ----------------------------------------------------------------------------------
+    def _check(self, msg: Any) -> None:
+        t: Any = self._type
+        if t is not None:  # refused at send time, as for local actors
+            t._al_cache.get(type(msg)) or t._al_handler_for(msg)
+
+    def tell(self, msg: Any) -> None:
+        """Send ``msg`` (batched per destination, in order; at most once)."""
+        self._check(msg)
+        _transport().send(self._home, str(self.id), msg)
+
+    def forward(self, msg: Any, target: ActorRef[Any]) -> None:
+        raise ActorlabError(
+            f"forward() to the remote actor {self.label} is not supported yet. Fix: send a "
+            f"message that carries the reply-to ref (target) and tell the reply there"
+        )
+
+    def ask_sync(self, msg: Any, timeout: float | None = None) -> Any:
+        """The blocking ``ask`` across processes (``AskTimeout``, ``HandlerError``)."""
+        self._check(msg)
+        t = _timeout(timeout)
+        obj = _transport().ask(self._home, str(self.id), msg, t)
+        wait = None if t is None else t + REPLY_GRACE
+        try:
+            reply = _ray().get(obj, timeout=wait)
+        except _ray().exceptions.GetTimeoutError:
+            raise AskTimeout(f"no reply from {self.label} within {t:g} s") from None
+        except _ray().exceptions.RayActorError as exc:
+            raise ActorClosed(f"{self.label}'s process died: {exc}") from None
+        return self._unpack(reply, msg, t)
+
+    async def ask(self, msg: Any, timeout: float | None = None) -> Any:
+        """Send ``msg`` and await the reply across processes."""
+        self._check(msg)
+        t = _timeout(timeout)
+        obj = _transport().ask(self._home, str(self.id), msg, t)
+        try:
+            reply = await asyncio.wait_for(
+                asyncio.wrap_future(obj.future()), None if t is None else t + REPLY_GRACE
+            )
+        except asyncio.TimeoutError:
+            raise AskTimeout(f"no reply from {self.label} within {t:g} s") from None
+        except _ray().exceptions.RayActorError as exc:
+            raise ActorClosed(f"{self.label}'s process died: {exc}") from None
+        return self._unpack(reply, msg, t)
+
+    def _unpack(self, reply: tuple[str, Any], msg: Any, t: float | None) -> Any:
+        status, value = reply
+        if status == "ok":
+            return value
+        kind, text, cause = value
+        err: Exception
+        if kind == "timeout":
+            err = AskTimeout(text)
+        elif kind == "handler":
+            err = HandlerError(text)
+            err.__cause__ = cause
+        elif kind == "closed":
+            err = ActorClosed(text)
+        else:
+            err = ActorlabError(f"asking {self.label} for {type(msg).__qualname__}: {text}")
+        raise err
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the remote actor and wait until it has stopped."""
+        _ray().get(_transport().call(self._home, "stop", str(self.id), timeout))
+
+    async def stop_async(self) -> None:
+        await asyncio.wrap_future(_transport().call(self._home, "stop", str(self.id), None).future())
+
+    def _control(self, kind: Any, payload: Any = None) -> Any:
+        verb = {"pause": "pause", "unpause": "resume", "step": "step", "restart": "restart"}
+        name = verb.get(getattr(kind, "value", kind))
+        if name is None:
+            raise ActorlabError(f"{kind} is not supported on remote actors yet")
+        return _ray().get(_transport().call(self._home, "control", str(self.id), name))
+
+    def inject_fault(self, error: BaseException | None = None) -> None:
+        raise ActorlabError(f"inject_fault() on the remote actor {self.label} is not supported yet")
+
+    def downgrade(self) -> Any:
+        raise ActorlabError(f"weak refs to the remote actor {self.label} are not supported")
+
+    def info(self) -> ActorInfo:
+        info = self._info()
+        if info is None:
+            raise ActorClosed(f"actor {self.label} has stopped (it lived on {self._home})")
+        return info
+
+    def _info(self) -> ActorInfo | None:
+        try:
+            return _ray().get(_transport().view(self._home, "info", str(self.id)))
+        except _ray().exceptions.RayActorError:
+            return None
+
+
+def _timeout(timeout: float | None) -> float | None:
+    from actorlab.config import settings
+
+    t = settings().ask_timeout if timeout is None else timeout
+    return None if t == float("inf") else t
+
+
+def _remote_ref(actor_id: str, home: str, key: Any, label: str | None) -> ActorRef[Any]:
+    """Unpickle a remote ref: the local actor itself if it lives here."""
+    from actorlab.ref import _ref_by_id
+
+    transport = _current
+    if transport is not None and home == transport.home:
+        return _ref_by_id(actor_id)
+    return RemoteActorRef(ActorId(actor_id), home, _class_of(key), label)
+
+
+def _class_of(key: Any) -> type | None:
+    if key is None:
+        return None
+    from actorlab.persistence.pickling import lookup
+
+    module, qualname = key
+    found = lookup(module, qualname, import_module=True)
+    return found if isinstance(found, type) else None
+
+
+_current: RayTransport | None = None
+
+
+def _transport() -> RayTransport:
+    if _current is None:
+        raise ActorlabError(
+            "this ref points into a cluster, and this process is not connected to one. "
+            "Fix: call al.cluster.connect() first"
+        )
+    return _current
+
+
+class RayTransport:
+    """The transport of one process (the driver's, or a node runtime's)."""
+
+    def __init__(self, home: str, driver_home: str) -> None:
+        self.home: str | None = home
+        self.driver_home = driver_home
+        self._handles: dict[str, Any] = {}
+        self._out: dict[str, list[tuple[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closed = False
+        self._flusher = threading.Thread(target=self._flush_loop, name="actorlab-flush", daemon=True)
+        self._flusher.start()
+        self._hosts: dict[Any, str] = {}  # placement key -> node runtime name
+
+    def install(self) -> None:
+        global _current
+        _current = self
+        set_transport(self)
+
+    def close(self) -> None:
+        global _current
+        self.flush_all()
+        self._closed = True
+        self._wake.set()
+        if _current is self:
+            _current = None
+            set_transport(None)
+
+    # -- handles -----------------------------------------------------------------------------------
+    def handle(self, home: str) -> Any:
+        h = self._handles.get(home)
+        if h is None:
+            h = self._handles[home] = _ray().get_actor(
+                RELAY if home == self.driver_home else home, namespace=NAMESPACE
+            )
+        return h
+
+    def registry(self) -> Any:
+        return self.handle_named(REGISTRY)
+
+    def handle_named(self, name: str) -> Any:
+        h = self._handles.get(name)
+        if h is None:
+            h = self._handles[name] = _ray().get_actor(name, namespace=NAMESPACE)
+        return h
+
+    # -- tells ---------------------------------------------------------------------------------------
+    def send(self, home: str, actor_id: str, msg: Any) -> None:
+        with self._lock:
+            box = self._out.get(home)
+            if box is None:
+                box = self._out[home] = []
+            box.append((actor_id, msg))
+            full = len(box) >= BATCH
+            first = len(box) == 1
+        if full:
+            self.flush(home)
+        elif first:
+            self._wake.set()
+
+    def flush(self, home: str) -> None:
+        with self._lock:
+            batch = self._out.pop(home, None)
+            if batch:
+                self._submit(home, batch)
+
+    def flush_all(self) -> None:
+        with self._lock:
+            boxes, self._out = self._out, {}
+            for home, batch in boxes.items():
+                if batch:
+                    self._submit(home, batch)
+
+    def _submit(self, home: str, batch: list[tuple[str, Any]]) -> None:
+        h = self.handle(home)  # under the lock: calls to one process leave in order
+        if home == self.driver_home:
+            h.put.remote(batch)
+        else:
+            h.deliver.remote(batch)
+
+    def _flush_loop(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            self._wake.clear()
+            if self._closed:
+                return
+            time.sleep(FLUSH_AFTER)  # let the burst gather
+            try:
+                self.flush_all()
+            except Exception:  # a process gone: its messages are lost (at most once)
+                import logging
+
+                logging.getLogger("actorlab").exception("actorlab: sending to the cluster failed")
+
+    # -- asks and calls ------------------------------------------------------------------------------
+    def ask(self, home: str, actor_id: str, msg: Any, timeout: float | None) -> Any:
+        if home == self.driver_home:
+            raise ActorlabError(
+                "an actor on the cluster asked an actor in the notebook's process; only tells go "
+                "that way for now. Fix: tell a message that carries a reply-to ref"
+            )
+        token = uuid.uuid4().hex
+        with self._lock:
+            batch = self._out.pop(home, None)
+            if batch:
+                self._submit(home, batch)  # messages sent before the ask arrive before it
+            h = self.handle(home)
+            h.ask_start.remote(token, actor_id, msg, timeout)
+            return h.ask_result.remote(token, timeout)
+
+    def call(self, home: str, method: str, *args: Any) -> Any:
+        """A call in the destination's message order (after the tells sent before it)."""
+        with self._lock:
+            batch = self._out.pop(home, None)
+            if batch:
+                self._submit(home, batch)
+            return getattr(self.handle(home), method).remote(*args)
+
+    def view(self, home: str, method: str, *args: Any) -> Any:
+        """A read that does not wait for the destination's queued messages."""
+        self.flush(home)
+        return getattr(self.handle(home), method).remote(*args)
+
+    # -- the core's transport hook -------------------------------------------------------------
+    def spawn(self, parent: Any, args: Any, name: str | None, placement: Any) -> ActorRef[Any]:
+        from actorlab.spawning import prepare
+
+        actor_type, _ = prepare(args)  # bad args fail here, in the caller's process
+        key = placement.key()
+        host = self._hosts.get(key)
+        if host is None:
+            host = self._hosts[key] = _ray().get(self.registry().host_for.remote(key))
+        actor_id = ActorId.new()
+        class_key = (actor_type.__module__, actor_type.__qualname__)
+        if name is not None:
+            taken = _ray().get(self.registry().bind.remote(name, host, str(actor_id), class_key))
+            if taken is not None:
+                from actorlab.errors import NameTaken
+
+                raise NameTaken(
+                    f"the name {name!r} is taken by the live actor {taken} on the cluster. Fix: "
+                    f"stop it first (al.lookup({name!r}).stop()), or pick another name"
+                )
+        parent_id = str(parent.id) if getattr(parent, "id", None) is not None else None
+        self.call(host, "spawn", args, name, str(actor_id), parent_id)
+        return RemoteActorRef(actor_id, host, actor_type, name)
+
+    def resolve(self, actor_id: ActorId, home: str, class_key: Any) -> ActorRef[Any] | None:
+        return RemoteActorRef(actor_id, home, _class_of(class_key))
+
+    def lookup(self, name: str) -> ActorRef[Any] | None:
+        found = _ray().get(self.registry().lookup.remote(name))
+        if found is None:
+            return None
+        home, actor_id, key = found
+        ref = RemoteActorRef(ActorId(actor_id), home, _class_of(key), name)
+        return ref if not ref.is_closed() else None
+
+    def infos(self) -> list[ActorInfo]:
+        if self.home != self.driver_home:
+            return []  # only the notebook's process shows the whole cluster
+        hosts = _ray().get(self.registry().all_hosts.remote())
+        out: list[ActorInfo] = []
+        for batch in _ray().get([self.handle(h).infos.remote() for h in hosts]):
+            out.extend(batch)
+        return out

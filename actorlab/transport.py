@@ -1,0 +1,54 @@
+"""Hooks for actors that live in other processes: the core asks, the cluster layer answers.
+
+A core hook (like the clock and the scheduler): with no transport installed (the default) every
+actor is local and none of this costs anything. ``actorlab.cluster`` installs one on
+``connect()``; the core then uses it where an actor may be elsewhere:
+
+- ``spawn(..., placement=...)`` hands the spawn to ``transport.spawn``;
+- a ref pickled here carries ``transport.home`` (this process's address), and a ref unpickled
+  here whose actor is not local is resolved by ``transport.resolve``;
+- ``al.lookup`` asks ``transport.lookup`` for names bound elsewhere;
+- ``al.inspect`` adds ``transport.infos()`` (the actors of other processes).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .ids import ActorId
+    from .info import ActorInfo
+    from .ref import ActorRef
+
+
+class Transport(Protocol):
+    home: str | None  # this process's address, for refs pickled here
+
+    def spawn(self, parent: Any, args: Any, name: str | None, placement: Any) -> ActorRef[Any]:
+        """Start an actor where ``placement`` says; ``parent`` is the spawning cell (or root)."""
+        ...
+
+    def resolve(self, actor_id: ActorId, home: str, class_key: Any) -> ActorRef[Any] | None:
+        """A ref to the actor ``actor_id`` living at ``home``."""
+        ...
+
+    def lookup(self, name: str) -> ActorRef[Any] | None:
+        """The actor bound to ``name`` in another process, or None."""
+        ...
+
+    def infos(self) -> list[ActorInfo]:
+        """The actors living in other processes."""
+        ...
+
+
+_transport: Transport | None = None
+
+
+def set_transport(transport: Transport | None) -> None:
+    """Install (or, with None, remove) the transport to other processes."""
+    global _transport
+    _transport = transport
+
+
+def get_transport() -> Transport | None:
+    return _transport

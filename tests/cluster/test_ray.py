@@ -1,0 +1,161 @@
+"""Actors on Ray: node runtimes hosting many actors, location-transparent refs, names, order.
+
+One local Ray for the whole module (``num_cpus=2``); each test gets a fresh actorlab runtime in
+this process. The message classes live in ``tests/cluster/actors.py`` (importable by name in
+the workers) and in ``__main__``-like dynamic modules where a test says so.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import actorlab as al
+
+ray = pytest.importorskip("ray")
+
+from .actors import Add, Collector, Counter, Crash, Get, Items, Ping, Pinger, Seq  # noqa: E402
+
+pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = al.cluster.connect(num_cpus=2)
+    yield c
+    c.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _fresh(cluster):
+    al.shutdown(timeout=2.0)
+    yield
+    al.shutdown(timeout=2.0)
+
+
+def test_a_remote_counter_answers_like_a_local_one(cluster):
+    c = al.root().spawn(Counter(5), placement=al.Remote())
+    for _ in range(100):
+        c.tell(Add(1))
+    assert c.ask_sync(Get()) == 105
+    assert isinstance(c, al.ActorRef)
+    info = c.info()
+    assert info.actor_type == "Counter" and info.processed >= 101 and info.node is not None
+
+
+def test_unhandled_messages_are_refused_at_send_time(cluster):
+    c = al.root().spawn(Counter(0), placement=al.Remote())
+    with pytest.raises(al.UnhandledMessage, match="Counter has no handler for str"):
+        c.tell("nope")
+
+
+def test_tells_keep_per_sender_order_across_bursts_and_asks(cluster):
+    c = al.root().spawn(Collector(), placement=al.Remote())
+    for i in range(5000):
+        c.tell(Seq(i))
+        if i % 1000 == 999:
+            assert c.ask_sync(Items())[-1] == i  # an ask flushes the tells sent before it
+    assert c.ask_sync(Items()) == list(range(5000))
+
+
+def test_a_handler_error_reaches_the_asker_as_handler_error(cluster):
+    c = al.root().spawn(Counter(0), placement=al.Remote())
+    with pytest.raises(al.HandlerError, match="boom") as info:
+        c.ask_sync(Crash("boom"))
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+def test_an_ask_times_out(cluster):
+    c = al.root().spawn(Counter(0), placement=al.Remote())
+    with pytest.raises(al.AskTimeout):
+        c.ask_sync(Get(sleep=2.0), timeout=0.3)
+
+
+def test_names_are_cluster_wide(cluster):
+    c = al.root().spawn(Counter(7), name="shared-counter", placement=al.Remote())
+    found = al.lookup("shared-counter")
+    assert found == c and found.ask_sync(Get()) == 7
+    with pytest.raises(al.NameTaken):
+        al.root().spawn(Counter(0), name="shared-counter", placement=al.Remote())
+
+
+def test_refs_travel_in_messages_both_ways(cluster):
+    local = al.root().spawn(Pinger(), name="local")
+    remote = al.root().spawn(Pinger(), placement=al.Remote())
+    remote.tell(Ping(10, local))  # remote -> local -> remote ... through the relay
+    al.testing.wait_until(lambda: local.ask_sync(Items()) == [9, 7, 5, 3, 1], what="the rally")
+    assert remote.ask_sync(Items()) == [10, 8, 6, 4, 2, 0]
+
+
+def test_a_remote_actor_spawns_remote_children(cluster):
+    c = al.root().spawn(Counter(0), placement=al.Remote())
+    child = c.ask_sync(Add(0, spawn_child=True))
+    assert child.ask_sync(Get()) == 0 and child != c
+
+
+def test_inspect_includes_remote_actors_and_their_node(cluster):
+    al.root().spawn(Counter(0), name="here")
+    al.root().spawn(Counter(0), name="there", placement=al.Remote())
+    infos = {i.label: i for i in al.inspect()}
+    assert infos["here"].node is None
+    assert infos["there"].node in {n["id"] for n in cluster.nodes()}
+
+
+def test_stop_closes_the_remote_actor(cluster):
+    c = al.root().spawn(Counter(0), placement=al.Remote())
+    assert c.ask_sync(Get()) == 0
+    c.stop()
+    assert c.is_closed()
+    with pytest.raises(al.ActorClosed):
+        c.info()
+
+
+def test_spawn_without_a_cluster_says_how_to_get_one():
+    script = textwrap.dedent(
+        """
+        import actorlab as al
+        class A(al.Actor): ...
+        try:
+            al.root().spawn(A(), placement=al.Remote())
+        except al.ActorlabError as e:
+            print(e)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "al.cluster.connect()" in out.stdout
+
+
+def test_classes_defined_in_main_work_on_the_workers(cluster, tmp_path):
+    script = textwrap.dedent(
+        """
+        from dataclasses import dataclass
+        import actorlab as al
+
+        @dataclass
+        class Bump:
+            n: int
+
+        class Tally(al.Actor):
+            def __init__(self):
+                self.total = 0
+            @al.handler
+            def bump(self, m: Bump) -> int:
+                self.total += m.n
+                return self.total
+
+        cluster = al.cluster.connect(address="auto")
+        t = al.root().spawn(Tally(), placement=al.Remote())
+        t.tell(Bump(2))
+        print("total", t.ask_sync(Bump(3)))
+        cluster.shutdown()
+        """
+    )
+    env = dict(os.environ, RAY_ADDRESS=ray.get_runtime_context().gcs_address)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert "total 5" in out.stdout, out.stderr[-2000:]
