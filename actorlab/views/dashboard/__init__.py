@@ -378,7 +378,7 @@ class Dashboard(Commands, Panes):
         self._dirty = False
         feed = self.feed
         changed = feed.poll(rt)
-        if changed is None or changed:
+        if changed is None or (changed and feed.relabelled):
             self._labels = feed.labels()
         rows = feed.rows
         if self.tree.selected is None and rows:

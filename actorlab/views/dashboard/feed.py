@@ -29,6 +29,18 @@ def _key(cell: Any) -> tuple[Any, ...]:
     )
 
 
+def _patched(info: ActorInfo, status: Status, mailbox: int) -> ActorInfo:
+    """A copy of ``info`` with a new status and mailbox length (bypasses the frozen init)."""
+    new = object.__new__(ActorInfo)
+    fields = new.__dict__
+    fields.update(info.__dict__)
+    fields["status"] = status
+    fields["mailbox"] = mailbox
+    if mailbox > info.mailbox_hwm:
+        fields["mailbox_hwm"] = mailbox
+    return new
+
+
 class Feed:
     """The tree rows of one runtime, updated in place from frame to frame."""
 
@@ -43,6 +55,7 @@ class Feed:
         self._index: dict[ActorId, int] = {}
         self.infos: dict[ActorId, ActorInfo] = {}
         self.rows: list[TreeRow] = []
+        self.relabelled = True  # a label may have changed since labels() was last called
 
     def poll(self, rt: Any) -> set[ActorId] | None:
         """Bring ``rows`` up to date; returns the changed ids, or None if the tree changed shape."""
@@ -52,11 +65,21 @@ class Feed:
         cells = [c for c in list(rt.cells.values()) if c.status is not stopped]
         keys = self._keys
         changed: set[ActorId] = set()
+        infos = self.infos
         for cell in cells:
             key = _key(cell)
-            if keys.get(cell) != key:
+            old = keys.get(cell)
+            if old != key:
                 keys[cell] = key
-                self.infos[cell.id] = cell.info()
+                prev = infos.get(cell.id)
+                if prev is not None and old is not None and old[2:] == key[2:]:
+                    # (names are in key[2:]: a patched record keeps its label)
+                    # Only status and mailbox moved (the common busy frame): patch the record
+                    # instead of rebuilding it (cell.info() costs ~35 us; 1000 of them, 35 ms).
+                    infos[cell.id] = _patched(prev, key[0], key[1])
+                else:
+                    infos[cell.id] = cell.info()
+                    self.relabelled = True
                 changed.add(cell.id)
         if cells != self._cells:  # identity comparison of the cell objects: cheap
             live = {c.id for c in cells}
@@ -91,4 +114,5 @@ class Feed:
         return self.rows[self._index[aid]]
 
     def labels(self) -> dict[ActorId, str]:
+        self.relabelled = False
         return {a: i.label for a, i in self.infos.items()}

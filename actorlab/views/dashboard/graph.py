@@ -9,6 +9,7 @@ which stays as the fallback when anywidget is not installed.
 from __future__ import annotations
 
 import collections
+import json
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from typing import Any
@@ -25,6 +26,7 @@ from .graph_front import CSS, ESM, short_strategy
 from .model import TreeRow
 from .theme import MUTED, small
 
+_COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False}
 #: At most this many message dots are sent per frame (the browser caps those in flight too).
 MAX_FLOWS = 12
 
@@ -34,7 +36,11 @@ class ActorGraph(anywidget.AnyWidget):
 
     _esm = ESM
     _css = CSS
-    nodes: T.List[Any] = T.List().tag(sync=True)
+    #: The node list as one JSON string: ipywidgets walks list/dict state recursively looking
+    #: for binary buffers (27 ms for 1000 records); a string it passes through.
+    nodes_json = T.Unicode("[]").tag(sync=True)
+    #: Changed records only (``{"seq": n, "nodes": [...]}``), between two full lists.
+    patch_json = T.Unicode("").tag(sync=True)
     selected = T.Unicode("").tag(sync=True)
     collapsed: T.List[Any] = T.List().tag(sync=True)
     flows = T.Dict().tag(sync=True)
@@ -42,6 +48,7 @@ class ActorGraph(anywidget.AnyWidget):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.nodes: list[dict[str, Any]] = []  # what nodes_json holds, as Python data
         self.pings = 0  # the latest click the browser counted
         self.pongs = 0  # the latest click a dashboard frame has shown the result of
         self.on_ping: Callable[[], None] | None = None
@@ -66,13 +73,19 @@ class ActorGraph(anywidget.AnyWidget):
             self.send({"pong": self.pongs})
 
 
-def node_record(row: TreeRow) -> dict[str, Any]:
-    """What the browser needs to draw one node (short keys: sent for every actor)."""
+def node_record(
+    row: TreeRow, sup: bool | None = None, sid: Callable[[ActorId], str] = str
+) -> dict[str, Any]:
+    """What the browser needs to draw one node (short keys: sent for every actor).
+
+    ``sup``: whether it supervises children (default: it has some); ``sid``: id to text.
+    """
     info = row.info
-    sup = bool(info.children)
+    if sup is None:
+        sup = bool(info.children)
     return {
-        "id": str(info.id),
-        "p": str(info.parent) if info.parent is not None else "",
+        "id": sid(info.id),
+        "p": sid(info.parent) if info.parent is not None else "",
         "l": info.label,
         "t": info.actor_type,
         "path": info.path,
@@ -114,6 +127,9 @@ class GraphPane:
         self._processed: dict[ActorId, int] = {}
         self._flows: collections.deque[tuple[str, str]] = collections.deque(maxlen=200)
         self._flow_seq = 0
+        self._sids: dict[ActorId, str] = {}  # str(ActorId) formats a UUID: ~8 us, so cached
+        self._parents: set[ActorId] = set()  # actors with children among the rows
+        self._patch_seq = 0
         self.rebuilds = 0  # structure changes (actors appeared, disappeared or moved)
         self.sends = 0  # node lists sent to the browser
 
@@ -169,11 +185,24 @@ class GraphPane:
         return out
 
     # -- updates -------------------------------------------------------------------------------
+    def _sid(self, actor: ActorId) -> str:
+        sid = self._sids.get(actor)
+        if sid is None:
+            sid = self._sids[actor] = str(actor)
+        return sid
+
+    def _record(self, row: TreeRow) -> dict[str, Any]:
+        return node_record(row, row.id in self._parents, self._sid)
+
     def update(self, rows: Sequence[TreeRow]) -> None:
         """Show ``rows`` (all of them: the structure may have changed)."""
         shown = self.visible_rows(rows)
-        self._records = {r.id: node_record(r) for r in shown}
-        self._ids = {str(a): a for a in self._records}
+        self._parents = {r.info.parent for r in rows if r.info.parent is not None}
+        live = {r.id for r in rows}
+        if len(self._sids) > 2 * len(live) + 100:
+            self._sids = {a: s for a, s in self._sids.items() if a in live}
+        self._records = {r.id: self._record(r) for r in shown}
+        self._ids = {self._sid(a): a for a in self._records}
         key = tuple((r.id, r.info.parent) for r in shown)
         if key != self._key:
             self._key = key
@@ -184,15 +213,31 @@ class GraphPane:
 
     def update_changed(self, changed: Iterable[TreeRow], row_of: Any) -> None:
         """Re-send only if what a shown node displays changed (same structure)."""
-        dirty = False
+        dirty: list[dict[str, Any]] = []
+        records = self._records
         for row in changed:
-            if row.id in self._records:
-                rec = node_record(row)
-                if rec != self._records[row.id]:
-                    self._records[row.id] = rec
-                    dirty = True
-        if dirty:
+            old = records.get(row.id)
+            if old is not None:
+                info = row.info
+                rec = dict(old)  # the same actor in the same place: only the counts move
+                rec["s"] = info.status.value
+                rec["m"] = info.mailbox
+                rec["r"] = info.restarts
+                rec["f"] = info.failures
+                rec["u"] = int(getattr(info, "upgrades", 0) or 0)
+                rec["l"] = info.label
+                if rec != old:
+                    records[row.id] = rec
+                    dirty.append(rec)
+        if not dirty:
+            return
+        if len(dirty) * 3 > len(self._shown):  # most of the tree: one full list is cheaper
             self._send()
+            return
+        self.graph.nodes = [records[a] for a in self._shown]
+        self._patch_seq += 1
+        self.graph.patch_json = json.dumps({"seq": self._patch_seq, "nodes": dirty}, **_COMPACT)
+        self.sends += 1
 
     def show_records(self, records: list[dict[str, Any]]) -> None:
         """Draw ``records`` as they are (a replayed moment); the next ``update`` goes back."""
@@ -205,7 +250,9 @@ class GraphPane:
         self._send()
 
     def _send(self) -> None:
-        self.graph.nodes = [self._records[a] for a in self._shown]
+        nodes = [self._records[a] for a in self._shown]
+        self.graph.nodes = nodes
+        self.graph.nodes_json = json.dumps(nodes, **_COMPACT)
         self.sends += 1
 
     def _summary(self, rows: Sequence[TreeRow], shown: Sequence[TreeRow]) -> None:

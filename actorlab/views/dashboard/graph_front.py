@@ -141,6 +141,21 @@ function render({ model, el }) {
   const box = el.querySelector(".actorlab-graph");
   const svg = el.querySelector("svg");
   let positions = new Map();
+  let nodes = [], index = new Map();
+  const load = () => {
+    try { nodes = JSON.parse(model.get("nodes_json") || "[]"); } catch (e) { nodes = []; }
+    index = new Map(nodes.map((n, i) => [n.id, i]));
+  };
+  const patch = () => {
+    let p = null;
+    try { p = JSON.parse(model.get("patch_json") || "null"); } catch (e) { p = null; }
+    if (!p || !p.nodes) return;
+    for (const n of p.nodes) {
+      const i = index.get(n.id);
+      if (i !== undefined) nodes[i] = n;
+    }
+    draw();
+  };
   let pings = 0, pongs = 0, timer = null;
 
   const showBusy = () => {
@@ -176,7 +191,6 @@ function render({ model, el }) {
   document.addEventListener("click", onDashClick, true);
 
   const draw = () => {
-    const nodes = model.get("nodes") || [];
     const collapsed = new Set(model.get("collapsed") || []);
     const selected = model.get("selected");
     const {pos, rows, depthMax} = layout(nodes, collapsed);
@@ -251,11 +265,13 @@ function render({ model, el }) {
     ping();
   });
 
-  model.on("change:nodes", draw);
+  model.on("change:nodes_json", () => { load(); draw(); });
+  model.on("change:patch_json", patch);
   model.on("change:collapsed", draw);
   model.on("change:selected", draw);
   model.on("change:flows", animate);
   model.on("change:active", pulse);
+  load();
   draw();
   let width = box.clientWidth;
   const resized = new ResizeObserver(() => {
