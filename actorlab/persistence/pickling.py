@@ -8,10 +8,13 @@ A *named* class or function (``__main__.Counter``) is written as a reference wit
 ``_rebind_class("__main__", "Counter", <dill bytes>)``. Loading looks the name up first, so after
 a kernel restart and a re-run of the cells the *current* definition is used (edited handlers take
 effect, messages built from new cells still match). The by-value copy is unpickled only when the
-name no longer exists. Anonymous code (lambdas, closures) is always restored by value.
+name no longer exists. Anonymous code (lambdas, closures) is always restored by value. Classes
+and functions that refer to each other (an actor and its ``snapshot=T`` class) share one copy.
+Modules are always pickled by name (dill would copy the globals of one outside site-packages,
+such as an editable install of actorlab itself).
 
-Unpickling runs code: load only payloads from a store you trust (``format`` checks the digest and
-an optional HMAC before this module is called).
+Unpickling runs code: ``format`` checks the digests and the HMAC (every snapshot is signed)
+before this module is called.
 """
 
 from __future__ import annotations
