@@ -56,8 +56,11 @@ def test_step_in_the_browser_moves_the_mailbox_and_the_state(lab, page, artifact
     run_notebook(page, lab, "dashboard_e2e.ipynb")
     dashboard = page.locator(".actorlab-dashboard")
     expect(dashboard).to_be_visible(timeout=30_000)
-    node = page.locator(".actorlab-tree .actorlab-node", has_text="counter")
-    expect(node).to_contain_text("paused  ✉3", timeout=20_000)
+    node = page.locator(
+        ".actorlab-tree g.al-node.al-s-paused", has=page.locator("text.al-label", has_text="counter")
+    )
+    badges = node.locator("text.al-badges")
+    expect(badges).to_have_text("✉3", timeout=20_000)
 
     tab(page, "Mailbox").click()
     count = page.locator(".actorlab-mailbox-count")
@@ -66,8 +69,8 @@ def test_step_in_the_browser_moves_the_mailbox_and_the_state(lab, page, artifact
 
     page.locator(".actorlab-step").click()  # browser -> kernel -> runtime -> refresher -> browser
     expect(count).to_contain_text("2 pending messages", timeout=15_000)
-    expect(node).to_contain_text("paused  ✉2")
-    tab(page, "State & Snapshot").click()
+    expect(badges).to_have_text("✉2")
+    tab(page, "State").click()
     changed = page.locator(".actorlab-state-changed")
     expect(changed).to_have_text("5", timeout=10_000)
     expect(page.locator(".actorlab-status")).to_contain_text("step counter: done")
