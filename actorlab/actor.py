@@ -27,7 +27,15 @@ class Actor:
     """Base class of actors: state in attributes, behaviour in ``@al.handler`` methods.
 
     An ``Actor`` instance passed to ``spawn`` is its own args: the runtime keeps it pristine and
-    starts (and restarts) from a copy, so a restart never sees mutated state.
+    starts (and restarts) from a deep copy, so a restart never sees mutated state. An attribute
+    that cannot be deep-copied (a lock, an event, a queue, an open file, a socket, a database
+    connection) is shared instead: the args, the first instance and every restart hold that
+    same object; ``info().shared_fields`` names those attributes.
+
+    Failures: any exception out of a handler or hook (``SystemExit``, ``KeyboardInterrupt`` and
+    a ``CancelledError`` of its own included) is a failure of this actor, handled by its
+    supervisor. The message being handled is dropped (at-most-once: not retried after a
+    restart or resume, not a dead letter); ``info().errors[-1].msg_repr`` names it.
 
     Live code: defining a class again with the same module and qualname (re-running its cell,
     ``importlib.reload``) upgrades its live actors in place at their next message boundary: same
@@ -40,6 +48,8 @@ class Actor:
 
     #: Declarative supervision of this actor's children (``al.OneForOne(...)`` ...). ``None``
     #: means ``supervise()`` decides; its default terminates the failing child, as in theta.
+    #: Between a base class and a subclass, the most derived of ``supervisor`` and
+    #: ``supervise()`` applies (one class defining both is refused).
     supervisor: ClassVar[Strategy | None] = None
 
     _al_table: ClassVar[dict[type, HandlerSpec]] = {}

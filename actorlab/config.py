@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from . import timeouts as _timeouts
+
 
 @dataclass
 class Settings:
@@ -43,9 +45,8 @@ def configure(**changes: Any) -> Settings:
                 f"al.configure() got an unknown setting {key!r}; "
                 f"the settings are: {', '.join(sorted(fields))}"
             )
-        if key in ("ask_timeout", "shutdown_timeout"):
-            if not isinstance(value, (int, float)) or value <= 0:
-                raise ValueError(f"al.configure({key}=...) needs a positive number, got {value!r}")
+        if key in ("ask_timeout", "shutdown_timeout"):  # math.inf: no limit
+            _timeouts.timeout(value, key, "al.configure(): ")
             value = float(value)
         elif key in ("event_capacity", "dead_letter_capacity"):
             if not isinstance(value, int) or value <= 0:

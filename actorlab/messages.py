@@ -21,6 +21,8 @@ def handler(fn: F) -> F:
 
     ``def add(self, msg: Add)`` handles ``Add`` (and subclasses); ``msg: A | B`` handles both.
     Handlers may be ``def`` or ``async def``; their return value is the reply to ``ask``.
+    If one raises, the asker gets ``al.HandlerError``, the supervisor decides, and the message
+    is dropped (at-most-once: never handled again).
     """
     if not callable(fn):
         raise HandlerDefinitionError(f"@al.handler decorates a method, got {fn!r}")

@@ -16,9 +16,9 @@ class TimerHandle:
 
     def __init__(self, cell: ActorCell, msg: Any, delay: float, period: float | None) -> None:
         where = f"timer of {cell.label}: "
-        delay = _timeouts.delay(delay, "delay", where)
-        if period is not None:
+        if period is not None:  # first: send_every's delay defaults to its period
             period = _timeouts.delay(period, "period", where, zero=False)
+        delay = _timeouts.delay(delay, "delay", where)
         self._cell = cell
         self._msg = msg
         self._spec = cell.actor_type._al_handler_for(msg)  # refuse unhandled messages now

@@ -428,3 +428,12 @@ def test_failures_outside_a_handler_name_no_message(al_root):
 
 
 
+
+
+@pytest.mark.parametrize("bad,error", BAD_TIMEOUTS, ids=repr)
+def test_configured_default_timeouts_are_checked_too(bad, error):
+    with pytest.raises(error, match=r"al.configure\(\): ask_timeout must be a"):
+        al.configure(ask_timeout=bad)
+    with pytest.raises(error, match=r"al.configure\(\): shutdown_timeout must be a"):
+        al.configure(shutdown_timeout=bad)
+    assert al.settings().ask_timeout == 5.0
