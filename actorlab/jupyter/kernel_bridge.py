@@ -25,6 +25,7 @@ from typing import Any
 
 import actorlab as al
 from actorlab import runtime  # the core's extension points: origin hooks, failure reporter
+from actorlab.views import tracebacks
 
 _lock = threading.Lock()
 _shell: Any = None
@@ -64,6 +65,7 @@ def install() -> bool:
         _threaded = hasattr(shell, "set_thread_parent")
         runtime.set_origin_hooks(capture, enter)
         runtime.set_failure_reporter(report_failure)
+        tracebacks.install(shell)  # actorlab's frames hidden, one traceback per failure
         return True
 
 
@@ -192,7 +194,7 @@ def format_failure(label: str, error: al.ErrorInfo) -> str:
 def report_failure(label: str, error: al.ErrorInfo, origin: object) -> None:
     """Failure reporter: the runtime calls it inside ``enter(origin)``, so stderr is the cell's."""
     stream = sys.stderr
-    stream.write(format_failure(label, error))
+    stream.write(tracebacks.failure_report(label, error, format_failure(label, error)))
     flush = getattr(stream, "flush", None)
     if flush is not None:
         flush()
