@@ -8,7 +8,7 @@ VENV313 := .venv313
 # Kernel tests also run on ipykernel 6.29, the oldest supported line (global output parents).
 VENV_IPK6 := .venv-ipykernel6
 
-.PHONY: test test-skipped lint test-core-313 test-ipykernel6 lab bench bench-quick bench-savina clean
+.PHONY: test test-skipped lint test-core-313 test-ipykernel6 lab bench bench-quick bench-savina mutation clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,5 +79,19 @@ bench-savina: $(BIN)/.installed
 	$(BIN)/python -m bench --only section --impl actorlab,tuned,pykka,thespian,thread-batch --repeat 3 \
 		--out bench/RESULTS.md
 
+## Mutation testing of the core and persistence with mutmut (slow, not in CI; config in
+## pyproject.toml [tool.mutmut]). A subset: make mutation ONLY='actorlab.timers*'. Results stay
+## in mutants/; `$(VENV_MUT)/bin/mutmut show NAME` shows a survivor.
+VENV_MUT := .venv-mutation
+$(VENV_MUT)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV_MUT)
+	$(VENV_MUT)/bin/python -m pip install -q --upgrade pip
+	$(VENV_MUT)/bin/python -m pip install -q -e '.[mutation]'
+	touch $@
+
+mutation: $(VENV_MUT)/.installed
+	$(VENV_MUT)/bin/mutmut run --max-children $(or $(JOBS),2) $(ONLY)
+	$(VENV_MUT)/bin/mutmut results
+
 clean:
-	rm -rf $(VENV) $(VENV313) $(VENV_IPK6) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VENV313) $(VENV_IPK6) $(VENV_MUT) mutants .pytest_cache .mypy_cache .ruff_cache

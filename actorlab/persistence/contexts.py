@@ -65,6 +65,7 @@ def save_snapshot(cell: ActorCell, storage: PersistentStorage | None) -> Awaitab
     loop at once (it runs between two of its steps), not at the first ``await``.
     Errors of the capture (``NotPicklable``, no state) are raised by this call.
     """
+    _check_storage(storage, "save_snapshot(storage)")
     rt = cell.runtime
     if rt.on_loop_thread():
         return saving.start_save(cell, storage)
@@ -78,6 +79,7 @@ async def _save_now(cell: ActorCell, storage: PersistentStorage | None) -> Snaps
 
 def save_snapshot_sync(cell: ActorCell, storage: PersistentStorage | None) -> SnapshotHeader:
     """``save_snapshot`` that waits for the write (on the runtime thread: see ``saving``)."""
+    _check_storage(storage, "save_snapshot_sync(storage)")
     if cell.runtime.on_loop_thread():
         return saving.save_on_loop_blocking(cell, storage)
     return _blocking(cell.runtime, lambda: saving.save(cell, storage))
@@ -87,11 +89,13 @@ def save_snapshot_of(
     ref: ActorRef[Any], storage: PersistentStorage | None
 ) -> Awaitable[SnapshotHeader]:
     """``root.save_snapshot(ref)``: ``save_snapshot`` of the live actor behind ``ref``."""
+    _check_ref(ref, storage, "save_snapshot(ref, storage)")
     return save_snapshot(ref._live(), storage)
 
 
 def save_snapshot_of_sync(ref: ActorRef[Any], storage: PersistentStorage | None) -> SnapshotHeader:
     """``root.save_snapshot_sync(ref)``."""
+    _check_ref(ref, storage, "save_snapshot_sync(ref, storage)")
     return save_snapshot_sync(ref._live(), storage)
 
 
@@ -220,3 +224,28 @@ def _required(default_args: Any) -> Any:
             "default_args=lambda: Counter(0)); or use respawn() to require the snapshot"
         )
     return default_args
+
+
+def _check_storage(storage: object, call: str) -> None:
+    """``TypeError`` at the public call for a storage that is not one (e.g. the class itself)."""
+    from actorlab.persistence.storage import PersistentStorage
+
+    if storage is None:
+        return
+    if isinstance(storage, type):
+        raise TypeError(
+            f"{call}: storage must be a storage instance, got the class {storage.__qualname__} "
+            f"itself. Fix: pass an instance, e.g. al.FileStorage(\"snapshots\")"
+        )
+    if not isinstance(storage, PersistentStorage):
+        raise TypeError(
+            f"{call}: storage must be an al.PersistentStorage (al.FileStorage(dir), "
+            f"al.SQLiteStorage(path), al.MemoryStorage()), got {storage!r:.80}"
+        )
+
+
+def _check_ref(ref: object, storage: object, call: str) -> None:
+    from actorlab.names import check_ref
+
+    check_ref(ref, call)
+    _check_storage(storage, call)

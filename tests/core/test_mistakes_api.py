@@ -437,3 +437,30 @@ def test_configured_default_timeouts_are_checked_too(bad, error):
     with pytest.raises(error, match=r"al.configure\(\): shutdown_timeout must be a"):
         al.configure(shutdown_timeout=bad)
     assert al.settings().ask_timeout == 5.0
+
+
+def test_save_snapshot_argument_types_are_checked_at_the_call(al_root):
+    class Snap(al.Actor, snapshot=True):
+        def __init__(self) -> None:
+            self.n = 0
+
+        @al.handler
+        def save(self, msg: Get) -> str:
+            try:
+                self.ctx.save_snapshot_sync(al.MemoryStorage)
+            except TypeError as exc:
+                return str(exc)
+            return "saved"
+
+    ref = al_root.spawn(Snap(), name="snap")
+    with pytest.raises(TypeError, match=r"save_snapshot_sync\(ref, storage\): storage must be a storage "
+                       r"instance, got the class FileStorage itself. Fix: pass an instance"):
+        al_root.save_snapshot_sync(ref, al.FileStorage)
+    with pytest.raises(TypeError, match=r"storage must be an al.PersistentStorage .*got 'snaps'"):
+        al_root.save_snapshot_sync(ref, "snaps")
+    with pytest.raises(TypeError, match=r"save_snapshot_sync\(ref, storage\): ref must be an al.ActorRef, got 'snap'"):
+        al_root.save_snapshot_sync("snap", al.MemoryStorage())
+    with pytest.raises(TypeError, match=r"save_snapshot\(ref, storage\): storage must be a storage instance"):
+        asyncio.run(al_root.save_snapshot(ref, al.SQLiteStorage))
+    assert "got the class MemoryStorage itself" in ref.ask_sync(Get())
+    assert al_root.save_snapshot_sync(ref, al.MemoryStorage()) is not None
