@@ -343,7 +343,7 @@ class ActorRef(Displayable, Generic[A]):
             return None
         cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
         rt.post(None, lambda: cell.signal(Sig(kind, cf, payload)))
-        t = settings().ask_timeout
+        t = _timeouts.timeout(settings().ask_timeout)  # math.inf (configured): no limit
         try:
             return wait_future(cf, t)
         except concurrent.futures.TimeoutError:

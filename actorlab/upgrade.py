@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import timeouts as _timeouts
 from .actor import _INIT, Actor, ActorArgs, _is_atom, maybe_await
 from .config import settings
 from .envelope import Envelope, Forward, settle
@@ -146,7 +147,7 @@ def upgrade(cls: type[Actor], timeout: float | None = None) -> list[ActorRef[Any
         return ack
 
     _request(rt, cls, cells, rt.capture_origin(), True, [ack_for(i) for i in range(len(cells))], None)
-    t = settings().ask_timeout if timeout is None else timeout
+    t = _timeouts.timeout(settings().ask_timeout if timeout is None else timeout)
     if not all_done.wait(t):
         busy = [c.label for c, o in zip(cells, outcomes, strict=True) if o is None]
         raise TimeoutError(

@@ -162,6 +162,8 @@ def test_math_inf_waits_without_limit_sync_and_async(al_root, forever):
     assert al_root.spawn(Asker()).ask_sync(Get(), timeout=forever) == 1
     al.configure(ask_timeout=math.inf)
     assert c.ask_sync(Get()) == 1
+    c.pause()  # control calls wait by the configured default too
+    c.resume()
     c.stop(timeout=forever)
     assert c.is_closed()
 
