@@ -186,10 +186,16 @@ def set_theme(page, theme: str) -> None:
     expect(page.locator("body")).to_have_attribute("data-jp-theme-name", theme, timeout=20_000)
 
 
-def test_drawn_tree_selection_and_themes_in_jupyterlab(lab, page, artifacts_dir):
-    lab.add_notebook("views_tree.ipynb", [TREE, WAIT, DASHBOARD])
-    run_notebook(page, lab, "views_tree.ipynb")
-    check_tree(page, artifacts_dir, "tree_light")
+FRONT_ENDS = {"lab": run_notebook, "notebook7": run_notebook7}
+front_ends = pytest.mark.parametrize("front", list(FRONT_ENDS))
+
+
+@front_ends
+def test_drawn_tree_selection_and_themes(lab, page, artifacts_dir, front):
+    name = f"views_tree_{front}.ipynb"
+    lab.add_notebook(name, [TREE, WAIT, DASHBOARD])
+    FRONT_ENDS[front](page, lab, name)
+    check_tree(page, artifacts_dir, f"tree_light_{front}")
     light = contrast(page, "team")
     assert light >= 4.5, f"light theme: node text contrast {light:.2f}"
 
@@ -198,7 +204,7 @@ def test_drawn_tree_selection_and_themes_in_jupyterlab(lab, page, artifacts_dir)
     dark = contrast(page, "team")
     assert dark >= 4.5, f"dark theme: node text contrast {dark:.2f}"
     page.locator(".actorlab-dashboard").scroll_into_view_if_needed()
-    shot = save_screenshot(page, artifacts_dir, "tree_dark")
+    shot = save_screenshot(page, artifacts_dir, f"tree_dark_{front}")
     assert shot.stat().st_size > 10_000
     # Icons are Font Awesome (ipywidgets' icon=), not glyphs missing from the fonts.
     assert page.locator(".actorlab-step i.fa-step-forward").count() == 1
@@ -239,9 +245,11 @@ def test_collapse_and_kernel_busy_state(lab, page, artifacts_dir):
     expect(page.locator(".actorlab-heading")).to_contain_text("w-0", timeout=10_000)
 
 
-def test_time_slider_replays_a_trace(lab, page, artifacts_dir):
-    lab.add_notebook("views_replay.ipynb", [TREE, WAIT, DASHBOARD, REPLAY])
-    run_notebook(page, lab, "views_replay.ipynb")
+@front_ends
+def test_time_slider_replays_a_trace(lab, page, artifacts_dir, front):
+    name = f"views_replay_{front}.ipynb"
+    lab.add_notebook(name, [TREE, WAIT, DASHBOARD, REPLAY])
+    FRONT_ENDS[front](page, lab, name)
     readout = page.locator(".actorlab-time-readout")
     expect(readout).to_contain_text("event ", timeout=30_000)
     total = int(readout.inner_text().split("event ")[1].split("/")[1].split(":")[0])
@@ -258,14 +266,16 @@ def test_time_slider_replays_a_trace(lab, page, artifacts_dir):
     now = page.locator(".actorlab-trace-pane svg rect.actorlab-trace-now")
     expect(now).to_have_count(1)
     page.locator(".actorlab-dashboard").scroll_into_view_if_needed()
-    save_screenshot(page, artifacts_dir, "time_slider")
+    save_screenshot(page, artifacts_dir, f"time_slider_{front}")
     page.locator(".actorlab-live").click()
     expect(page.locator(".actorlab-heading")).not_to_contain_text("replay at", timeout=15_000)
 
 
-def test_svg_trace_marks_the_timeout(lab, page, artifacts_dir):
-    lab.add_notebook("views_cycle.ipynb", [TREE, CYCLE])
-    run_notebook(page, lab, "views_cycle.ipynb")
+@front_ends
+def test_svg_trace_marks_the_timeout(lab, page, artifacts_dir, front):
+    name = f"views_cycle_{front}.ipynb"
+    lab.add_notebook(name, [TREE, CYCLE])
+    FRONT_ENDS[front](page, lab, name)
     cell = page.locator(".jp-Cell").nth(1)
     rendered = cell.locator(".jp-RenderedSVG").first
     expect(rendered).to_be_visible(timeout=30_000)
@@ -278,13 +288,7 @@ def test_svg_trace_marks_the_timeout(lab, page, artifacts_dir):
     assert "timed out after" in drawn and 'data-outcome="timeout"' in drawn, drawn[:400]
     assert "(late)" in drawn and "handler run (ms)" in drawn
     rendered.scroll_into_view_if_needed()
-    save_screenshot(page, artifacts_dir, "trace_timeout")
-
-
-def test_drawn_tree_in_notebook7(lab, page, artifacts_dir):
-    lab.add_notebook("views_nb7.ipynb", [TREE, WAIT, DASHBOARD])
-    run_notebook7(page, lab, "views_nb7.ipynb")
-    check_tree(page, artifacts_dir, "tree_notebook7")
+    save_screenshot(page, artifacts_dir, f"trace_timeout_{front}")
 
 
 RICH = """\
