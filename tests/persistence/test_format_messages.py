@@ -205,7 +205,8 @@ def test_header_records_how_it_was_written():
     assert raw["actor"] == {"id": str(AID), "class": "t.Counter", "path": "/root/c"}
     head = data[len(MAGIC) + 4 : len(data) - len(p.data)]
     assert head == json.dumps(raw_without_size(raw), sort_keys=True, separators=(",", ":")).encode()
-    resigned = format.sign(data, key=b"k")
+    unsigned = format.encode(p, actor_id=AID, actor_class="t.Counter", key=None)
+    resigned = format.sign(unsigned, key=b"k")  # the hmac field is added: still sorted
     head = resigned[len(MAGIC) + 4 : len(resigned) - len(p.data)]
     assert list(json.loads(head)) == sorted(json.loads(head))  # canonical: sorted, compact
     assert b", " not in head and b": " not in head
@@ -272,8 +273,13 @@ def test_anonymous_code_from_another_python_is_refused(snap, monkeypatch):
     import sys
 
     h = header(
-        snap, python_tag="cp39", python="3.9.1", implementation="cpython",
-        contains_code=True, code=("t.gone:One",), anonymous_code=2,
+        snap,
+        python_tag="cp39",
+        python="3.9.1",
+        implementation="cpython",
+        contains_code=True,
+        code=("t.gone:One",),
+        anonymous_code=2,
     )
     with pytest.raises(al.SnapshotError) as info:
         format._check_code(h, "who")
@@ -289,8 +295,8 @@ def test_anonymous_code_from_another_python_is_refused(snap, monkeypatch):
     only_lambdas = dataclasses.replace(h, code=(), anonymous_code=1)
     with pytest.raises(al.SnapshotError, match=r"by value \(1 lambda\(s\)/closure\(s\)\) written"):
         format._check_code(only_lambdas, "who")
-    only_named = dataclasses.replace(h, anonymous_code=0)
-    with pytest.raises(al.SnapshotError, match=r"by value \(t\.gone:One\) written"):
+    only_named = dataclasses.replace(h, code=("t.gone:One", "t.gone:Two"), anonymous_code=0)
+    with pytest.raises(al.SnapshotError, match=r"by value \(t\.gone:One, t\.gone:Two\) written"):
         format._check_code(only_named, "who")
 
 
@@ -311,3 +317,22 @@ def test_dill_minor_mismatch_warns_for_code(snap, monkeypatch, caplog, written, 
         f"who: written with dill {written}, this is dill {here}; by-value code may not load"
     ]
     assert [r.getMessage() for r in caplog.records] == (expected if warns else [])
+    assert all(r.name == "actorlab.persistence" for r in caplog.records)
+
+
+def test_python_tag_names_implementation_and_minor(monkeypatch):
+    import sys
+    import types
+
+    minor = f"{sys.version_info.major}{sys.version_info.minor}"
+    if sys.implementation.name == "cpython":
+        assert format.python_tag() == f"cp{minor}"
+    monkeypatch.setattr(sys, "implementation", types.SimpleNamespace(name="pypy"))
+    assert format.python_tag() == f"pp{minor}"
+    monkeypatch.setattr(sys, "implementation", types.SimpleNamespace(name="graalpy"))
+    assert format.python_tag() == f"graalpy{minor}"
+
+
+def test_header_is_immutable(snap):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        format.read_header(snap).actor_id = "x"  # type: ignore[misc]
