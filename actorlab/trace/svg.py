@@ -39,6 +39,8 @@ COLOURS = {
     "timeout": "#d1242f",
 }
 LEGEND_H = 24
+#: A white outline under small labels drawn across lines (durations, waits): stays legible.
+HALO = 'stroke="#ffffff" stroke-width="3" paint-order="stroke"'
 
 
 def _x(lane: int) -> float:
@@ -192,17 +194,16 @@ def _wait(w: Wait, prefix: str) -> str:
             f'<line x1="{_n(x - 7)}" y1="{_n(y2)}" x2="{_n(x + 11)}" y2="{_n(y2)}" '
             f'stroke="{colour}" stroke-width="3"/>'
         )
-    text = w.label.split(" ", 1)[1] if " " in w.label else w.label
-    if timeout:
-        text = shorten(text.split(":", 1)[0], 40)
+    if timeout:  # "timeout 1.00 s", beside the bracket (below it is the next row's label)
+        text = "timeout " + w.label.split(" after ", 1)[1].split(":", 1)[0]
     elif w.ms is None:
         text = "no reply"
     else:
-        text = text.removeprefix("waited ")
-    ty = y2 + 11 if timeout else (y1 + y2) / 2 + 4
+        text = w.label.split(" waited ", 1)[1]
     parts.append(
-        f'<text x="{_n(x - 3)}" y="{_n(ty)}" text-anchor="end" font-size="9" {FONT} '
-        f'fill="{colour}" class="actorlab-trace-{w.outcome}">{_t(text)}</text></g>'
+        # in the free band under the ask's own arrow (arrow labels sit above their lines)
+        f'<text x="{_n(x - 3)}" y="{_n(min(y1 + 13, y2))}" text-anchor="end" font-size="9" '
+        f'{FONT} fill="{colour}" {HALO} class="actorlab-trace-{w.outcome}">{_t(text)}</text></g>'
     )
     return "".join(parts)
 
@@ -305,10 +306,9 @@ def to_svg(
         if len(took) == 3 and took[2] == "ms":  # "Add: ok 0.90 ms": the run's duration
             out.append(
                 f'<text x="{_n(x + 6)}" y="{_n(y2 + 2)}" font-size="9" {FONT} '
-                f'fill="#4a5a75" class="actorlab-trace-ms">{_t(took[1])} ms</text>'
+                f'fill="#4a5a75" {HALO} class="actorlab-trace-ms">{_t(took[1])} ms</text>'
             )
-    for w in d.waits:
-        out.append(_wait(w, prefix))
+
     for lane in d.lanes:
         y = HEAD_Y if lane.start is None else _y(lane.start) - HEAD_H / 2
         out.append(_lane_box(lane, y, prefix))
@@ -318,6 +318,8 @@ def to_svg(
             f'fill="#8c959f">{row.index + 1}</text>'
         )
         out.append(_arrow(row, d, prefix) if row.dst is not None else _mark(row, prefix))
+    for w in d.waits:  # above the rows: a wait's label may cross an arrow
+        out.append(_wait(w, prefix))
     if not d.rows:
         out.append(
             f'<text x="{LEFT}" y="{_n(_y(0) + 4)}" font-size="11" {FONT} '
