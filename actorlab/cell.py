@@ -10,7 +10,9 @@ Everything here runs on the runtime thread, except reads of plain attributes by 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -84,6 +86,8 @@ class ActorCell:
 
     __slots__ = (
         "__weakref__",
+        "_ctx",
+        "_failed",
         "_make",
         "_step_acks",
         "_steps",
@@ -117,6 +121,7 @@ class ActorCell:
         "persistence",
         "persistent",
         "processed",
+        "queued",
         "ref",
         "restart_history",
         "restarts",
@@ -163,7 +168,10 @@ class ActorCell:
         self._steps = 0
         self._step_acks: list[Any] = _NONE
         self.stop_requested = False  # ctx.terminate() from the actor's own handler
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Future[None] | None = None  # the parked task wakes on it
+        self._ctx: contextvars.Context | None = None  # the task's context (handlers run in it)
+        self.queued = False  # in the runtime's ready queue, or running from it
+        self._failed: tuple[Envelope, BaseException] | None = None  # for the task to escalate
         self.incarnation = 0
         self.processed = 0
         self.failures = 0
@@ -207,7 +215,13 @@ class ActorCell:
         if self.task is not None:  # started already (a spawn re-posts it after a Ctrl-C)
             return
         self.parent.children[self.id] = self
-        self.task = self.runtime.loop.create_task(self._main())
+        ctx = self._ctx = contextvars.copy_context()
+        ctx.run(_current_cell.set, self)
+        loop = self.runtime.loop
+        if sys.version_info >= (3, 11):  # the task runs in ctx itself: one Context per actor
+            self.task = loop.create_task(self._main(), context=ctx)
+        else:  # the task runs in a copy of ctx
+            self.task = ctx.run(loop.create_task, self._main())
         self.runtime.events.emit("spawn", self.parent.id, self.id, self.actor_type.__qualname__)
         self.runtime.touch()
 
@@ -235,13 +249,23 @@ class ActorCell:
                 sig.settle(error=ActorClosed(f"actor {self.label} has stopped"))
             return
         self.signals.append(sig)
-        self._wake()
+        self._resume()
 
     def request_stop(self) -> None:
         """Stop after the current message (the actor asked for it from its own code)."""
         self.stop_requested = True
 
     def _wake(self) -> None:
+        """A message arrived: an idle actor handles it from the ready queue, its task parked."""
+        if self._waiter is not None and not self.queued:
+            if self.status is Status.IDLE:
+                self.queued = True
+                self.runtime.ready.add(self)
+            else:
+                self._resume()
+
+    def _resume(self) -> None:
+        """Wake the parked task (signals, and whatever the ready queue leaves to it)."""
         w = self._waiter
         if w is not None:
             self._waiter = None
@@ -273,7 +297,6 @@ class ActorCell:
 
     # -- the run loop --------------------------------------------------------------------------------
     async def _main(self) -> None:
-        _current_cell.set(self)
         reason = "the actor stopped"
         try:
             restart_ack: Any = None
@@ -372,6 +395,59 @@ class ActorCell:
             )
             w = self._waiter = self.runtime.loop.create_future()
             await w
+            if self._failed is not None:  # a message the ready queue ran raised
+                env, err = self._failed
+                self._failed = None
+                out = await supervising.fail(self, EscalationKind.HANDLER, err, env)
+                if out is not None:
+                    return out
+
+    def run_ready(self) -> int:
+        """Handle a batch of queued sync messages while the task stays parked; the ready
+        queue calls this. What needs the task (a signal, ``ctx.terminate()``, an async
+        handler, a failure, a scheduler, ``after_message``) wakes it. Returns how many ran."""
+        w = self._waiter
+        status = self.status
+        if (
+            w is None  # the task is awake: it handles the mailbox itself
+            or w.done()
+            or (status is not Status.IDLE and status is not Status.PROCESSING)  # another park
+            or not self.mailbox
+        ):
+            self.queued = False
+            return 0
+        if (
+            self.signals
+            or self.stop_requested
+            or self.runtime.scheduler is not None
+            or self.after_message is not None
+            or self.mailbox.front().spec.is_async
+        ):
+            self.queued = False
+            self._resume()
+            return 0
+        ready = self.runtime.ready
+        ready.running = self
+        try:
+            assert self._ctx is not None
+            n, env, err = self._ctx.run(self._run_sync, _BATCH)
+        finally:
+            ready.running = None
+            self.queued = False
+        if err is not None:
+            self._failed = (env, err)
+            self._resume()
+        elif self._waiter is None:  # a signal woke the task meanwhile
+            pass
+        elif self.signals or self.stop_requested:
+            self._resume()
+        elif self.mailbox:  # more than a batch: back of the queue, the others go first
+            self.queued = True
+            ready.add(self)
+        else:
+            self.mailbox.idle()
+            self.set_status(Status.IDLE)
+        return n
 
     def _run_sync(self, limit: int) -> tuple[int, Envelope, BaseException | None]:
         """Handle up to ``limit`` queued messages whose handlers are sync, back to back.

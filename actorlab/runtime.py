@@ -24,6 +24,7 @@ from .config import settings
 from .errors import ActorlabError, WrongThread
 from .events import EventRing
 from .info import DeadLetter, ErrorInfo
+from .ready import ReadyQueue
 from .reprs import short_repr
 
 if TYPE_CHECKING:
@@ -96,10 +97,11 @@ def set_failure_reporter(reporter: FailureReporter | None) -> None:
 def running_in(cell: ActorCell) -> bool:
     """Is this code the cell's own task (its handlers and hooks)? Tasks and callbacks they start
     copy ``_current_cell`` too, but are not "inside the handler": the running task tells."""
+    rt = cell.runtime
     return (
         _current_cell.get() is cell
-        and threading.get_ident() == cell.runtime.thread_id
-        and asyncio.current_task() is cell.task
+        and threading.get_ident() == rt.thread_id
+        and (asyncio.current_task() is cell.task or rt.ready.running is cell)
     )
 
 
@@ -145,6 +147,7 @@ class Runtime:
         self.cancelling = False
         self._inbox: collections.deque[tuple[Any, Any]] = collections.deque()
         self._scheduled = False
+        self.ready = ReadyQueue(self.loop)  # idle actors sent a message (see ``ready``)
         self.root_cell: RootCell = RootCell(self)
         self.root_context = RootContext(self)
         started = threading.Event()
