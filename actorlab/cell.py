@@ -40,6 +40,8 @@ Maker = Callable[["Context"], Awaitable[Actor]]
 Monitor = Callable[[StatusUpdate], None]
 #: An optional layer's hook on a cell (persistence's autosave): awaited with the cell.
 CellHook = Callable[["ActorCell"], Awaitable[None]]
+#: A handler failure for the supervisor: the message's envelope and what it raised.
+Failure = tuple[Envelope, BaseException]
 
 _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
@@ -171,7 +173,7 @@ class ActorCell:
         self._waiter: asyncio.Future[None] | None = None  # the parked task wakes on it
         self._ctx: contextvars.Context | None = None  # the task's context (handlers run in it)
         self.queued = False  # in the runtime's ready queue, or running from it
-        self._failed: tuple[Envelope, BaseException] | None = None  # for the task to escalate
+        self._failed: Failure | None = None  # raised in the ready queue: the task escalates it
         self.incarnation = 0
         self.processed = 0
         self.failures = 0
@@ -369,15 +371,16 @@ class ActorCell:
                     self._steps -= 1
                 if mailbox.front().spec.is_async:
                     env = mailbox.take()
-                    n = 1
+                    n, msg = 1, env.msg
                     err = await self._handle(env)
+                    failure = None if err is None else (env, err)
                 else:  # one message when stepping, scheduled, or a layer looks after each
                     one = stepping or scheduler is not None or self.after_message is not None
-                    n, env, err = self._run_sync(1 if one else budget)
+                    n, msg, failure = self._run_sync(1 if one else budget)
                 if stepping and self._step_acks:
-                    settle(self._step_acks.pop(0), env.msg)
-                if err is not None:
-                    out = await supervising.fail(self, EscalationKind.HANDLER, err, env)
+                    settle(self._step_acks.pop(0), msg)
+                if failure is not None:
+                    out = await supervising.fail(self, EscalationKind.HANDLER, failure[1], failure[0])
                     if out is not None:
                         return out
                 elif self.after_message is not None:
@@ -388,7 +391,7 @@ class ActorCell:
                     await asyncio.sleep(0)
                 continue
             budget = _BATCH
-            env = err = None  # an idle actor keeps no message alive (nor a traceback of one)
+            env = err = msg = failure = None  # an idle actor keeps no message (nor traceback)
             mailbox.idle()
             self.set_status(
                 Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
@@ -396,9 +399,9 @@ class ActorCell:
             w = self._waiter = self.runtime.loop.create_future()
             await w
             if self._failed is not None:  # a message the ready queue ran raised
-                env, err = self._failed
-                self._failed = None
-                out = await supervising.fail(self, EscalationKind.HANDLER, err, env)
+                failure, self._failed = self._failed, None
+                out = await supervising.fail(self, EscalationKind.HANDLER, failure[1], failure[0])
+                failure = None
                 if out is not None:
                     return out
 
@@ -430,12 +433,12 @@ class ActorCell:
         ready.running = self
         try:
             assert self._ctx is not None
-            n, env, err = self._ctx.run(self._run_sync, _BATCH)
+            n, _, failure = self._ctx.run(self._run_sync, _BATCH)
         finally:
             ready.running = None
             self.queued = False
-        if err is not None:
-            self._failed = (env, err)
+        if failure is not None:
+            self._failed = failure
             self._resume()
         elif self._waiter is None:  # a signal woke the task meanwhile
             pass
@@ -449,12 +452,12 @@ class ActorCell:
             self.set_status(Status.IDLE)
         return n
 
-    def _run_sync(self, limit: int) -> tuple[int, Envelope, BaseException | None]:
+    def _run_sync(self, limit: int) -> tuple[int, Any, Failure | None]:
         """Handle up to ``limit`` queued messages whose handlers are sync, back to back.
 
         No coroutine per message, statistics kept in locals. Stops early at a signal,
-        ``ctx.terminate()``, an async handler or a failure. Returns (handled, last envelope,
-        error or None).
+        ``ctx.terminate()``, an async handler or a failure. Returns (handled, the last message,
+        None or the failing message's envelope and error).
         """
         mailbox = self.mailbox
         pop = mailbox.pop_sync
@@ -467,7 +470,7 @@ class ActorCell:
         n = 0
         total = 0.0
         worst = self.handler_max
-        err: BaseException | None = None
+        failure: Failure | None = None
         head: Any = None  # the envelope in force (an Envelope), unpacked once per run
         func: Any = None
         origin: object = None
@@ -495,7 +498,8 @@ class ActorCell:
                     t1 = _perf()
                     total += t1 - t0
                     self.current = None
-                    err = self._raised(envelope_of(head, msg), exc)
+                    env = envelope_of(head, msg)
+                    failure = (env, self._raised(env, exc))
                     break
                 t1 = _perf()
                 dt = t1 - t0
@@ -517,8 +521,7 @@ class ActorCell:
             if n:
                 self.last_message_at = t1
             rt.version += n
-        assert head is not None
-        return n, envelope_of(head, msg), err
+        return n, msg, failure
 
     async def _handle(self, env: Envelope) -> BaseException | None:
         """Run any handler (async, or with the sending cell's output routing)."""
