@@ -14,7 +14,7 @@ from actorlab.ids import ActorId
 from .model import TreeRow
 from .theme import BRAND, LINE
 
-SAMPLES = 60  # frames kept per actor (6 s at 10 frames a second)
+SAMPLES = 60  # samples kept per actor (15 s: the dashboard samples 4 times a second)
 
 
 class MailboxHistory:
@@ -57,7 +57,7 @@ def sparkline(values: Iterable[int], *, width: int = 90, height: int = 18) -> st
     return (
         f"<svg class='actorlab-spark' width='{width}' height='{height}' "
         f"viewBox='0 0 {width} {height}' style='vertical-align:middle'>"
-        f"<title>mailbox depth, last {n} frames (peak {peak}, now {vals[-1]})</title>"
+        f"<title>mailbox depth, last {n} samples (peak {peak}, now {vals[-1]})</title>"
         f"<line x1='0' y1='{height - 1}' x2='{width}' y2='{height - 1}' stroke='{LINE}'/>"
         f"<polyline points='{pts}' fill='none' stroke='{BRAND}' stroke-width='1.5'/></svg>"
     )
