@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from . import timeouts as _timeouts
 from .clock import await_interruptibly, wait_future
 from .config import settings
+from .deadlines import Expired
 from .display import Displayable
 from .envelope import Envelope, Forward, reply_envelope, tell_envelope
 from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
@@ -56,15 +57,6 @@ def _trace(
         corr, ask_id,
     )
     return corr
-
-
-class _Expired(Exception):
-    pass
-
-
-def _expire(fut: asyncio.Future[Any]) -> None:
-    if not fut.done():
-        fut.set_exception(_Expired())
 
 
 class ActorRef(Displayable, Generic[A]):
@@ -225,14 +217,16 @@ class ActorRef(Displayable, Generic[A]):
         fut: asyncio.Future[Any] = loop.create_future()
         origin = env_.origin if env_ is not None else None
         cell.enqueue(reply_envelope(msg, spec, fut, sender, origin, _time(), corr, ask_id))
-        handle = None if t is None else loop.call_later(t, _expire, fut)
+        if t is None:
+            return await fut
+        deadlines = rt.deadlines
+        deadlines.add(fut, t)
         try:
             return await fut
-        except _Expired:
+        except Expired:
             raise AskTimeout(_timeout_text(cell, msg, t)) from None
         finally:
-            if handle is not None:
-                handle.cancel()
+            deadlines.done()
 
     def ask_sync(self, msg: Any, timeout: float | None = None) -> Any:
         """The blocking ``ask`` for plain cells and scripts (Ctrl-C / Stop interrupts it)."""

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from . import timeouts as _timeouts
 from .clock import Clock, RealClock, wait_future
 from .config import settings
+from .deadlines import Deadlines
 from .errors import ActorlabError, WrongThread
 from .events import EventRing
 from .info import DeadLetter, ErrorInfo
@@ -148,6 +149,7 @@ class Runtime:
         self._inbox: collections.deque[tuple[Any, Any]] = collections.deque()
         self._scheduled = False
         self.ready = ReadyQueue(self.loop)  # idle actors sent a message (see ``ready``)
+        self.deadlines = Deadlines(self.loop)  # of asks awaited on the loop
         self.root_cell: RootCell = RootCell(self)
         self.root_context = RootContext(self)
         started = threading.Event()
