@@ -20,7 +20,8 @@ import os
 import secrets
 import sys
 import threading
-from pathlib import Path
+from collections.abc import Mapping
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 from actorlab.config import settings
 from actorlab.errors import SnapshotError
@@ -40,14 +41,19 @@ def data_dir() -> Path:
     explicit = os.environ.get(DATA_DIR_VAR)
     if explicit:
         return Path(explicit).expanduser()
-    home = Path.home()
-    if sys.platform == "darwin":
-        return home / "Library" / "Application Support" / "actorlab"
-    if os.name == "nt":
-        appdata = os.environ.get("APPDATA")
-        return (Path(appdata) if appdata else home / "AppData" / "Roaming") / "actorlab"
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else home / ".local" / "share") / "actorlab"
+    return Path(platform_data_dir(str(Path.home()), sys.platform, os.environ))
+
+
+def platform_data_dir(home: str, platform: str, env: Mapping[str, str]) -> PurePath:
+    """The platform's per-user data directory for actorlab (as Jupyter's ``jupyter_data_dir``)."""
+    if platform == "darwin":
+        return PurePosixPath(home, "Library", "Application Support", "actorlab")
+    if platform == "win32":
+        appdata = env.get("APPDATA")
+        base = PureWindowsPath(appdata) if appdata else PureWindowsPath(home, "AppData", "Roaming")
+        return base / "actorlab"
+    xdg = env.get("XDG_DATA_HOME")
+    return PurePosixPath(xdg if xdg else PurePosixPath(home, ".local", "share"), "actorlab")
 
 
 def key_path() -> Path:

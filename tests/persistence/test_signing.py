@@ -206,3 +206,113 @@ def test_respawn_or_falls_back_on_a_snapshot_it_cannot_trust(al_root, marker, ca
     ref = al_root.respawn_or_sync(store, AID, None, Counter(1))
     assert ref.ask_sync("get") == 1 and not marker.exists()
     assert "al.trust_snapshot" in caplog.text
+
+
+# --- the key file, in detail -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "platform, env, expected",
+    [
+        ("linux", {}, "/home/u/.local/share/actorlab"),
+        ("linux", {"XDG_DATA_HOME": "/xdg"}, "/xdg/actorlab"),
+        ("darwin", {}, "/home/u/Library/Application Support/actorlab"),
+        (
+            "win32",
+            {"APPDATA": "C:\\Users\\u\\AppData\\Roaming"},
+            "C:\\Users\\u\\AppData\\Roaming\\actorlab",
+        ),
+        ("win32", {}, "\\home\\u\\AppData\\Roaming\\actorlab"),
+    ],
+)
+def test_platform_data_dirs(platform, env, expected):
+    assert str(keys.platform_data_dir("/home/u", platform, env)) == expected
+
+
+def test_sources_of_the_key(monkeypatch):
+    assert keys.source() == f"your snapshot key ({keys.key_path()})"
+    monkeypatch.setenv("ACTORLAB_SNAPSHOT_KEY", "env")
+    assert keys.source() == "$ACTORLAB_SNAPSHOT_KEY"
+    monkeypatch.setattr(al.settings(), "snapshot_key", b"conf")
+    assert keys.source() == "al.configure(snapshot_key=...)"
+
+
+def test_first_use_creates_missing_directories_private_and_says_so(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("ACTORLAB_DATA_DIR", str(tmp_path / "a" / "b"))
+    with caplog.at_level(logging.INFO, logger="actorlab.persistence"):
+        key = keys.user_key()
+    assert stat.S_IMODE((tmp_path / "a" / "b").stat().st_mode) == 0o700
+    path = keys.key_path()
+    assert [r.getMessage() for r in caplog.records] == [
+        f"created the snapshot signing key {path} (keep it private)"
+    ]
+    caplog.clear()
+    keys._cache.clear()
+    with caplog.at_level(logging.INFO, logger="actorlab.persistence"):
+        assert keys.user_key() == key  # read back, not created again, and nothing to warn about
+    assert caplog.records == []
+
+
+def test_a_key_created_meanwhile_by_another_process_is_used(snapshot_data_dir, caplog):
+    path = keys.key_path()
+    path.write_text("theirs\n")
+    with pytest.raises(FileExistsError):
+        keys._create(path)  # never overwrites
+    assert path.read_text() == "theirs\n"
+    assert [p.name for p in snapshot_data_dir.iterdir()] == ["snapshot_key"]
+
+
+def test_without_hard_links_the_key_is_still_created_once(snapshot_data_dir, monkeypatch):
+    def no_links(src, dst):
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key = keys.user_key()
+    path = keys.key_path()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(key) == 64
+    assert path.read_text() == key.decode() + "\n"
+    assert [p.name for p in snapshot_data_dir.iterdir()] == ["snapshot_key"]
+    with pytest.raises(FileExistsError):
+        keys._create_in_place(path)
+
+
+def test_a_key_that_cannot_be_read_or_created_says_how_to_fix_it(snapshot_data_dir, monkeypatch):
+    path = keys.key_path()
+    path.mkdir()  # a directory where the key file should be
+    with pytest.raises(al.SnapshotError) as info:
+        keys.user_key()
+    assert str(info.value).startswith(
+        f"cannot read the snapshot signing key {path} (IsADirectoryError: "
+    )
+    path.rmdir()
+
+    def refuse(p):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(keys, "_create", refuse)
+    with pytest.raises(al.SnapshotError) as info:
+        keys.user_key()
+    assert str(info.value) == (
+        f"cannot create the snapshot signing key {path} (PermissionError: [Errno 13] Permission "
+        "denied). Fix: set $ACTORLAB_DATA_DIR to a writable directory of yours, or give a key "
+        "with al.configure(snapshot_key=...) or $ACTORLAB_SNAPSHOT_KEY"
+    )
+
+
+def test_key_file_messages(snapshot_data_dir, caplog):
+    path = keys.key_path()
+    path.write_text("\n")
+    with pytest.raises(al.SnapshotError) as info:
+        keys.user_key()
+    assert str(info.value) == (
+        f"the snapshot signing key {path} is empty. Fix: delete it (a new one is created; "
+        "snapshots signed with the old one then need al.trust_snapshot), or restore it"
+    )
+    path.write_text("k\n")
+    path.chmod(0o640)
+    with caplog.at_level(logging.WARNING, logger="actorlab.persistence"):
+        assert keys.user_key() == b"k"
+    assert [r.getMessage() for r in caplog.records] == [
+        f"the snapshot signing key {path} is readable by other users: anyone who can read it can "
+        f"make snapshots that run code as you. Fix: chmod 600 {path}"
+    ]
