@@ -415,7 +415,6 @@ class ActorCell:
             w is None  # the task is awake: it handles the mailbox itself
             or w.done()
             or (status is not Status.IDLE and status is not Status.PROCESSING)  # another park
-            or not self.mailbox
         ):
             self.queued = False
             return 0
@@ -424,7 +423,6 @@ class ActorCell:
             or self.stop_requested
             or self.runtime.scheduler is not None
             or self.after_message is not None
-            or self.mailbox.front().spec.is_async
         ):
             self.queued = False
             self._resume()
@@ -444,9 +442,12 @@ class ActorCell:
             pass
         elif self.signals or self.stop_requested:
             self._resume()
-        elif self.mailbox:  # more than a batch: back of the queue, the others go first
-            self.queued = True
-            ready.add(self)
+        elif self.mailbox:
+            if n == _BATCH:  # more than a batch: back of the queue, the others go first
+                self.queued = True
+                ready.add(self)
+            else:  # an async handler is next: the task runs it
+                self._resume()
         else:
             self.mailbox.idle()
             self.set_status(Status.IDLE)

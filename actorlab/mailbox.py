@@ -55,19 +55,19 @@ class Mailbox:
         self._tail = env if env.reply is None and env.corr_id is None else None
 
     def tell(self, msg: Any, spec: HandlerSpec, sender: Any, origin: object) -> None:
-        """Queue a plain tell, joining the last envelope's run when it may."""
+        """Queue a plain tell, joining the last envelope's run when it may (else its own
+        envelope starts a run: a tell's envelope has no reply and no trace id)."""
         tail = self._tail
         if (
-            tail is not None
-            and self._items
-            and tail.spec is spec
-            and tail.sender is sender
-            and tail.origin is origin
-            and type(msg) is not Envelope
+            tail is None
+            or not self._items
+            or tail.spec is not spec
+            or tail.sender is not sender
+            or tail.origin is not origin
+            or type(msg) is Envelope
         ):
-            self._queue(msg)
-        else:
-            self.put(tell_envelope(msg, spec, sender, origin, time.time()))
+            msg = self._tail = tell_envelope(msg, spec, sender, origin, time.time())
+        self._queue(msg)
 
     def front(self) -> Envelope:
         """The envelope in force for the first message (its own, or its run's)."""

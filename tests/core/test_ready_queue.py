@@ -159,3 +159,21 @@ def test_a_busy_actor_lets_the_others_go_after_a_batch() -> None:
     _cell(a).runtime.call(flood)
     wait_until(lambda: len(log) == 2001)
     assert log.index("b") < 1000  # not after all of a's messages
+
+
+def test_an_async_handler_after_queued_sync_ones_wakes_the_task() -> None:
+    p = al.root().spawn(Player())
+    wait_idle()
+    cell = _cell(p)
+
+    def burst() -> None:  # one callback: Hop, Hop, an async message, Hop
+        p.tell(Hop())
+        p.tell(Hop())
+        p.tell(0.5)
+        p.tell(Hop())
+
+    cell.runtime.call(burst)
+    wait_until(lambda: cell.processed == 4)
+    wait_idle()
+    assert p.ask_sync(Hop()) is None and cell.processed == 5
+    assert p.info().status is al.Status.IDLE and p.info().mailbox == 0
