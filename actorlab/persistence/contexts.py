@@ -13,6 +13,8 @@ thread) they read/write the built-in storages directly and refuse async-only sto
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -62,19 +64,34 @@ def save_snapshot(cell: ActorCell, storage: PersistentStorage | None) -> Awaitab
     On the runtime thread (a handler) the state is pickled before this returns and the write is
     queued behind the actor's earlier writes, so ``pending = save(); change(); await pending``
     saves the state as of the call. From another thread the capture is handed to the runtime
-    loop at once (it runs between two of its steps), not at the first ``await``.
+    loop at once, ahead of any message told after the call, not at the first ``await``.
     Errors of the capture (``NotPicklable``, no state) are raised by this call.
     """
     _check_storage(storage, "save_snapshot(storage)")
     rt = cell.runtime
     if rt.on_loop_thread():
         return saving.start_save(cell, storage)
-    fut = rt.submit(_save_now(cell, storage))
+    fut: concurrent.futures.Future[SnapshotHeader] = concurrent.futures.Future()
+
+    def begin() -> None:  # on the runtime loop, in order with the messages told after this call
+        try:
+            task = saving.start_save(cell, storage)
+        except BaseException as exc:
+            fut.set_exception(exc)
+        else:
+            task.add_done_callback(lambda t: _settle(fut, t))
+
+    rt.run_soon(begin)
     return await_interruptibly(fut, None)
 
 
-async def _save_now(cell: ActorCell, storage: PersistentStorage | None) -> SnapshotHeader:
-    return await saving.start_save(cell, storage)
+def _settle(fut: concurrent.futures.Future[T], task: asyncio.Task[T]) -> None:
+    if task.cancelled():
+        fut.cancel()
+    elif task.exception() is not None:
+        fut.set_exception(task.exception())
+    else:
+        fut.set_result(task.result())
 
 
 def save_snapshot_sync(cell: ActorCell, storage: PersistentStorage | None) -> SnapshotHeader:
