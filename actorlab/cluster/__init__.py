@@ -55,18 +55,19 @@ class Cluster:
     """A connection to a Ray cluster; ``shutdown()`` ends it (and the local Ray it started)."""
 
     def __init__(self, started_ray: bool) -> None:
-        from .host import CONCURRENCY, NAMESPACE, REGISTRY, RELAY, Registry, Relay
+        from .host import CONCURRENCY, NAMESPACE, Registry, Relay, registry_name, relay_name
         from .transport import RayTransport
 
         ray = _import_ray()
         self._ray = ray
         self._started_ray = started_ray
         home = f"driver-{uuid.uuid4().hex[:12]}"
-        common = {"namespace": NAMESPACE, "num_cpus": 0, "concurrency_groups": CONCURRENCY}
+        common = {"namespace": NAMESPACE, "num_cpus": 0}
+        remote = ray.remote(concurrency_groups=CONCURRENCY)
         # The driver owns the registry (which owns the node runtimes) and the relay: they die
         # with this process, so a kernel restart leaves no actor behind.
-        self._registry = ray.remote(Registry).options(name=REGISTRY, **common).remote(home)
-        self._relay = ray.remote(Relay).options(name=RELAY, **common).remote()
+        self._registry = remote(Registry).options(name=registry_name(home), **common).remote(home)
+        self._relay = remote(Relay).options(name=relay_name(home), **common).remote()
         ray.get([self._registry.all_hosts.remote(), self._relay.take.remote(0.0)])
         self.transport = RayTransport(home=home, driver_home=home)
         self.transport.install()
@@ -102,11 +103,12 @@ class Cluster:
                 if self._closed:
                     return
                 continue
-            for actor_id, msg in batch:
-                try:
-                    _ref_by_id(actor_id).tell(msg)
-                except ActorClosed:
-                    pass  # at most once: the actor stopped meanwhile
+            for data in batch:
+                for actor_id, msg in self._ray.cloudpickle.loads(data):
+                    try:
+                        _ref_by_id(actor_id).tell(msg)
+                    except ActorClosed:
+                        pass  # at most once: the actor stopped meanwhile
 
     def shutdown(self) -> None:
         """Stop every remote actor and the node runtimes; end Ray if ``connect`` started it."""
@@ -153,7 +155,15 @@ def connect(address: str | None = None, **ray_init_kwargs: Any) -> Cluster:
         os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # local tests: no token file
         addr = address or os.environ.get("RAY_ADDRESS")
         kwargs = {"include_dashboard": False, "log_to_driver": True, **ray_init_kwargs}
-        ray.init(address=addr, **kwargs)
+        for attempt in (1, 2):
+            try:
+                ray.init(address=addr, **kwargs)
+                break
+            except Exception:
+                # A local Ray on a busy machine can miss its own 30 s start-up deadline: retry once.
+                ray.shutdown()
+                if addr is not None or attempt == 2:
+                    raise
         started = addr is None
     _cluster = Cluster(started_ray=started)
     return _cluster

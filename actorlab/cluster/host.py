@@ -24,8 +24,16 @@ from collections.abc import Callable
 from typing import Any
 
 NAMESPACE = "actorlab"
-REGISTRY = "actorlab-registry"
-RELAY = "actorlab-relay"
+
+
+def registry_name(driver_home: str) -> str:
+    """Each notebook process (driver) has its own registry and relay: two notebooks can share
+    one Ray cluster without meeting."""
+    return f"actorlab-registry-{driver_home}"
+
+
+def relay_name(driver_home: str) -> str:
+    return f"actorlab-relay-{driver_home}"
 
 
 def group(name: str) -> Callable[[Any], Any]:
@@ -206,12 +214,11 @@ class Registry:
         node, resources = key
         if node is None and not resources:
             node = self._least_loaded_node()
-        name = f"actorlab-host-{len(self.hosts)}-{(node or 'any')[:8]}"
+        name = f"actorlab-host-{self.driver_home}-{len(self.hosts)}-{(node or 'any')[:8]}"
         options: dict[str, Any] = {
             "name": name,
             "namespace": NAMESPACE,
             "num_cpus": 0,
-            "concurrency_groups": CONCURRENCY,
             "max_restarts": 0,
         }
         if resources:
@@ -220,7 +227,8 @@ class Registry:
             options["num_gpus"] = dict(resources).get("GPU", 0)
         if node is not None:
             options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=False)
-        handle: Any = ray.remote(NodeHost).options(**options).remote(name, self.driver_home)
+        host_class = ray.remote(concurrency_groups=CONCURRENCY)(NodeHost)
+        handle: Any = host_class.options(**options).remote(name, self.driver_home)
         ray.get(handle.ping.remote())  # started and importable before anyone sends to it
         self.hosts[key] = handle
         self.host_names[key] = name
@@ -258,16 +266,16 @@ class Relay:
     """Messages for actors in the notebook's process, queued until the driver takes them."""
 
     def __init__(self) -> None:
-        self.queue: list[tuple[str, Any]] = []
+        self.queue: list[bytes] = []  # pickled batches, unpickled only by the driver
         self.cond = threading.Condition()
 
-    def put(self, batch: list[tuple[str, Any]]) -> None:
+    def put(self, batch: bytes) -> None:
         with self.cond:
-            self.queue.extend(batch)
+            self.queue.append(batch)
             self.cond.notify_all()
 
     @group("replies")
-    def take(self, timeout: float) -> list[tuple[str, Any]]:
+    def take(self, timeout: float) -> list[bytes]:
         with self.cond:
             if not self.queue:
                 self.cond.wait(timeout)

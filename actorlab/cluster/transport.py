@@ -23,7 +23,7 @@ from actorlab.info import ActorInfo, Status
 from actorlab.ref import ActorRef
 from actorlab.transport import set_transport
 
-from .host import NAMESPACE, REGISTRY, RELAY
+from .host import NAMESPACE, registry_name, relay_name
 
 FLUSH_AFTER = 0.001  # seconds a burst of tells may wait to share one Ray call
 BATCH = 2000  # messages per Ray call at most
@@ -273,13 +273,12 @@ class RayTransport:
     def handle(self, home: str) -> Any:
         h = self._handles.get(home)
         if h is None:
-            h = self._handles[home] = _ray().get_actor(
-                RELAY if home == self.driver_home else home, namespace=NAMESPACE
-            )
+            name = relay_name(home) if home == self.driver_home else home
+            h = self._handles[home] = _ray().get_actor(name, namespace=NAMESPACE)
         return h
 
     def registry(self) -> Any:
-        return self.handle_named(REGISTRY)
+        return self.handle_named(registry_name(self.driver_home))
 
     def handle_named(self, name: str) -> Any:
         h = self._handles.get(name)
@@ -316,8 +315,8 @@ class RayTransport:
 
     def _submit(self, home: str, batch: list[tuple[str, Any]]) -> None:
         h = self.handle(home)  # under the lock: calls to one process leave in order
-        if home == self.driver_home:
-            h.put.remote(batch)
+        if home == self.driver_home:  # as bytes: the relay must not unpickle refs it cannot place
+            h.put.remote(_ray().cloudpickle.dumps(batch))
         else:
             h.deliver.remote(batch)
 

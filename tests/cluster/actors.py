@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from dataclasses import dataclass, field
 
 import actorlab as al
@@ -36,9 +36,9 @@ class Counter(al.Actor):
         return None
 
     @al.handler
-    def get(self, msg: Get) -> int:
+    async def get(self, msg: Get) -> int:
         if msg.sleep:
-            time.sleep(msg.sleep)
+            await asyncio.sleep(msg.sleep)
         return self.value
 
     @al.handler

@@ -15,6 +15,7 @@ import textwrap
 import pytest
 
 import actorlab as al
+from actorlab.testing import wait_until
 
 ray = pytest.importorskip("ray")
 
@@ -23,9 +24,14 @@ from .actors import Add, Collector, Counter, Crash, Get, Items, Ping, Pinger, Se
 pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
 
 
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
 @pytest.fixture(scope="module")
 def cluster():
-    c = al.cluster.connect(num_cpus=2)
+    # The workers import this package's actors by name (as `cluster.actors`), like any module
+    # outside __main__: Ray's runtime_env puts the tests folder on their path.
+    c = al.cluster.connect(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": TESTS}})
     yield c
     c.shutdown()
 
@@ -87,7 +93,7 @@ def test_refs_travel_in_messages_both_ways(cluster):
     local = al.root().spawn(Pinger(), name="local")
     remote = al.root().spawn(Pinger(), placement=al.Remote())
     remote.tell(Ping(10, local))  # remote -> local -> remote ... through the relay
-    al.testing.wait_until(lambda: local.ask_sync(Items()) == [9, 7, 5, 3, 1], what="the rally")
+    wait_until(lambda: local.ask_sync(Items()) == [9, 7, 5, 3, 1], what="the rally")
     assert remote.ask_sync(Items()) == [10, 8, 6, 4, 2, 0]
 
 
