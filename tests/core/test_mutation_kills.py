@@ -7,7 +7,6 @@ while another thread cancels it) by running that interleaving directly on the ru
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -286,3 +285,120 @@ def test_a_failed_sqlite_write_is_raised_not_swallowed(tmp_path):
     with pytest.raises(al.SnapshotError, match="disk full"):
         store.write(aid, b"two")
     assert store.read(aid) == b"one"
+
+
+# -- mailbox runs ----------------------------------------------------------------------------------------
+class Relay(al.Actor):
+    """Sends to ``b`` from inside a handler: actor-to-actor tells use the mailbox's runs."""
+
+    def __init__(self, b: al.ActorRef, probe: al.ActorRef) -> None:
+        self.b, self.probe = b, probe
+
+    @al.handler
+    def go(self, msg: str) -> None:
+        if msg == "forward-then-tell":
+            self.b.forward(Get(), self.probe)
+            self.b.tell(Get())  # same sender, origin and handler: must not join the forward's run
+        elif msg == "envelope":
+            from actorlab.envelope import tell_envelope
+
+            self.b.tell("first")
+            self.b.tell(tell_envelope("inner", None, None, None, 0.0))  # an Envelope as a message
+        elif msg == "two":
+            self.b.tell("first")
+            self.b.tell("second")
+
+
+def test_a_tell_never_joins_a_forwards_run(al_root):
+    probe = spawn_probe()
+    b = al_root.spawn(Counter(7))
+    a = al_root.spawn(Relay(b, probe.ref))
+    a.tell("forward-then-tell")
+    assert probe.expect(int) == [7]
+    b.ask_sync(Get())
+    assert probe.messages == [7]  # one reply: the tell's result was not forwarded too
+
+
+def test_an_envelope_sent_as_a_message_arrives_as_itself(al_root):
+    from actorlab.envelope import Envelope
+
+    probe = spawn_probe()
+    a = al_root.spawn(Relay(probe.ref, probe.ref))
+    a.tell("envelope")
+    got = probe.expect(count=2)
+    assert got[0] == "first" and type(got[1]) is Envelope and got[1].msg == "inner"
+
+
+def test_actor_to_actor_tells_keep_their_origin_and_time(al_root, monkeypatch):
+    from actorlab import runtime as rt_mod
+
+    entered = []
+
+    class Scope:
+        def __init__(self, token):
+            self.token = token
+
+        def __enter__(self):
+            entered.append(self.token)
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(rt_mod, "_origin_capture", lambda: "cell-7")
+    monkeypatch.setattr(rt_mod, "_origin_enter", Scope)
+    probe = spawn_probe()
+    a = al_root.spawn(Relay(probe.ref, probe.ref))
+    probe.ref.pause()
+    a.tell("two")
+    wait_until(lambda: probe.ref.info().mailbox == 2)
+    previews = probe.ref.info().mailbox_preview
+    assert all(isinstance(p.enqueued_at, float) and p.enqueued_at > 0 for p in previews)
+    probe.ref.resume()
+    probe.expect(count=2)
+    assert entered.count("cell-7") >= 3  # a's handler, then both of the probe's messages
+
+
+# -- small public pieces ----------------------------------------------------------------------------------
+def test_escalation_text_with_and_without_a_message(al_root):
+    c = al_root.spawn(Counter(), name="c")
+    e = Escalation(c, EscalationKind.INJECTED, ValueError("v"))
+    assert str(e) == "c failed in injected: ValueError: v"
+    e2 = Escalation(c, EscalationKind.HANDLER, ValueError("v"), Get())
+    assert str(e2) == "c failed in handler while handling Get: ValueError: v"
+
+
+def test_strategy_defaults_bounds_and_window_edge():
+    import collections
+
+    assert repr(al.OneForOne()) == "OneForOne(max_restarts=3, within=5)"
+    assert al.OneForOne(max_restarts=0).max_restarts == 0  # escalate at the first failure
+    assert al.OneForOne(within=0.5).within == 0.5
+    s = al.OneForOne(max_restarts=1, within=10)
+    history: collections.deque = collections.deque([100.0])
+    assert s.decide("a", ["a"], history, 110.0) == {"a": al.Signal.ESCALATE}  # exactly 10 s: kept
+    fresh: collections.deque = collections.deque()
+    assert s.decide("a", ["a"], fresh) == {"a": al.Signal.RESTART}  # no clock given: real time
+    assert len(fresh) == 1
+
+
+def test_timeouts_delay_defaults():
+    from actorlab import timeouts
+
+    with pytest.raises(ValueError, match=r"^delay must be a number of seconds >= 0"):
+        timeouts.delay(-1)
+    assert timeouts.delay(0) == 0.0
+
+
+def test_signal_kinds_are_checked_and_timeouts_unprefixed():
+    from actorlab import timeouts
+
+    with pytest.raises(TypeError, match=r"^unknown signal kind 'stop'; the kinds are RESTART, TERMINATE, RESUME, "):
+        Sig("stop")
+    with pytest.raises(ValueError, match=r"^timeout must be a positive number of seconds, got 0"):
+        timeouts.timeout(0)
+
+
+def test_a_fresh_mailbox_has_seen_no_message(al_root):
+    c = al_root.spawn(Counter())
+    info = c.info()
+    assert (info.mailbox, info.mailbox_hwm) == (0, 0)
