@@ -5,7 +5,8 @@ the cell here (once), and one ``call_soon`` callback runs each queued cell's bat
 handlers in turn (``ActorCell.run_ready``). A message to an idle actor so costs no future, no
 task wake-up and no event-loop iteration; a conversation between actors (ping-pong, a ring)
 runs inside one callback. Whatever needs the task (a signal, an async handler, a failure, step
-mode, a scheduler) wakes it instead. After ``_BUDGET`` messages the callback yields, so timers,
+mode, a scheduler) wakes it instead. Messages from other threads are handled right after the
+runtime's inbox is drained, in the same loop iteration. After ``_BUDGET`` messages the callback yields, so timers,
 replies to asks and the cross-thread inbox get their turn; cells still busy go to the back.
 """
 
@@ -37,9 +38,11 @@ class ReadyQueue:
         self._cells.append(cell)
         if not self._scheduled:
             self._scheduled = True
-            self._loop.call_soon(self._run)
+            self._loop.call_soon(self.run)
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Run the queued cells' batches now (the runtime's cross-thread inbox calls this after
+        a drain, so a message from another thread is handled in the same loop iteration)."""
         cells = self._cells
         handled = 0
         try:
@@ -47,6 +50,6 @@ class ReadyQueue:
                 handled += cells.popleft().run_ready() + 1  # (+1: a cell with nothing to do)
         finally:
             if cells:
-                self._loop.call_soon(self._run)
+                self._loop.call_soon(self.run)
             else:
                 self._scheduled = False

@@ -249,6 +249,7 @@ class Runtime:
                     target.enqueue(item)
             except BaseException:  # one bad hand-off must not strand the items behind it
                 log.exception("actorlab: a call handed to the runtime thread raised")
+        self.ready.run()  # the actors just sent a message handle it now, not a loop turn later
 
     def run_soon(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the runtime thread (now if already there), in order with messages."""
