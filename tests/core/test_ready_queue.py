@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import actorlab as al
+from actorlab.envelope import tell_envelope
 from actorlab.runtime import set_failure_reporter
 from actorlab.signals import Kind, Sig
 from actorlab.testing import wait_idle, wait_until
@@ -177,3 +178,18 @@ def test_an_async_handler_after_queued_sync_ones_wakes_the_task() -> None:
     wait_idle()
     assert p.ask_sync(Hop()) is None and cell.processed == 5
     assert p.info().status is al.Status.IDLE and p.info().mailbox == 0
+
+
+def test_a_drain_of_the_inbox_handles_what_it_delivered_at_once() -> None:
+    p = al.root().spawn(Player())
+    wait_idle()
+    cell = _cell(p)
+    rt = cell.runtime
+    spec = p._target(Hop())[1]
+
+    def on_loop() -> int:  # what a tell from another thread leaves in the inbox, then its drain
+        rt._inbox.append((cell, tell_envelope(Hop(), spec, None, None, 0.0)))
+        rt._drain()
+        return int(cell.processed)
+
+    assert rt.call(on_loop) == 1  # handled in the drain's own loop iteration
