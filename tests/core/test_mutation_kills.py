@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -376,9 +377,9 @@ def test_strategy_defaults_bounds_and_window_edge():
     s = al.OneForOne(max_restarts=1, within=10)
     history: collections.deque = collections.deque([100.0])
     assert s.decide("a", ["a"], history, 110.0) == {"a": al.Signal.ESCALATE}  # exactly 10 s: kept
-    fresh: collections.deque = collections.deque()
-    assert s.decide("a", ["a"], fresh) == {"a": al.Signal.RESTART}  # no clock given: real time
-    assert len(fresh) == 1
+    old: collections.deque = collections.deque([time.monotonic() - 100])
+    assert s.decide("a", ["a"], old) == {"a": al.Signal.RESTART}  # no clock given: real time
+    assert len(old) == 1 and old[0] > time.monotonic() - 50  # the old restart was forgotten
 
 
 def test_timeouts_delay_defaults():
