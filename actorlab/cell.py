@@ -15,6 +15,7 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import monitoring, supervising
@@ -46,6 +47,7 @@ Failure = tuple[Envelope, BaseException]
 _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
 _NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
+_NO_CHILDREN: Any = MappingProxyType({})  # read-only stand-in for a childless actor's dict
 
 
 def _overrides(actor: Actor, hook: str) -> bool:
@@ -89,10 +91,8 @@ class ActorCell:
     __slots__ = (
         "__weakref__",
         "_ctx",
-        "_failed",
         "_make",
         "_step_acks",
-        "_steps",
         "_waiter",
         "actor",
         "actor_type",
@@ -158,7 +158,7 @@ class ActorCell:
         self.persistent = persistent
         self.mailbox = Mailbox()
         self.signals: list[Sig] = []  # rare: a list is 14x smaller than a deque
-        self.children: dict[ActorId, ActorCell] = {}
+        self.children: dict[ActorId, ActorCell] = _NO_CHILDREN  # a dict from the first child
         self.actor: Actor | None = None
         self.status = Status.STARTING
         self.closed = False
@@ -167,13 +167,11 @@ class ActorCell:
         self.handler_started = 0.0
         self.held = False  # paused (step mode)
         self.suspended = 0  # an ancestor is failing: hold everything until it is decided
-        self._steps = 0
-        self._step_acks: list[Any] = _NONE
+        self._step_acks: list[Any] = _NONE  # one per step asked for and not yet taken
         self.stop_requested = False  # ctx.terminate() from the actor's own handler
-        self._waiter: asyncio.Future[None] | None = None  # the parked task wakes on it
+        self._waiter: asyncio.Future[Failure | None] | None = None  # the parked task wakes on it
         self._ctx: contextvars.Context | None = None  # the task's context (handlers run in it)
         self.queued = False  # in the runtime's ready queue, or running from it
-        self._failed: Failure | None = None  # raised in the ready queue: the task escalates it
         self.incarnation = 0
         self.processed = 0
         self.failures = 0
@@ -216,7 +214,10 @@ class ActorCell:
     def start(self) -> None:
         if self.task is not None:  # started already (a spawn re-posts it after a Ctrl-C)
             return
-        self.parent.children[self.id] = self
+        parent = self.parent
+        if parent.children is _NO_CHILDREN:
+            parent.children = {}
+        parent.children[self.id] = self
         ctx = self._ctx = contextvars.copy_context()
         ctx.run(_current_cell.set, self)
         loop = self.runtime.loop
@@ -251,7 +252,8 @@ class ActorCell:
                 sig.settle(error=ActorClosed(f"actor {self.label} has stopped"))
             return
         self.signals.append(sig)
-        self._resume()
+        if not self.queued:  # (else the ready queue wakes the task, after the current message)
+            self._resume()
 
     def request_stop(self) -> None:
         """Stop after the current message (the actor asked for it from its own code)."""
@@ -266,13 +268,14 @@ class ActorCell:
             else:
                 self._resume()
 
-    def _resume(self) -> None:
-        """Wake the parked task (signals, and whatever the ready queue leaves to it)."""
+    def _resume(self, failure: Failure | None = None) -> None:
+        """Wake the parked task (signals, and whatever the ready queue leaves to it, such as
+        a ``failure`` to escalate)."""
         w = self._waiter
         if w is not None:
             self._waiter = None
             if not w.done():
-                w.set_result(None)
+                w.set_result(failure)
 
     def reject(self, env: Envelope, reason: str) -> None:
         """A message that will never be handled: fail its asker, or record a dead letter."""
@@ -341,7 +344,7 @@ class ActorCell:
             self._close(reason)
 
     def _may_handle(self) -> bool:
-        return bool(self.mailbox) and not self.suspended and (not self.held or self._steps > 0)
+        return bool(self.mailbox) and not self.suspended and (not self.held or bool(self._step_acks))
 
     async def _process(self) -> Sig:
         """Handle messages until a signal says restart or stop; returns that signal."""
@@ -366,9 +369,7 @@ class ActorCell:
                     granted = True
                     continue  # look again: a signal may have come first
                 granted = False
-                stepping = self.held
-                if stepping:
-                    self._steps -= 1
+                stepping = self.held  # (then a step asked for this message: its ack is first)
                 if mailbox.front().spec.is_async:
                     env = mailbox.take()
                     n, msg = 1, env.msg
@@ -397,9 +398,8 @@ class ActorCell:
                 Status.SUSPENDED if self.suspended else Status.PAUSED if self.held else Status.IDLE
             )
             w = self._waiter = self.runtime.loop.create_future()
-            await w
-            if self._failed is not None:  # a message the ready queue ran raised
-                failure, self._failed = self._failed, None
+            failure = await w
+            if failure is not None:  # a message the ready queue ran raised
                 out = await supervising.fail(self, EscalationKind.HANDLER, failure[1], failure[0])
                 failure = None
                 if out is not None:
@@ -410,16 +410,13 @@ class ActorCell:
         queue calls this. What needs the task (a signal, ``ctx.terminate()``, an async
         handler, a failure, a scheduler, ``after_message``) wakes it. Returns how many ran."""
         w = self._waiter
-        status = self.status
-        if (
-            w is None  # the task is awake: it handles the mailbox itself
-            or w.done()
-            or (status is not Status.IDLE and status is not Status.PROCESSING)  # another park
-        ):
+        if w is None or w.done():  # the task is awake: it handles the mailbox itself
             self.queued = False
             return 0
+        status = self.status
         if (
-            self.signals
+            (status is not Status.IDLE and status is not Status.PROCESSING)  # another park
+            or self.signals
             or self.stop_requested
             or self.runtime.scheduler is not None
             or self.after_message is not None
@@ -436,9 +433,8 @@ class ActorCell:
             ready.running = None
             self.queued = False
         if failure is not None:
-            self._failed = failure
-            self._resume()
-        elif self._waiter is None:  # a signal woke the task meanwhile
+            self._resume(failure)
+        elif self._waiter is None:  # woken meanwhile
             pass
         elif self.signals or self.stop_requested:
             self._resume()
@@ -630,7 +626,6 @@ class ActorCell:
         elif kind is Kind.UNPAUSE:
             if self.held:
                 self.held = False
-                self._steps = 0
                 acks, self._step_acks = self._step_acks, _NONE
                 for ack in acks:
                     settle(ack, None)
@@ -639,10 +634,9 @@ class ActorCell:
             if not self.held:
                 sig.settle(error=_not_paused(self.label))
                 return None
-            if len(self.mailbox) <= self._steps:
+            if len(self.mailbox) <= len(self._step_acks):
                 sig.settle(None)  # nothing (more) to step through
                 return None
-            self._steps += 1
             if not self._step_acks:
                 self._step_acks = []
             self._step_acks.append(sig.ack)
@@ -721,7 +715,8 @@ class ActorCell:
             for name in (self.name, *(self.bound_names or ())):
                 if name is not None and rt.names.get(name) is self:
                     del rt.names[name]
-        self.parent.children.pop(self.id, None)
+        if self.parent.children:  # (a cell that never started is in no dict)
+            self.parent.children.pop(self.id, None)
         self.set_status(Status.STOPPED)
         rt.events.emit("stop", self.parent.id, self.id, self.actor_type.__qualname__, detail=reason)
         signals, self.signals = self.signals, []
