@@ -58,6 +58,8 @@ class Player(al.Actor):
 
     @al.handler
     def fail(self, msg: int) -> None:
+        if msg < 0:  # a signal to itself, then a failure, in one queued batch
+            self.ctx.this.pause()
         raise ValueError(f"bad {msg}")
 
 
@@ -193,3 +195,16 @@ def test_a_drain_of_the_inbox_handles_what_it_delivered_at_once() -> None:
         return int(cell.processed)
 
     assert rt.call(on_loop) == 1  # handled in the drain's own loop iteration
+
+
+def test_a_failure_after_a_signal_in_the_same_batch_is_not_lost() -> None:
+    events: list[Any] = []
+    p = al.root().spawn(Player())
+    wait_idle()
+    set_failure_reporter(lambda label, err, origin: events.append(err.message))
+    try:
+        p.tell(-1)
+        wait_until(lambda: p.is_closed())
+    finally:
+        set_failure_reporter(None)
+    assert events == ["bad -1"]
