@@ -5,9 +5,9 @@ avoids cloudpickle shipping them by value with a private copy of this module's g
 
 - ``NodeHost``: one Ray worker process running actorlab's own runtime with many actors in it.
   Its default concurrency group has one thread, so calls run in submission order: tells
-  (``deliver``), ``spawn``, ``ask_start`` and ``stop`` keep per-sender order. Replies are
-  waited for in the "replies" group and views read in the "view" group, so neither holds up
-  messages.
+  (``deliver``), ``spawn``, ``ask_start``, ``stop`` and ``info`` keep per-sender order (a
+  read after a spawn sees the actor). Replies are waited for in the "replies" group, so a slow
+  handler never holds up the messages behind it.
 - ``Registry``: creates the node runtimes (it owns them: they die with it, and it with the
   notebook's process) and keeps the cluster-wide names.
 - ``Relay``: where other processes send messages for actors in the notebook's process (the
@@ -46,7 +46,7 @@ def group(name: str) -> Callable[[Any], Any]:
     return mark
 
 
-CONCURRENCY = {"replies": 64, "view": 4}
+CONCURRENCY = {"replies": 64}
 
 
 def _error_tuple(exc: BaseException) -> tuple[str, str, Any]:
@@ -156,12 +156,10 @@ class NodeHost:
             return fut
 
     # -- view group -----------------------------------------------------------------------------
-    @group("view")
     def info(self, actor_id: str) -> Any:
         ref = self.refs.get(actor_id)
         return self._placed(ref.info()) if ref is not None else None
 
-    @group("view")
     def infos(self) -> list[Any]:
         import actorlab as al
 
@@ -227,7 +225,7 @@ class Registry:
             options["num_gpus"] = dict(resources).get("GPU", 0)
         if node is not None:
             options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=False)
-        host_class = ray.remote(concurrency_groups=CONCURRENCY)(NodeHost)
+        host_class = ray.remote(concurrency_groups=CONCURRENCY)(NodeHost)  # type: ignore[call-overload]
         handle: Any = host_class.options(**options).remote(name, self.driver_home)
         ray.get(handle.ping.remote())  # started and importable before anyone sends to it
         self.hosts[key] = handle

@@ -195,8 +195,8 @@ class RemoteActorRef(ActorRef[Any]):
         return info
 
     def _info(self) -> ActorInfo | None:
-        try:
-            return _ray().get(_transport().view(self._home, "info", str(self.id)))
+        try:  # in message order: after what this process sent it (a spawn included)
+            return _ray().get(_transport().call(self._home, "info", str(self.id)))
         except _ray().exceptions.RayActorError:
             return None
 
@@ -358,11 +358,6 @@ class RayTransport:
                 self._submit(home, batch)
             return getattr(self.handle(home), method).remote(*args)
 
-    def view(self, home: str, method: str, *args: Any) -> Any:
-        """A read that does not wait for the destination's queued messages."""
-        self.flush(home)
-        return getattr(self.handle(home), method).remote(*args)
-
     # -- the core's transport hook -------------------------------------------------------------
     def spawn(self, parent: Any, args: Any, name: str | None, placement: Any) -> ActorRef[Any]:
         from actorlab.spawning import prepare
@@ -403,6 +398,6 @@ class RayTransport:
             return []  # only the notebook's process shows the whole cluster
         hosts = _ray().get(self.registry().all_hosts.remote())
         out: list[ActorInfo] = []
-        for batch in _ray().get([self.handle(h).infos.remote() for h in hosts]):
+        for batch in _ray().get([self.call(h, "infos") for h in hosts]):
             out.extend(batch)
         return out

@@ -165,3 +165,60 @@ def test_classes_defined_in_main_work_on_the_workers(cluster, tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
     assert "total 5" in out.stdout, out.stderr[-2000:]
+
+
+def test_a_killed_notebook_process_leaves_no_actor_behind(cluster):
+    # A kernel restart kills the notebook's process: its registry (which owns its node runtimes)
+    # and relay are owned by that process, so Ray removes them all.
+    script = textwrap.dedent(
+        """
+        import sys, time
+        import actorlab as al
+        sys.path.insert(0, sys.argv[1])
+        from cluster.actors import Counter
+        env = {"env_vars": {"PYTHONPATH": sys.argv[1]}}
+        cluster = al.cluster.connect(address="auto", runtime_env=env)
+        c = al.root().spawn(Counter(1), placement=al.Remote())
+        c.ask_sync(__import__("cluster.actors").actors.Get())
+        print(cluster.transport.home, flush=True)
+        time.sleep(120)
+        """
+    )
+    env = dict(os.environ, RAY_ADDRESS=ray.get_runtime_context().gcs_address)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, TESTS], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        home = proc.stdout.readline().strip()
+        assert home.startswith("driver-"), home
+
+        def theirs() -> list[str]:
+            named = ray.util.list_named_actors(all_namespaces=True)
+            return [a["name"] for a in named if home in a["name"]]
+
+        assert len(theirs()) >= 3  # registry, relay, one node runtime
+    finally:
+        proc.kill()
+        proc.wait(30)
+    wait_until(lambda: not theirs(), timeout=60, what="the killed driver's actors to go")
+
+
+def _ray_processes() -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "ray/core/src/ray" in cmd or "gcs_server" in cmd or "raylet" in cmd:
+            found.append(cmd[:120])
+    return found
+
+
+def test_zz_shutdown_leaves_no_ray_process(cluster):
+    """Last in the module: it ends the shared cluster (connect started this local Ray)."""
+    assert _ray_processes()
+    cluster.shutdown()
+    assert al.cluster.current() is None
+    wait_until(lambda: not _ray_processes(), timeout=30, what="every Ray process to exit")
