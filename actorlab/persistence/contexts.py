@@ -245,8 +245,6 @@ def _required(default_args: Any) -> Any:
 
 def _check_storage(storage: object, call: str) -> None:
     """``TypeError`` at the public call for a storage that is not one (e.g. the class itself)."""
-    from actorlab.persistence.storage import PersistentStorage
-
     if storage is None:
         return
     if isinstance(storage, type):
@@ -254,11 +252,7 @@ def _check_storage(storage: object, call: str) -> None:
             f"{call}: storage must be a storage instance, got the class {storage.__qualname__} "
             f"itself. Fix: pass an instance, e.g. al.FileStorage(\"snapshots\")"
         )
-    if not isinstance(storage, PersistentStorage):
-        raise TypeError(
-            f"{call}: storage must be an al.PersistentStorage (al.FileStorage(dir), "
-            f"al.SQLiteStorage(path), al.MemoryStorage()), got {storage!r:.80}"
-        )
+    saving.check_storage(storage)  # "... is not a snapshot storage ... Fix: ..."
 
 
 def _check_ref(ref: object, storage: object, call: str) -> None:

@@ -458,7 +458,7 @@ def test_save_snapshot_argument_types_are_checked_at_the_call(al_root):
     with pytest.raises(TypeError, match=r"save_snapshot_sync\(ref, storage\): storage must be a storage "
                        r"instance, got the class FileStorage itself. Fix: pass an instance"):
         al_root.save_snapshot_sync(ref, al.FileStorage)
-    with pytest.raises(TypeError, match=r"storage must be an al.PersistentStorage .*got 'snaps'"):
+    with pytest.raises(TypeError, match=r"'snaps' is not a snapshot storage .*Fix: pass al.FileStorage"):
         al_root.save_snapshot_sync(ref, "snaps")
     with pytest.raises(TypeError, match=r"save_snapshot_sync\(ref, storage\): ref must be an al.ActorRef, got 'snap'"):
         al_root.save_snapshot_sync("snap", al.MemoryStorage())
