@@ -74,6 +74,9 @@ class NodeHost:
 
         from .transport import RayTransport
 
+        # Classes reach a node runtime by value (cloudpickle), rebuilt as new class objects: they
+        # must not count as a notebook re-running a cell (live upgrade is the notebook's).
+        al.configure(live_upgrade=False)
         self.name = name
         self.node_id = _node_id()
         self.transport = RayTransport(home=name, driver_home=driver_home)

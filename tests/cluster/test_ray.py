@@ -145,6 +145,9 @@ def test_classes_defined_in_main_work_on_the_workers(cluster, tmp_path):
         class Bump:
             n: int
 
+        @dataclass
+        class Total: ...
+
         class Tally(al.Actor):
             def __init__(self):
                 self.total = 0
@@ -152,11 +155,18 @@ def test_classes_defined_in_main_work_on_the_workers(cluster, tmp_path):
             def bump(self, m: Bump) -> int:
                 self.total += m.n
                 return self.total
+            @al.handler
+            def get(self, m: Total) -> int:
+                return self.total
 
         cluster = al.cluster.connect(address="auto")
         t = al.root().spawn(Tally(), placement=al.Remote())
         t.tell(Bump(2))
         print("total", t.ask_sync(Bump(3)))
+        # More spawns ship the class again; the node runtime must not treat that as a re-run
+        # cell (live upgrade) and lose the first actor's handlers.
+        others = [al.root().spawn(Tally(), placement=al.Remote()) for _ in range(20)]
+        print("again", t.ask_sync(Total()), others[-1].ask_sync(Total()))
         cluster.shutdown()
         """
     )
@@ -164,7 +174,7 @@ def test_classes_defined_in_main_work_on_the_workers(cluster, tmp_path):
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
     )
-    assert "total 5" in out.stdout, out.stderr[-2000:]
+    assert "total 5" in out.stdout and "again 5 0" in out.stdout, out.stderr[-2000:]
 
 
 def test_a_killed_notebook_process_leaves_no_actor_behind(cluster):
