@@ -31,6 +31,8 @@ class Clock(Protocol):
 class RealClock:
     """Wall time. Waits are interruptible (Ctrl-C, the notebook's Stop button)."""
 
+    virtual = False  # a virtual clock says True (traces label their times so)
+
     now = staticmethod(time.perf_counter)
 
     def wait(self, fut: concurrent.futures.Future[T], timeout: float | None) -> T:

@@ -91,6 +91,8 @@ class VirtualLoop(asyncio.SelectorEventLoop):
 class VirtualClock:
     """The clock of a runtime on a ``VirtualLoop`` (``now()`` is virtual seconds)."""
 
+    virtual = True
+
     def __init__(self, loop: VirtualLoop) -> None:
         self.loop = loop
         self.runtime: Runtime | None = None

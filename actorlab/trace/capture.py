@@ -137,6 +137,7 @@ class Trace:
         self.limit = limit
         self.settle = settle
         self.title = title
+        self.virtual = False  # set at start: recorded on actorlab.testing's virtual clock
         self.renderer = renderer
         self.max_rows = max_rows
         self.message_label = message_label
@@ -164,6 +165,7 @@ class Trace:
         for cell in list(rt.cells.values()):
             self._labels[cell.id] = cell.label
         self._started_at = rt.events.now()
+        self.virtual = bool(getattr(rt.clock, "virtual", False))  # times are virtual seconds
         self._unsubscribe = rt.events.subscribe(self._listen, messages=True)
         return self
 
@@ -309,11 +311,14 @@ class Trace:
 
     def diagram(self) -> render.Diagram:
         """The laid-out sequence diagram (what every renderer draws)."""
+        title = self.title
+        if self.virtual:
+            title = f"{title} · virtual time" if title else "virtual time"
         return render.layout(
             self.events,
             self._labels,
             notice=self.notice,
-            title=self.title,
+            title=title,
             message_label=self.message_label,
             max_rows=self.max_rows,
         )

@@ -117,6 +117,7 @@ def test_a_replayed_run_can_be_traced_as_a_sequence_diagram():
     kinds = [e.kind for e in t.events]
     assert kinds.count("ask") == 2 and "handled" in kinds
     assert "<svg" in t.to_svg()
+    assert "virtual time" in t.to_text()  # its times are virtual seconds, and it says so
 
 
 def test_an_async_scenario_can_await_asks():
