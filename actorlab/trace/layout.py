@@ -31,7 +31,7 @@ LaneKey = ActorId | str
 #: Kinds drawn as an arrow between two lanes.
 ARROW_KINDS = frozenset({"tell", "ask", "reply", "spawn", "dead_letter", "escalate"})
 #: Kinds drawn as a mark on one lane.
-MARK_KINDS = frozenset({"fail", "restart", "stop", "pause", "resume", "snapshot"})
+MARK_KINDS = frozenset({"fail", "restart", "stop", "pause", "resume", "snapshot", "upgrade"})
 
 _MARK_GLYPH = {
     "fail": "✖",
@@ -40,6 +40,7 @@ _MARK_GLYPH = {
     "pause": "‖",  # not ⏸ or 💾: stock fonts lack them (they drew as empty boxes)
     "resume": "▶",
     "snapshot": "◆",
+    "upgrade": "⇪",  # live code: the actor took on its redefined class
 }
 
 
@@ -314,11 +315,15 @@ class _Builder:
             label = f"restarted ({detail})" if detail else "restarted"
         elif kind == "stop":
             label = detail if "stop" in detail else f"stopped ({detail})" if detail else "stopped"
+        elif kind == "upgrade":  # detail: "ok: upgrade #n to ..." or "failed, kept the old code: ..."
+            failed = detail.startswith("failed")
+            label = f"upgrade failed ({detail.split(': ', 1)[-1]})" if failed else "upgraded"
         else:
             past = {"pause": "paused", "resume": "resumed", "snapshot": "snapshot saved"}[kind]
             label = f"{past} ({detail})" if detail else past
         text = f"{_MARK_GLYPH[kind]} {lane_label(actor or SELF, self.labels)} {label}"
-        self.add(ev, kind, lane, None, f"{_MARK_GLYPH[kind]} {label}", text, kind == "fail")
+        bad = kind == "fail" or (kind == "upgrade" and label.startswith("upgrade failed"))
+        self.add(ev, kind, lane, None, f"{_MARK_GLYPH[kind]} {label}", text, bad)
         if kind == "stop":
             self.lane_end[lane] = len(self.rows) - 1
 

@@ -34,6 +34,7 @@ COLOURS = {
     "pause": "#9a6700",
     "resume": "#1a7f37",
     "snapshot": "#0969da",
+    "upgrade": "#1a7f37",
     "escalate": "#cf222e",
     "wait": "#1f5fbf",
     "timeout": "#d1242f",

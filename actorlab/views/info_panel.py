@@ -35,7 +35,7 @@ def build_info(
     title = f"{glyph(info.status)} {info.label} · {info.actor_type}"
     sections = [
         _meta(info, now),
-        _links(info, labels),
+        _links(info, labels, now),
         _work(info, now),
         _mailbox(info, now),
     ]
@@ -72,23 +72,30 @@ def _label(aid: ActorId, labels: Mapping[ActorId, str]) -> str:
     return labels.get(aid, f"#{aid.short}")
 
 
-def _links(info: ActorInfo, labels: Mapping[ActorId, str]) -> Section:
+def _links(info: ActorInfo, labels: Mapping[ActorId, str], now: float) -> Section:
     parent = "root (top-level actor)" if info.parent is None else _label(info.parent, labels)
     names = [_label(c, labels) for c in info.children[:_MAX_CHILDREN]]
     if len(info.children) > _MAX_CHILDREN:
         names.append(f"+{len(info.children) - _MAX_CHILDREN} more")
     children = f"{len(info.children)}: {', '.join(names)}" if names else "none"
     restarts_style = "magenta" if info.restarts else ""
-    return Section(
-        "links & supervision",
-        [
-            ("parent", parent, ""),
-            ("children", children, ""),
-            ("supervises with", info.supervisor, ""),
-            ("failures", str(info.failures), "red" if info.failures else ""),
-            ("restarts", str(info.restarts), restarts_style),
-        ],
-    )
+    rows = [
+        ("parent", parent, ""),
+        ("children", children, ""),
+        ("supervises with", info.supervisor, ""),
+        ("failures", str(info.failures), "red" if info.failures else ""),
+        ("restarts", str(info.restarts), restarts_style),
+    ]
+    if info.upgrades:  # live code: shown once a re-run cell has upgraded the actor
+        rows.append(("upgrades", _upgrades(info, now), "green"))
+    return Section("links & supervision", rows)
+
+
+def _upgrades(info: ActorInfo, now: float) -> str:
+    """How often re-run cells upgraded the actor (live code), and when last."""
+    if info.last_upgrade_at is None:
+        return str(info.upgrades)
+    return f"{info.upgrades}, last {ago(info.last_upgrade_at, now)}"
 
 
 def _work(info: ActorInfo, now: float) -> Section:

@@ -44,6 +44,7 @@ SORT_KEYS: dict[str, _Key] = {
     "handler_time": lambda i, r: i.handler_time_mean,
     "done": lambda i, r: i.processed,
     "age": lambda i, r: i.age,
+    "upgrades": lambda i, r: i.upgrades,  # live code
 }
 _ALIASES = {"mbox": "mailbox", "handler": "handler_time", "time": "handler_time"}
 _ALIASES["processed"] = "done"
@@ -131,7 +132,7 @@ def _row(info: ActorInfo, rates: Mapping[ActorId, float], now: float) -> tuple[s
         f"{info.mailbox} ({info.mailbox_hwm})",
         str(info.processed),
         DASH if rate is None else f"{rate:.1f}",
-        str(info.restarts),
+        f"{info.restarts} ⇪{info.upgrades}" if info.upgrades else str(info.restarts),
         handler,
         last,
         duration(info.age),

@@ -163,7 +163,7 @@ class _Builder:
         return n
 
 
-def _counts(mailbox: int, processed: int, restarts: int) -> list[Part]:
+def _counts(mailbox: int, processed: int, restarts: int, upgrades: int = 0) -> list[Part]:
     parts = [
         Part("  "),
         Part(f"mbox={mailbox}", "yellow" if mailbox else "dim"),
@@ -171,6 +171,8 @@ def _counts(mailbox: int, processed: int, restarts: int) -> list[Part]:
     ]
     if restarts:
         parts.append(Part(f" ↻{restarts}", "magenta"))
+    if upgrades:  # live code: re-run cells upgraded it
+        parts.append(Part(f" ⇪{upgrades}", "green"))
     return parts
 
 
@@ -183,7 +185,7 @@ def actor_parts(info: ActorInfo, *, full: bool = False) -> list[Part]:
         parts.append(Part(f"  {info.actor_type}", "dim"))
     if full and info.name is not None:
         parts.append(Part(f" #{info.id.short}", "dim"))
-    parts += _counts(info.mailbox, info.processed, info.restarts)
+    parts += _counts(info.mailbox, info.processed, info.restarts, info.upgrades)
     if full:
         parts.append(Part(f"  age {duration(info.age)}", "dim"))
         if info.persistent:

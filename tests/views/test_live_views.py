@@ -122,3 +122,4 @@ def test_info_panel_names_parent_and_children_by_label(al_root):
     assert "parent           team" in text
     team_text = team.info()._repr_mimebundle_()["text/plain"]
     assert "children         2: member-0, member-1" in team_text
+
