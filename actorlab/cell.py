@@ -465,6 +465,7 @@ class ActorCell:
         if self.status is not Status.PROCESSING:
             self.set_status(Status.PROCESSING)
         n = 0
+        done = self.processed
         total = 0.0
         worst = self.handler_max
         failure: Failure | None = None
@@ -505,6 +506,7 @@ class ActorCell:
                     worst = dt
                 self.current = None
                 if head.reply is not None:  # only a message with its own envelope has one
+                    self.processed = done + n  # counted before the asker can look
                     settle(head.reply, result)
                 if events.message_events:
                     self._emit_after(envelope_of(head, msg), t0, result)
@@ -512,7 +514,7 @@ class ActorCell:
                     monitoring.check_view(self)
         finally:
             self.current_msg = None
-            self.processed += n
+            self.processed = done + n
             self.handler_total += total
             self.handler_max = worst
             if n:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import actorlab as al
-from actorlab.envelope import tell_envelope
+from actorlab.envelope import reply_envelope, tell_envelope
 from actorlab.runtime import set_failure_reporter
 from actorlab.signals import Kind, Sig
 from actorlab.testing import wait_idle, wait_until
@@ -208,3 +208,18 @@ def test_a_failure_after_a_signal_in_the_same_batch_is_not_lost() -> None:
     finally:
         set_failure_reporter(None)
     assert events == ["bad -1"]
+
+
+def test_an_answered_ask_is_already_counted() -> None:
+    p = al.root().spawn(Player())
+    wait_idle()
+    cell = _cell(p)
+    spec = p._target(Hop())[1]
+    seen: list[int] = []
+
+    def on_reply(value: Any, error: Any) -> None:  # runs the moment the reply is settled
+        seen.append(cell.processed)
+
+    cell.runtime.call(lambda: cell.enqueue(reply_envelope(Hop(), spec, on_reply, None, None, 0.0)))
+    wait_until(lambda: seen)
+    assert seen == [1]  # an asker reading info() on its reply sees its message counted
