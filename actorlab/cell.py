@@ -2,8 +2,10 @@
 
 A cell owns the actor instance, its ``Mailbox``, its control signals and its children. Its task
 runs ``_main``: build the actor, handle messages one at a time (signals first, at message
-boundaries), and restart or stop as its supervisor decides. The supervisor's side lives in
-``supervising``, ``info()`` and monitors in ``monitoring``, building cells in ``spawning``.
+boundaries), and restart or stop as its supervisor decides. While the task is parked idle,
+the runtime's ready queue runs the messages for sync handlers (``run_ready``, see ``ready``).
+The supervisor's side lives in ``supervising``, ``info()`` and monitors in ``monitoring``,
+building cells in ``spawning``.
 Everything here runs on the runtime thread, except reads of plain attributes by views.
 """
 
