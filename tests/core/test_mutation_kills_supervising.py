@@ -48,7 +48,7 @@ def test_errors_keep_the_last_five_with_time_and_traceback(al_root):
     assert [e.message for e in errors] == ["e1", "e2", "e3", "e4", "e5"]
     e = errors[-1]
     assert before <= e.at <= time.time()
-    assert e.traceback.startswith("Traceback (most recent call last):\n")
+    assert e.traceback.startswith("Traceback (most recent call last):\n  File ")
     assert "raise RuntimeError(msg.text)" in e.traceback and e.traceback.endswith("RuntimeError: e5\n")
 
 
