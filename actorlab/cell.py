@@ -20,10 +20,10 @@ from collections.abc import Awaitable, Callable
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from . import monitoring, supervising
-from .actor import Actor, ExitCode, maybe_await
+from . import lifecycle, monitoring, signalling, supervising
+from .actor import Actor
 from .envelope import Envelope, Forward, envelope_of, settle, tell_envelope
-from .errors import ActorClosed, ActorlabError, HandlerError
+from .errors import ActorClosed, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, Status, StatusUpdate
 from .mailbox import NOTHING, Mailbox
@@ -50,16 +50,6 @@ _BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
 _NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
 _NO_CHILDREN: Any = MappingProxyType({})  # read-only stand-in for a childless actor's dict
-
-
-def _overrides(actor: Actor, hook: str) -> bool:
-    """Does the actor's class define its own ``hook``? (Decided once per class: a hook not
-    defined costs a spawn no coroutine.)"""
-    cache = type(actor)._al_hooks
-    found = cache.get(hook)
-    if found is None:
-        found = cache[hook] = getattr(type(actor), hook) is not getattr(Actor, hook)
-    return found
 
 
 class RootCell:
@@ -319,22 +309,22 @@ class ActorCell:
                     decision = await supervising.fail(self, EscalationKind.INITIALIZE, exc, None)
                     if decision is not None and decision.kind is Kind.RESTART:
                         restart_ack = decision.ack
-                        await self._begin_restart(run_hook=False)
+                        await lifecycle.begin_restart(self, with_hook=False)
                         continue
                     # Terminate, or Resume with no state to resume: stop (children first).
-                    await self._finish(decision.ack if decision else None, run_exit_hook=False)
+                    await lifecycle.finish(self, decision.ack if decision else None, run_exit_hook=False)
                     return
                 self.actor = actor
                 settle(restart_ack)
                 restart_ack = None
-                if _overrides(actor, "on_start"):
-                    await self._hook("on_start")
+                if lifecycle.overrides(actor, "on_start"):
+                    await lifecycle.run_hook(self, "on_start")
                 decision = await self._process()
                 if decision.kind is Kind.RESTART:
                     restart_ack = decision.ack
-                    await self._begin_restart(run_hook=True)
+                    await lifecycle.begin_restart(self, with_hook=True)
                     continue
-                await self._finish(decision.ack, run_exit_hook=True)
+                await lifecycle.finish(self, decision.ack, run_exit_hook=True)
                 return
         except asyncio.CancelledError:
             reason = "the runtime shut down"
@@ -343,7 +333,7 @@ class ActorCell:
             reason = f"internal error {type(exc).__name__}: {exc}"
             log.exception("actor %s stopped on an internal actorlab error", self.label)
         finally:
-            self._close(reason)
+            lifecycle.close(self, reason)
 
     def _may_handle(self) -> bool:
         return bool(self.mailbox) and not self.suspended and (not self.held or bool(self._step_acks))
@@ -359,7 +349,7 @@ class ActorCell:
         err: BaseException | None
         while True:
             if signals:
-                out = await self.on_signal(signals.pop(0))
+                out = await signalling.on_signal(self, signals.pop(0))
                 if out is not None:
                     return out
                 continue
@@ -511,7 +501,7 @@ class ActorCell:
                     self.processed = done + n  # counted before the asker can look
                     settle(head.reply, result)
                 if events.message_events:
-                    self._emit_after(envelope_of(head, msg), t0, result)
+                    monitoring.emit_handled_ok(self, envelope_of(head, msg), t0, result)
                 if self.monitors:
                     monitoring.check_view(self)
         finally:
@@ -550,7 +540,7 @@ class ActorCell:
         if env.reply is not None:
             settle(env.reply, result)
         if self.runtime.events.message_events:
-            self._emit_after(env, t0, result)
+            monitoring.emit_handled_ok(self, env, t0, result)
         if self.monitors:
             monitoring.check_view(self)
         return None
@@ -566,34 +556,8 @@ class ActorCell:
             err.__cause__ = exc
             settle(env.reply, error=err)
         if self.runtime.events.message_events:
-            self._emit_handled(env, f"error {type(exc).__name__}: {error_text(exc)}")
+            monitoring.emit_handled(self, env, f"error {type(exc).__name__}: {error_text(exc)}")
         return exc
-
-    def _emit_after(self, env: Envelope, t0: float, result: Any) -> None:
-        """Per-message events after a handled message (only while a trace asks for them)."""
-        self._emit_handled(env, f"ok {(_perf() - t0) * 1000:.3f} ms")
-        if env.reply is not None and not isinstance(env.reply, Forward):
-            self.runtime.events.emit(
-                "reply",
-                self.id,
-                env.sender.id if env.sender else None,
-                type(result).__qualname__,
-                short_repr(result),
-                env.corr_id,
-                env.ask_id,
-            )
-
-    def _emit_handled(self, env: Envelope, detail: str) -> None:
-        self.runtime.events.emit(
-            "handled",
-            env.sender.id if env.sender else None,
-            self.id,
-            type(env.msg).__qualname__,
-            short_repr(env.msg),
-            env.corr_id,
-            env.ask_id,
-            detail,
-        )
 
     def _account(self, t0: float) -> None:
         dt = _perf() - t0
@@ -603,149 +567,6 @@ class ActorCell:
             self.handler_max = dt
         self.last_message_at = t0 + dt  # perf_counter clock; info() converts to wall time
         self.runtime.version += 1
-
-    # -- signals -------------------------------------------------------------------------------------
-    async def on_signal(self, sig: Sig) -> Sig | None:
-        """Act on a control signal; returns it when it ends the message loop (restart, stop)."""
-        kind = sig.kind
-        if kind is Kind.RESTART or kind is Kind.TERMINATE:
-            return sig
-        if kind is Kind.ESCALATION:
-            return await supervising.supervise_child(self, sig)
-        if kind is Kind.FAULT:
-            sig.settle()
-            return await supervising.fail(self, EscalationKind.INJECTED, sig.payload, None)
-        if kind is Kind.SUSPEND:
-            self.suspended += 1
-            await self.signal_children(Kind.SUSPEND)
-            self.set_status(Status.SUSPENDED)
-        elif kind is Kind.UNSUSPEND:
-            self.suspended = max(0, self.suspended - 1)
-            await self.signal_children(Kind.UNSUSPEND)
-        elif kind is Kind.PAUSE:
-            if not self.held:
-                self.held = True
-                self.runtime.events.emit("pause", None, self.id)
-                self.set_status(Status.PAUSED)
-        elif kind is Kind.UNPAUSE:
-            if self.held:
-                self.held = False
-                acks, self._step_acks = self._step_acks, _NONE
-                for ack in acks:
-                    settle(ack, None)
-                self.runtime.events.emit("resume", None, self.id)
-        elif kind is Kind.STEP:
-            if not self.held:
-                sig.settle(error=_not_paused(self.label))
-                return None
-            if len(self.mailbox) <= len(self._step_acks):
-                sig.settle(None)  # nothing (more) to step through
-                return None
-            if not self._step_acks:
-                self._step_acks = []
-            self._step_acks.append(sig.ack)
-            return None
-        elif kind is Kind.RESUME:
-            pass  # resuming an actor that is not failed: nothing to do
-        elif kind is Kind.UPGRADE:  # live code: its class was defined again (it settles sig)
-            await _apply_upgrade(self, sig)
-            return None
-        sig.settle()
-        return None
-
-    async def next_signal(self) -> Sig:
-        while not self.signals:
-            w = self._waiter = self.runtime.loop.create_future()
-            await w
-        return self.signals.pop(0)
-
-    async def signal_children(self, kind: Kind) -> None:
-        await self.send_and_wait({c: kind for c in self.children.values()})
-
-    async def send_and_wait(self, decisions: dict[ActorCell, Kind]) -> None:
-        acks = []
-        loop = self.runtime.loop
-        for cell, kind in decisions.items():
-            if cell.status is Status.STOPPED:
-                continue
-            ack = loop.create_future()
-            cell.signal(Sig(kind, ack))
-            acks.append(ack)
-        if acks:
-            await asyncio.gather(*acks, return_exceptions=True)
-
-    # -- restart and stop --------------------------------------------------------------------------------
-    async def _begin_restart(self, run_hook: bool) -> None:
-        self.set_status(Status.RESTARTING)
-        self.cancel_timers()
-        await self.signal_children(Kind.TERMINATE)
-        if run_hook and self.actor is not None and _overrides(self.actor, "on_restart"):
-            await self._hook("on_restart")
-        self.actor = None
-        self.incarnation += 1
-        self.restarts += 1
-        self.stop_requested = False
-        self.last_view = monitoring.UNSEEN
-        self.runtime.events.emit("restart", self.parent.id, self.id, self.actor_type.__qualname__)
-
-    async def _finish(self, ack: Any, run_exit_hook: bool) -> None:
-        if self.before_stop is not None:  # optional layers (autosave on stop)
-            await self.before_stop(self)
-        self.closed = True
-        if not self.stop_acks:
-            self.stop_acks = []
-        self.stop_acks.append(ack)
-        self.set_status(Status.STOPPING)
-        self.cancel_timers()
-        if self.children:
-            await self.signal_children(Kind.TERMINATE)
-        if run_exit_hook and self.actor is not None and _overrides(self.actor, "on_exit"):
-            await self._hook("on_exit", ExitCode.TERMINATED)
-
-    def _close(self, reason: str) -> None:
-        if self.status is Status.STOPPED:
-            return
-        self.closed = True
-        self.cancel_timers()
-        if self.current is not None:
-            env, self.current = self.current, None
-            if env.reply is not None:
-                self.reject(env, reason)
-        while self.mailbox:
-            self.reject(self.mailbox.take(), reason)
-        rt = self.runtime
-        with rt.lock:
-            rt.cells.pop(self.id, None)
-            for name in (self.name, *(self.bound_names or ())):
-                if name is not None and rt.names.get(name) is self:
-                    del rt.names[name]
-        if self.parent.children:  # (a cell that never started is in no dict)
-            self.parent.children.pop(self.id, None)
-        self.set_status(Status.STOPPED)
-        rt.events.emit("stop", self.parent.id, self.id, self.actor_type.__qualname__, detail=reason)
-        signals, self.signals = self.signals, []
-        for sig in signals:
-            sig.settle()
-        acks, self._step_acks = self._step_acks, _NONE
-        for ack in acks:
-            settle(ack, None)
-        for ack in self.stop_acks:
-            settle(ack)
-        self.stop_acks = _NONE
-        self.monitors = _NONE
-
-    async def _hook(self, name: str, *args: Any) -> None:
-        """Run a lifecycle hook the actor's class defines (callers check ``_overrides`` first)."""
-        actor = self.actor
-        if actor is None:
-            return
-        try:
-            await maybe_await(getattr(actor, name)(*args))
-        except BaseException as exc:  # SystemExit too: logged, never lost, never fatal
-            if supervising.stopped_by_cancel(self, exc):
-                raise
-            info = supervising.record_error(self, f"hook:{name}", exc, None)
-            log.error("%s() of actor %s raised:\n%s", name, self.label, info.traceback)
 
     def cancel_timers(self) -> None:
         timers, self.timers = self.timers, None
@@ -760,14 +581,6 @@ class ActorCell:
         monitoring.add_monitor(self, cb)
 
 
-def _not_paused(label: str) -> Exception:
-    return ActorlabError(
-        f"step() processes one message of a paused actor, but {label} is not paused. "
-        f"Fix: call ref.pause() first, then ref.step(), then ref.resume()"
-    )
-
-
 # Bottom imports, as modules: they import this one (a cell makes its context and ref at spawn).
 from . import context as _context  # noqa: E402
 from . import ref as _ref  # noqa: E402
-from .upgrade import apply as _apply_upgrade  # noqa: E402

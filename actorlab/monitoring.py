@@ -11,8 +11,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .actor import Actor
+from .envelope import Envelope, Forward
 from .info import ActorInfo, MessagePreview, StatusUpdate
-from .reprs import error_text, preview_repr, state_preview
+from .reprs import error_text, preview_repr, short_repr, state_preview
 from .supervising import strategy_of
 
 if TYPE_CHECKING:
@@ -135,4 +136,34 @@ def info(cell: ActorCell, detail: bool = False) -> ActorInfo:
         shared_fields=getattr(cell._make, "shared", ()),
         upgrades=cell.upgrades,
         last_upgrade_at=cell.last_upgrade_at,
+    )
+
+
+# -- per-message events (only while a trace or the dashboard asks for them) --------------
+def emit_handled_ok(cell: ActorCell, env: Envelope, t0: float, result: Any) -> None:
+    """Per-message events after a handled message (only while a trace asks for them)."""
+    emit_handled(cell, env, f"ok {(time.perf_counter() - t0) * 1000:.3f} ms")
+    if env.reply is not None and not isinstance(env.reply, Forward):
+        cell.runtime.events.emit(
+            "reply",
+            cell.id,
+            env.sender.id if env.sender else None,
+            type(result).__qualname__,
+            short_repr(result),
+            env.corr_id,
+            env.ask_id,
+        )
+
+
+def emit_handled(cell: ActorCell, env: Envelope, detail: str) -> None:
+    """The \"handled\" event of one message (traces draw it)."""
+    cell.runtime.events.emit(
+        "handled",
+        env.sender.id if env.sender else None,
+        cell.id,
+        type(env.msg).__qualname__,
+        short_repr(env.msg),
+        env.corr_id,
+        env.ask_id,
+        detail,
     )

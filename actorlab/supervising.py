@@ -12,6 +12,7 @@ import time
 import traceback
 from typing import TYPE_CHECKING
 
+from . import signalling
 from .actor import Actor, maybe_await
 from .envelope import Envelope
 from .errors import RestartLimitExceeded
@@ -109,7 +110,7 @@ async def fail(
     if parent.id is None:  # the root: it stops a failing top-level actor
         rt.report_failure(cell.label, info, origin)
         return Sig(Kind.TERMINATE)
-    await cell.signal_children(Kind.SUSPEND)
+    await signalling.signal_children(cell, Kind.SUSPEND)
     esc = Escalation(
         cell.ref, kind, exc if passed_on is None else passed_on, env.msg if env else None
     )
@@ -117,13 +118,13 @@ async def fail(
     parent.signal(Sig(Kind.ESCALATION, payload=(cell, esc, cell.incarnation, origin)))
     deferred: list[Sig] = []
     while True:
-        sig = await cell.next_signal()
+        sig = await signalling.next_signal(cell)
         if sig.kind is Kind.RESTART or sig.kind is Kind.TERMINATE:
             for d in deferred:
                 d.settle()
             return sig
         if sig.kind is Kind.RESUME:
-            await cell.signal_children(Kind.UNSUSPEND)
+            await signalling.signal_children(cell, Kind.UNSUSPEND)
             cell.signals[:0] = deferred
             sig.settle()
             cell.set_status(Status.IDLE)
@@ -131,7 +132,7 @@ async def fail(
         if sig.kind in (Kind.ESCALATION, Kind.FAULT, Kind.STEP):
             deferred.append(sig)  # handled once resumed (or settled when stopped)
             continue
-        await cell.on_signal(sig)
+        await signalling.on_signal(cell, sig)
         cell.set_status(Status.FAILED)
 
 
@@ -145,7 +146,7 @@ async def supervise_child(cell: ActorCell, sig: Sig) -> Sig | None:
     except BaseException as exc:  # SystemExit too: a failure of the supervisor
         if stopped_by_cancel(cell, exc):
             raise
-        await cell.send_and_wait({child: Kind.TERMINATE})
+        await signalling.send_and_wait(cell, {child: Kind.TERMINATE})
         return await fail(cell, EscalationKind.SUPERVISE, exc, None)
     if decisions.get(child) is Signal.ESCALATE:
         out = await fail(
@@ -153,10 +154,10 @@ async def supervise_child(cell: ActorCell, sig: Sig) -> Sig | None:
         )
         if out is None and not child.closed:
             # I was resumed, but the child I escalated for cannot be: stop it.
-            await cell.send_and_wait({child: Kind.TERMINATE})
+            await signalling.send_and_wait(cell, {child: Kind.TERMINATE})
         return out
-    await cell.send_and_wait(
-        {c: Kind(s.value) for c, s in decisions.items() if s is not Signal.ESCALATE}
+    await signalling.send_and_wait(
+        cell, {c: Kind(s.value) for c, s in decisions.items() if s is not Signal.ESCALATE}
     )
     return None
 

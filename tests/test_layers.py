@@ -188,3 +188,24 @@ def test_import_actorlab_loads_no_notebook_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+MAX_LINES = 600  # small modules, one concept each
+
+
+def long_modules(package: Path) -> list[str]:
+    out = []
+    for path in sorted(package.rglob("*.py")):
+        n = len(path.read_text().splitlines())
+        if n > MAX_LINES:
+            out.append(f"{path.relative_to(package)} has {n} lines")
+    return out
+
+
+def test_no_module_is_over_600_lines():
+    assert long_modules(PACKAGE) == []
+
+
+def test_a_planted_long_module_is_caught(tmp_path):
+    root = _planted(tmp_path, {"big.py": "x = 1\n" * (MAX_LINES + 1)})
+    assert long_modules(root) == [f"big.py has {MAX_LINES + 1} lines"]

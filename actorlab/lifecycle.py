@@ -1,0 +1,110 @@
+"""An actor's lifecycle outside its message loop: restart, finish, close, and its hooks.
+
+Runs on the runtime thread, on the cell passed in (``cell.py`` calls these at the loop's turns).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from . import monitoring, signalling, supervising
+from .actor import Actor, ExitCode, maybe_await
+from .envelope import settle
+from .info import Status
+from .signals import Kind
+
+if TYPE_CHECKING:
+    from .cell import ActorCell
+
+log = logging.getLogger("actorlab")
+_NONE: Any = ()  # an empty stand-in list (the cell's lists are made on first append)
+
+
+def overrides(actor: Actor, hook: str) -> bool:
+    """Does the actor's class define its own ``hook``? (Decided once per class: a hook not
+    defined costs a spawn no coroutine.)"""
+    cache = type(actor)._al_hooks
+    found = cache.get(hook)
+    if found is None:
+        found = cache[hook] = getattr(type(actor), hook) is not getattr(Actor, hook)
+    return found
+
+
+async def begin_restart(cell: ActorCell, with_hook: bool) -> None:
+    """Stop the children, run ``on_restart``, and get ready to build the actor again."""
+    cell.set_status(Status.RESTARTING)
+    cell.cancel_timers()
+    await signalling.signal_children(cell, Kind.TERMINATE)
+    if with_hook and cell.actor is not None and overrides(cell.actor, "on_restart"):
+        await run_hook(cell, "on_restart")
+    cell.actor = None
+    cell.incarnation += 1
+    cell.restarts += 1
+    cell.stop_requested = False
+    cell.last_view = monitoring.UNSEEN
+    cell.runtime.events.emit("restart", cell.parent.id, cell.id, cell.actor_type.__qualname__)
+
+
+async def finish(cell: ActorCell, ack: Any, run_exit_hook: bool) -> None:
+    """Stop for good: the optional layers' last word, children first, then ``on_exit``."""
+    if cell.before_stop is not None:  # optional layers (autosave on stop)
+        await cell.before_stop(cell)
+    cell.closed = True
+    if not cell.stop_acks:
+        cell.stop_acks = []
+    cell.stop_acks.append(ack)
+    cell.set_status(Status.STOPPING)
+    cell.cancel_timers()
+    if cell.children:
+        await signalling.signal_children(cell, Kind.TERMINATE)
+    if run_exit_hook and cell.actor is not None and overrides(cell.actor, "on_exit"):
+        await run_hook(cell, "on_exit", ExitCode.TERMINATED)
+
+
+def close(cell: ActorCell, reason: str) -> None:
+    """The end: refuse what is queued, free the names, tell everyone waiting."""
+    if cell.status is Status.STOPPED:
+        return
+    cell.closed = True
+    cell.cancel_timers()
+    if cell.current is not None:
+        env, cell.current = cell.current, None
+        if env.reply is not None:
+            cell.reject(env, reason)
+    while cell.mailbox:
+        cell.reject(cell.mailbox.take(), reason)
+    rt = cell.runtime
+    with rt.lock:
+        rt.cells.pop(cell.id, None)
+        for name in (cell.name, *(cell.bound_names or ())):
+            if name is not None and rt.names.get(name) is cell:
+                del rt.names[name]
+    if cell.parent.children:  # (a cell that never started is in no dict)
+        cell.parent.children.pop(cell.id, None)
+    cell.set_status(Status.STOPPED)
+    rt.events.emit("stop", cell.parent.id, cell.id, cell.actor_type.__qualname__, detail=reason)
+    signals, cell.signals = cell.signals, []
+    for sig in signals:
+        sig.settle()
+    acks, cell._step_acks = cell._step_acks, _NONE
+    for ack in acks:
+        settle(ack, None)
+    for ack in cell.stop_acks:
+        settle(ack)
+    cell.stop_acks = _NONE
+    cell.monitors = _NONE
+
+
+async def run_hook(cell: ActorCell, name: str, *args: Any) -> None:
+    """Run a lifecycle hook the actor's class defines (callers check ``_overrides`` first)."""
+    actor = cell.actor
+    if actor is None:
+        return
+    try:
+        await maybe_await(getattr(actor, name)(*args))
+    except BaseException as exc:  # SystemExit too: logged, never lost, never fatal
+        if supervising.stopped_by_cancel(cell, exc):
+            raise
+        info = supervising.record_error(cell, f"hook:{name}", exc, None)
+        log.error("%s() of actor %s raised:\n%s", name, cell.label, info.traceback)
