@@ -202,10 +202,11 @@ class RemoteActorRef(ActorRef[Any]):
 
 
 def _timeout(timeout: float | None) -> float | None:
+    """The ask's timeout in seconds, checked like a local one (None: no limit)."""
     from actorlab.config import settings
+    from actorlab.timeouts import timeout as checked
 
-    t = settings().ask_timeout if timeout is None else timeout
-    return None if t == float("inf") else t
+    return checked(settings().ask_timeout if timeout is None else timeout, "timeout", "ask(): ")
 
 
 def _remote_ref(actor_id: str, home: str, key: Any, label: str | None) -> ActorRef[Any]:

@@ -79,6 +79,8 @@ def test_an_ask_times_out(cluster):
     c = al.root().spawn(Counter(0), placement=al.Remote())
     with pytest.raises(al.AskTimeout):
         c.ask_sync(Get(sleep=2.0), timeout=0.3)
+    with pytest.raises(ValueError, match="positive number of seconds"):
+        c.ask_sync(Get(), timeout=-1)  # refused before anything is sent, as locally
 
 
 def test_names_are_cluster_wide(cluster):
