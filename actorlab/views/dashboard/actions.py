@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from actorlab.reprs import short_repr
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -103,11 +105,8 @@ def evaluate(expr: str, namespace: dict[str, Any]) -> Any:
 
 
 def short(value: Any, width: int = 120) -> str:
-    try:
-        text = repr(value)
-    except Exception as exc:
-        text = f"<unrepresentable: {type(exc).__name__}>"
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """A reply or value as one line of at most ``width`` characters (never raises)."""
+    return short_repr(value, width)
 
 
 def in_loop() -> asyncio.AbstractEventLoop | None:
