@@ -5,28 +5,15 @@ from __future__ import annotations
 from .layout import DEAD, SELF, Diagram, shorten
 
 
+#: Mermaid's entity codes for the characters its grammar would read as syntax.
+_ENTITIES = str.maketrans(
+    {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "%": "#37;", "{": "#123;", "}": "#125;"}
+)
+
+
 def _mermaid_text(text: str) -> str:
     """Escape text for a mermaid message or note (entity codes for the special characters)."""
-    text = " ".join(text.split())
-    out = []
-    for ch in text:
-        if ch == "#":
-            out.append("#35;")
-        elif ch == ";":
-            out.append("#59;")
-        elif ch == "<":
-            out.append("#lt;")
-        elif ch == ">":
-            out.append("#gt;")
-        elif ch == "%":
-            out.append("#37;")
-        elif ch == "{":
-            out.append("#123;")
-        elif ch == "}":
-            out.append("#125;")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return " ".join(text.split()).translate(_ENTITIES)
 
 
 def to_mermaid(d: Diagram) -> str:
