@@ -1,7 +1,7 @@
 """How core objects display themselves, without the core knowing the views.
 
-Layers point inward: the core (this module and everything it is used by) never imports
-``actorlab.views`` or ``actorlab.jupyter``. Core classes mix in ``Displayable``; its
+Layers point inward: the core (this module and everything it is used by) never imports the
+views or the IPython-facing layer. Core classes mix in ``Displayable``; its
 ``_repr_mimebundle_`` (Jupyter) and ``__rich__`` (rich consoles) ask the renderer registered
 here, which ``actorlab/__init__.py`` fills with the views layer. With no renderer (a core-only
 import), objects show their plain ``repr``.
