@@ -547,7 +547,6 @@ class ActorCell:
 
     def _raised(self, env: Envelope, exc: BaseException) -> BaseException:
         """A handler raised: answer the asker with HandlerError; the caller escalates."""
-        self.failures += 1
         if env.reply is not None and not isinstance(env.reply, Forward):
             err = HandlerError(
                 f"actor {self.label} raised {type(exc).__name__}: {error_text(exc)} while handling "

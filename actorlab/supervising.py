@@ -68,6 +68,7 @@ def record_error(
         msg_type=type(env.msg).__qualname__ if env is not None else None,
         msg_repr=short_repr(env.msg, 80) if env is not None else None,
     )
+    cell.failures += 1  # every recorded failure: handlers, hooks, initialize, injected faults
     if not cell.errors:
         cell.errors = []
     cell.errors.append(info)

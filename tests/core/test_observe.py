@@ -112,3 +112,27 @@ def test_version_changes_on_activity(al_root):
     v0 = rt.version
     c.ask_sync(Get())
     assert rt.version > v0
+
+
+def test_failures_count_every_recorded_error_injected_faults_included(al_root):
+    # One crash and three injected faults: four failures, four errors, four restarts (issue 13:
+    # the Info tab said "failures / restarts 1 / 4" while listing 4 errors).
+    kid = al_root.spawn(_Patient()).ask_sync("kid")
+    kid.tell(Boom())
+    wait_until(lambda: kid.info().restarts == 1)
+    for n in range(3):
+        kid.inject_fault()
+        wait_until(lambda n=n: kid.info().restarts == n + 2)
+    info = kid.info()
+    assert (info.failures, len(info.errors), info.restarts) == (4, 4, 4)
+
+
+class _Patient(al.Actor):
+    supervisor = al.OneForOne(max_restarts=10, within=60.0)
+
+    def on_start(self) -> None:
+        self.kid = self.ctx.spawn(Counter())
+
+    @al.handler
+    def kid_ref(self, msg: str) -> al.ActorRef:
+        return self.kid
