@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .layout import DEAD, SELF, Diagram, shorten
 
-
 #: Mermaid's entity codes for the characters its grammar would read as syntax.
 _ENTITIES = str.maketrans(
     {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;", "%": "#37;", "{": "#123;", "}": "#125;"}
