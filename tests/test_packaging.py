@@ -74,4 +74,5 @@ def test_wheel_metadata_has_no_python_upper_cap(wheel):
     versions = [
         c for c in msg.get_all("Classifier") if c.startswith("Programming Language :: Python :: 3.")
     ]
-    assert versions == [f"Programming Language :: Python :: 3.{m}" for m in (10, 11, 12, 13)]
+    # the classifiers name the versions CI tests: make test runs 3.11, and the core on 3.13
+    assert versions == [f"Programming Language :: Python :: 3.{m}" for m in (11, 13)]
