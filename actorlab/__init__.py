@@ -18,7 +18,7 @@ c.ask_sync(2)   # -> 3  (or `await c.ask(2)` in async code)
 The layers, outermost first (arrows point inward only; tests/test_layers.py checks it)::
 
     __init__.py, cli.py   the top: the public API, and the only place the layers are wired
-    jupyter/              IPython-facing: output routing into cells (kernel_bridge), %actor magics
+    magics/               IPython-facing: output routing into cells (kernel_bridge), %actor magics
     views/                rich renderables, the ipywidgets dashboard; testing.py, teach.py
     core                  actor, messages, ref, context, spawning, cell (the message loop),
                           mailbox, signals, supervision/supervising, monitoring, runtime (the
@@ -34,7 +34,7 @@ from typing import Any
 
 from . import cluster
 from . import display as _display
-from . import jupyter as _jupyter
+from . import magics as _magics
 from . import views as _views
 from .actor import Actor, ActorArgs, ExitCode
 from .cluster.placement import Remote
@@ -121,20 +121,20 @@ def top(sort: str = "mailbox", n: int = 20) -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext actorlab``: registers the ``%actor``/``%actors`` magics."""
-    from .jupyter import magics
+    from . import magics
 
     magics.load_ipython_extension(ipython)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
-    from .jupyter import magics
+    from . import magics
 
     magics.unload_ipython_extension(ipython)
 
 
 # The outer layers plug into the core here, and only here (see the layer map above).
 _display.set_renderer(_views.renderer)
-_jupyter.install()
+_magics.install()
 
 __all__ = [
     "Actor",

@@ -41,11 +41,13 @@ Notebook convention (the suite in tests/notebooks/ relies on it): the cell the l
 the cell(s) calling ``ex.check`` have ``metadata.actorlab.check = name`` and the tag
 ``raises-exception`` (the blank start raises ``NotYet``); ``notebooks/solutions/<name>.py`` is
 the solution the tests put in the exercise cell. Put exercises last: a raising cell stops
-"Run All". Public API only; IPython is imported lazily and only for ``load=True``.
+"Run All". Public API only; nothing here imports IPython (``load=True`` uses the shell's own
+``get_ipython`` builtin).
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -321,9 +323,9 @@ def solution(name: str, *, load: bool = False) -> None:
     print(f"# Solution of {name!r} ({path.name}): paste it into the exercise cell and run it.\n")
     print(source)
     if load:
-        from IPython import get_ipython  # only in a notebook, only when asked
-
-        shell = get_ipython()
+        # IPython puts get_ipython in builtins in its shells and kernels: no import needed here.
+        get_ipython = getattr(builtins, "get_ipython", None)
+        shell = get_ipython() if get_ipython is not None else None
         if shell is not None:
             shell.set_next_input(source, replace=False)
 

@@ -3,7 +3,7 @@
 Layers (outermost first; a module may import its own layer and the ones below it):
 
     actorlab/__init__.py, cli.py      the top: wires the outer layers into the core
-    jupyter/                          IPython-facing: kernel output bridge, %actor magics
+    magics/                           IPython-facing: kernel output bridge, %actor magics
     views/, testing.py, teach.py      drawing and teaching, on the public API
     cluster/                          distribution (an optional extra)
     core                              everything else, trace/ and persistence/ included
@@ -23,7 +23,7 @@ import actorlab
 
 PACKAGE = Path(actorlab.__file__).parent
 NOTEBOOK_LIBS = {"IPython", "ipykernel", "ipywidgets", "rich", "traitlets", "anywidget"}
-OUTER = ("views", "jupyter", "testing", "teach", "cluster", "cli")
+OUTER = ("views", "magics", "testing", "teach", "cluster", "cli")
 TOP = {"__init__.py", "cli.py"}
 
 
@@ -87,8 +87,8 @@ def violations(package: Path) -> list[str]:
                     out.append(f"{rel}:{line} imports {name} (the top, from the {layer})")
                 elif target in OUTER and target != layer and layer in ("core", "cluster"):
                     out.append(f"{rel}:{line} imports {name} ({target}, from the {layer})")
-                elif target == "jupyter" and layer != "jupyter":
-                    out.append(f"{rel}:{line} imports {name} (jupyter, from {layer})")
+                elif target == "magics" and layer != "magics":
+                    out.append(f"{rel}:{line} imports {name} (magics, from {layer})")
     return out
 
 
@@ -127,7 +127,7 @@ def test_planted_relative_and_notebook_imports_in_the_core_are_caught(tmp_path):
         tmp_path,
         {
             "persistence/__init__.py": "",
-            "persistence/browse.py": "from ..jupyter import kernel_bridge\n",
+            "persistence/browse.py": "from ..magics import kernel_bridge\n",
             "cell.py": "def f():\n    import rich.console\n",
             "views/tree.py": "import rich\nfrom actorlab import cell\n",  # allowed
         },
@@ -135,8 +135,8 @@ def test_planted_relative_and_notebook_imports_in_the_core_are_caught(tmp_path):
     found = violations(root)
     assert found == [
         "cell.py:2 imports rich.console (a notebook library, in the core)",
-        "persistence/browse.py:1 imports actorlab.jupyter (jupyter, from the core)",
-        "persistence/browse.py:1 imports actorlab.jupyter.kernel_bridge (jupyter, from the core)",
+        "persistence/browse.py:1 imports actorlab.magics (magics, from the core)",
+        "persistence/browse.py:1 imports actorlab.magics.kernel_bridge (magics, from the core)",
     ]
 
 

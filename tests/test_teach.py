@@ -235,3 +235,22 @@ def test_teach_imports_no_ipython_at_import_time():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert env_out.stdout.strip() == "False"
+
+
+def test_solution_load_puts_it_into_the_next_cell_through_the_shells_builtin(monkeypatch, capsys):
+    import builtins
+
+    from actorlab import teach
+
+    got = []
+
+    class Shell:
+        def set_next_input(self, text, replace=False):
+            got.append((text, replace))
+
+    monkeypatch.setattr(builtins, "get_ipython", lambda: Shell(), raising=False)
+    teach.solution("tally", load=True)
+    assert got and "class Tally" in got[0][0] and got[0][1] is False
+    monkeypatch.delattr(builtins, "get_ipython")
+    teach.solution("tally", load=True)  # outside IPython: printed only
+    assert len(got) == 1 and "class Tally" in capsys.readouterr().out

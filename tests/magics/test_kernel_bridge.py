@@ -11,7 +11,7 @@ import pytest
 
 from actorlab import runtime
 from actorlab.info import ErrorInfo
-from actorlab.jupyter import kernel_bridge as kb
+from actorlab.magics import kernel_bridge as kb
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from IPython.core.error import UsageError
 
 import actorlab as al
-from actorlab.jupyter.magics.actor_magics import UNEXPECTED
-from actorlab.jupyter.magics.parsing import VERBS
+from actorlab.magics.actor_magics import UNEXPECTED
+from actorlab.magics.parsing import VERBS
 
 SESSIONS, LINES_PER_SESSION = 24, 50  # 1200 lines
 

@@ -8,7 +8,7 @@ import pytest
 from IPython.core.error import UsageError
 
 import actorlab as al
-from actorlab.jupyter.magics.parsing import VERBS
+from actorlab.magics.parsing import VERBS
 from actorlab.testing import wait_idle
 
 

@@ -81,8 +81,8 @@ def test_mimebundle_of_a_broken_object_shows_repr_and_error_instead_of_raising()
 
 def test_importing_actorlab_views_and_the_bridge_loads_no_notebook_library():
     code = (
-        "import sys, actorlab, actorlab.views, actorlab.views.api, actorlab.jupyter.magics, "
-        "actorlab.jupyter.kernel_bridge\n"
+        "import sys, actorlab, actorlab.views, actorlab.views.api, actorlab.magics, "
+        "actorlab.magics.kernel_bridge\n"
         f"print(sorted(m for m in {NOT_IN_CORE!r} if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
