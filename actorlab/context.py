@@ -325,8 +325,10 @@ class RootContext(_Spawner, Displayable):
 
     @property
     def children(self) -> list[ActorRef[Any]]:
-        """The top-level actors."""
-        return [c.ref for c in list(self._runtime.root_cell.children.values())]
+        """The top-level actors (one spawned from another thread is listed before it starts)."""
+        rt = self._runtime
+        with rt.lock:
+            return [c.ref for c in rt.cells.values() if c.parent is rt.root_cell]
 
     def shutdown(self, timeout: float | None = None) -> None:
         """Stop every actor and the runtime (``al.shutdown``)."""

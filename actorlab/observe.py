@@ -23,14 +23,19 @@ def inspect() -> list[ActorInfo]:
     rt = peek_runtime()
     if rt is None:
         return []
+    with rt.lock:  # every spawned actor, started yet or not (a spawn registers it here first)
+        cells = list(rt.cells.values())
+    children: dict[Any, list[ActorCell]] = {}
+    for c in cells:
+        children.setdefault(c.parent.id, []).append(c)
     out: list[ActorInfo] = []
 
-    def walk(cells: list[ActorCell]) -> None:
-        for c in cells:
+    def walk(parent_id: Any) -> None:
+        for c in children.get(parent_id, ()):
             out.append(c.info())
-            walk(list(c.children.values()))
+            walk(c.id)
 
-    walk(list(rt.root_cell.children.values()))
+    walk(rt.root_cell.id)
     transport = get_transport()
     if transport is not None:  # actors in other processes of a cluster
         out.extend(transport.infos())

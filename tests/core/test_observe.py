@@ -136,3 +136,30 @@ class _Patient(al.Actor):
     @al.handler
     def kid_ref(self, msg: str) -> al.ActorRef:
         return self.kid
+
+
+def test_inspect_shows_an_actor_the_moment_spawn_returns(al_root):
+    """Spawned from a cell while the runtime thread is busy: the actor has not started yet, and
+    inspect() (and a remote node's infos) must still list it, under its parent."""
+    import threading
+
+    gate = threading.Event()
+    started = threading.Event()
+
+    class Blocker(al.Actor):
+        @al.handler
+        def on_get(self, msg: Get) -> None:
+            started.set()
+            gate.wait(10)  # holds the runtime thread: nothing else can start
+
+    b = al_root.spawn(Blocker())
+    b.tell(Get())
+    assert started.wait(10)
+    try:
+        late = al_root.spawn(Counter(), name="late")
+        labels = [i.label for i in al.inspect()]
+        assert labels == [b.label, "late"], labels
+        assert al_root.children == [b, late]
+    finally:
+        gate.set()
+    assert late.ask_sync(Get()) == 0
