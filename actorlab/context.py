@@ -79,14 +79,19 @@ class _Spawner:
         *,
         name: str | None = None,
         autosave: Autosave | None = None,
+        placement: Any = None,
     ) -> ActorRef[Any]:
         """Spawn ``args`` with a fixed id (theta: neither loads nor saves a snapshot).
 
         ``storage`` (None: ``al.default_storage()``) becomes the default of this actor's
         ``ctx.save_snapshot()``; ``autosave=al.Every(messages=N)``/``al.Every(seconds=S)``/
         ``al.OnStop()`` saves automatically. ``DuplicateActorId`` if the id is live.
+        ``placement=al.Remote()`` starts it on a cluster (as ``spawn``); so do ``respawn`` and
+        ``respawn_or``, which read and check the snapshot here, then ship the actor.
         """
-        return self.spawn_persistent_sync(storage, actor_id, args, name=name, autosave=autosave)
+        return self.spawn_persistent_sync(
+            storage, actor_id, args, name=name, autosave=autosave, placement=placement
+        )
 
     def spawn_persistent_sync(
         self,
@@ -96,10 +101,18 @@ class _Spawner:
         *,
         name: str | None = None,
         autosave: Autosave | None = None,
+        placement: Any = None,
     ) -> ActorRef[Any]:
-        """``spawn_persistent`` without ``await`` (it never blocks)."""
+        """``spawn_persistent`` without ``await`` (it never blocks, unless placed on a cluster)."""
         return _persistence.spawn_persistent(
-            self._rt(), self._parent_cell(), storage, actor_id, args, name=name, autosave=autosave
+            self._rt(),
+            self._parent_cell(),
+            storage,
+            actor_id,
+            args,
+            name=name,
+            autosave=autosave,
+            placement=placement,
         )
 
     async def respawn(
@@ -111,12 +124,14 @@ class _Spawner:
         name: str | None = None,
         autosave: Autosave | None = None,
         actor_type: type[Actor] | None = None,
+        placement: Any = None,
     ) -> ActorRef[Any]:
         """Spawn the actor saved under ``actor_id``, strictly.
 
         Raises ``SnapshotNotFound`` if there is no snapshot and ``SnapshotError`` if it cannot
         be read, verified or decoded (or is not an ``actor_type``, when given). The actor's class
         is the one saved in the snapshot, rebound to the current definition of the same name.
+        With ``placement=al.Remote()`` it is read and checked here, then started on the cluster.
         """
         return await _persistence.respawn(
             self._rt(),
@@ -127,6 +142,7 @@ class _Spawner:
             name=name,
             autosave=autosave,
             actor_type=actor_type,
+            placement=placement,
         )
 
     def respawn_sync(
@@ -138,6 +154,7 @@ class _Spawner:
         name: str | None = None,
         autosave: Autosave | None = None,
         actor_type: type[Actor] | None = None,
+        placement: Any = None,
     ) -> ActorRef[Any]:
         """``respawn`` without ``await``."""
         return _persistence.respawn_sync(
@@ -149,6 +166,7 @@ class _Spawner:
             name=name,
             autosave=autosave,
             actor_type=actor_type,
+            placement=placement,
         )
 
     async def respawn_or(
@@ -161,6 +179,7 @@ class _Spawner:
         name: str | None = None,
         autosave: Autosave | None = None,
         actor_type: type[Actor] | None = None,
+        placement: Any = None,
     ) -> ActorRef[Any]:
         """Spawn from the snapshot if it loads, else from ``default_args`` (theta semantics).
 
@@ -181,6 +200,7 @@ class _Spawner:
             name=name,
             autosave=autosave,
             actor_type=actor_type,
+            placement=placement,
         )
 
     def respawn_or_sync(
@@ -193,6 +213,7 @@ class _Spawner:
         name: str | None = None,
         autosave: Autosave | None = None,
         actor_type: type[Actor] | None = None,
+        placement: Any = None,
     ) -> ActorRef[Any]:
         """``respawn_or`` without ``await``."""
         return _persistence.respawn_or_sync(
@@ -205,6 +226,7 @@ class _Spawner:
             name=name,
             autosave=autosave,
             actor_type=actor_type,
+            placement=placement,
         )
 
 

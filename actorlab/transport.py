@@ -8,7 +8,10 @@ actor is local and none of this costs anything. ``actorlab.cluster`` installs on
 - a ref pickled here carries ``transport.home`` (this process's address), and a ref unpickled
   here whose actor is not local is resolved by ``transport.resolve``;
 - ``al.lookup`` asks ``transport.lookup`` for names bound elsewhere;
-- ``al.inspect`` adds ``transport.infos()`` (the actors of other processes).
+- ``al.inspect`` adds ``transport.infos()`` (the actors of other processes);
+- ``root.save_snapshot(ref)`` of an actor elsewhere runs ``transport.save_snapshot`` where it
+  lives, and ``spawn_persistent``/``respawn``/``respawn_or`` with ``placement=...`` hand the
+  decoded args to ``transport.spawn_persistent``.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    import concurrent.futures
+
     from .ids import ActorId
     from .info import ActorInfo
+    from .persistence.format import SnapshotHeader
     from .ref import ActorRef
 
 
@@ -38,6 +44,25 @@ class Transport(Protocol):
 
     def infos(self) -> list[ActorInfo]:
         """The actors living in other processes."""
+        ...
+
+    def save_snapshot(
+        self, ref: ActorRef[Any], storage: Any
+    ) -> concurrent.futures.Future[SnapshotHeader] | None:
+        """Start saving the actor behind ``ref`` where it lives; None if it lives here."""
+        ...
+
+    def spawn_persistent(
+        self,
+        parent: Any,
+        args: Any,
+        name: str | None,
+        placement: Any,
+        actor_id: ActorId,
+        storage: Any,
+        autosave: Any,
+    ) -> ActorRef[Any]:
+        """``spawn`` with a fixed id, the storage ``ctx.save_snapshot()`` uses, and autosave."""
         ...
 
 

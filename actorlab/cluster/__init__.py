@@ -34,8 +34,9 @@ from typing import Any
 from actorlab.errors import ActorlabError
 
 from .placement import Remote
+from .storage import ClusterStorage
 
-__all__ = ["Cluster", "Remote", "connect"]
+__all__ = ["Cluster", "ClusterStorage", "Remote", "connect"]
 
 _INSTALL = 'pip install "actorlab[ray]"'
 _cluster: Cluster | None = None
@@ -119,6 +120,9 @@ class Cluster:
         self.transport.close()
         ray = self._ray
         try:
+            from .storage import close_all
+
+            close_all()  # the ClusterStorage servers (their snapshots stay on disk)
             for name in self.hosts():
                 ray.kill(ray.get_actor(name, namespace="actorlab"))
             ray.kill(self._registry)

@@ -138,6 +138,10 @@ class NodeHost:
             return None
         return getattr(ref, verb)()
 
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(self, *args)`` here, in message order (snapshots: ``actorlab.cluster.snapshots``)."""
+        return fn(self, *args)
+
     # -- replies group: waits that must not hold up messages ------------------------------------
     @group("replies")
     def ask_result(self, token: str, timeout: float | None) -> tuple[str, Any]:

@@ -383,6 +383,27 @@ class RayTransport:
         self.call(host, "spawn", args, name, str(actor_id), parent_id)
         return RemoteActorRef(actor_id, host, actor_type, name)
 
+    def save_snapshot(self, ref: ActorRef[Any], storage: Any) -> Any:
+        from .snapshots import save_remote
+
+        return save_remote(self, ref, storage)
+
+    def spawn_persistent(
+        self,
+        parent: Any,
+        args: Any,
+        name: str | None,
+        placement: Any,
+        actor_id: ActorId,
+        storage: Any,
+        autosave: Any,
+    ) -> ActorRef[Any]:
+        from .snapshots import spawn_persistent_remote
+
+        return spawn_persistent_remote(
+            self, parent, args, name, placement, actor_id, storage, autosave
+        )
+
     def resolve(self, actor_id: ActorId, home: str, class_key: Any) -> ActorRef[Any] | None:
         return RemoteActorRef(actor_id, home, _class_of(class_key))
 

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from actorlab.clock import await_interruptibly, wait_future
 from actorlab.persistence import saving
 from actorlab.persistence.spawning import Respawn, spawn, strict_read_error
+from actorlab.transport import get_transport
 
 if TYPE_CHECKING:
     from actorlab.actor import Actor
@@ -107,13 +109,27 @@ def save_snapshot_of(
 ) -> Awaitable[SnapshotHeader]:
     """``root.save_snapshot(ref)``: ``save_snapshot`` of the live actor behind ``ref``."""
     _check_ref(ref, storage, "save_snapshot(ref, storage)")
+    remote = _save_elsewhere(ref, storage)
+    if remote is not None:
+        return await_interruptibly(remote, None)
     return save_snapshot(ref._live(), storage)
 
 
 def save_snapshot_of_sync(ref: ActorRef[Any], storage: PersistentStorage | None) -> SnapshotHeader:
     """``root.save_snapshot_sync(ref)``."""
     _check_ref(ref, storage, "save_snapshot_sync(ref, storage)")
+    remote = _save_elsewhere(ref, storage)
+    if remote is not None:
+        return wait_future(remote, None)
     return save_snapshot_sync(ref._live(), storage)
+
+
+def _save_elsewhere(
+    ref: ActorRef[Any], storage: PersistentStorage | None
+) -> concurrent.futures.Future[SnapshotHeader] | None:
+    """The save running where the actor lives, if that is another process (a cluster)."""
+    transport = get_transport()
+    return transport.save_snapshot(ref, storage) if transport is not None else None
 
 
 # --- spawning --------------------------------------------------------------------------------
@@ -128,9 +144,12 @@ def spawn_persistent(
     *,
     name: str | None,
     autosave: Autosave | None,
+    placement: Any = None,
 ) -> ActorRef[Any]:
-    """Spawn ``args`` under ``parent`` with a fixed id; never blocks."""
-    return spawn(rt, parent, storage, actor_id, args, name=name, autosave=autosave)
+    """Spawn ``args`` under ``parent`` with a fixed id; never blocks (unless ``placement``)."""
+    return spawn(
+        rt, parent, storage, actor_id, args, name=name, autosave=autosave, placement=placement
+    )
 
 
 def _respawn(
@@ -141,9 +160,17 @@ def _respawn(
     name: str | None,
     autosave: Autosave | None,
     actor_type: type[Actor] | None,
+    placement: Any = None,
 ) -> Respawn:
     return Respawn(
-        rt, parent, storage, actor_id, name=name, autosave=autosave, actor_type=actor_type
+        rt,
+        parent,
+        storage,
+        actor_id,
+        name=name,
+        autosave=autosave,
+        actor_type=actor_type,
+        placement=placement,
     )
 
 
@@ -157,8 +184,24 @@ async def respawn(
     name: str | None,
     autosave: Autosave | None,
     actor_type: type[Actor] | None,
+    placement: Any = None,
 ) -> ActorRef[Any]:
     """Strict respawn: ``SnapshotNotFound``/``SnapshotError`` instead of a fallback."""
+    if placement is not None:  # the spawn waits for another process: off the runtime loop
+        return await asyncio.to_thread(
+            functools.partial(
+                respawn_sync,
+                rt,
+                parent,
+                storage,
+                actor_id,
+                runtime_args,
+                name=name,
+                autosave=autosave,
+                actor_type=actor_type,
+                placement=placement,
+            )
+        )
     r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
 
     async def go() -> ActorRef[Any]:
@@ -181,8 +224,9 @@ def respawn_sync(
     name: str | None,
     autosave: Autosave | None,
     actor_type: type[Actor] | None,
+    placement: Any = None,
 ) -> ActorRef[Any]:
-    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
+    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type, placement)
     return r.strict(r.read_blocking, runtime_args)
 
 
@@ -197,8 +241,25 @@ async def respawn_or(
     name: str | None,
     autosave: Autosave | None,
     actor_type: type[Actor] | None,
+    placement: Any = None,
 ) -> ActorRef[Any]:
     """Respawn from the snapshot if it loads (and is of the expected class), else the default."""
+    if placement is not None:  # the spawn waits for another process: off the runtime loop
+        return await asyncio.to_thread(
+            functools.partial(
+                respawn_or_sync,
+                rt,
+                parent,
+                storage,
+                actor_id,
+                runtime_args,
+                default_args,
+                name=name,
+                autosave=autosave,
+                actor_type=actor_type,
+                placement=placement,
+            )
+        )
     r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
     decision = r.fallback(runtime_args, _required(default_args))
 
@@ -223,8 +284,9 @@ def respawn_or_sync(
     name: str | None,
     autosave: Autosave | None,
     actor_type: type[Actor] | None,
+    placement: Any = None,
 ) -> ActorRef[Any]:
-    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type)
+    r = _respawn(rt, parent, storage, actor_id, name, autosave, actor_type, placement)
     decision = r.fallback(runtime_args, _required(default_args))
     try:
         data = r.read_blocking()

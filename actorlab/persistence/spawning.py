@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from actorlab.actor import Actor, ActorArgs
 from actorlab.clock import wait_future
-from actorlab.errors import SnapshotError, SnapshotNotFound, WrongThread
+from actorlab.errors import ActorlabError, SnapshotError, SnapshotNotFound, WrongThread
 from actorlab.ids import ActorId
 from actorlab.persistence import autosave as _autosave
 from actorlab.persistence import codec, pickling
@@ -61,15 +61,40 @@ def spawn(
     *,
     name: str | None = None,
     autosave: _autosave.Autosave | None = None,
+    placement: Any = None,
 ) -> ActorRef[Any]:
-    """Spawn ``args`` as a child of ``parent`` with the given id (``DuplicateActorId``)."""
+    """Spawn ``args`` as a child of ``parent`` with the given id (``DuplicateActorId``);
+    ``placement`` starts it in another process of a cluster (the transport hook)."""
     from actorlab.spawning import spawn_cell
 
     store = storage_or_default(storage)
     require_persistent(_actor_type(args))
+    if placement is not None:
+        return _spawn_placed(parent, store, ActorId(actor_id), args, name, autosave, placement)
     cell = spawn_cell(rt, parent, args, name, actor_id=ActorId(actor_id), persistent=True)
     _autosave.attach(cell, store, autosave)
     return cell.ref
+
+
+def _spawn_placed(
+    parent: ActorCell | RootCell,
+    storage: PersistentStorage,
+    actor_id: ActorId,
+    args: Any,
+    name: str | None,
+    autosave: _autosave.Autosave | None,
+    placement: Any,
+) -> ActorRef[Any]:
+    from actorlab.transport import get_transport
+
+    transport = get_transport()
+    if transport is None:
+        raise ActorlabError(
+            f"starting {_actor_type(args).__qualname__} ({actor_id}) with placement={placement!r} needs "
+            "a cluster, and none is connected. Fix: call al.cluster.connect() first "
+            '(pip install "actorlab[ray]"), or drop placement= to start it here'
+        )
+    return transport.spawn_persistent(parent, args, name, placement, actor_id, storage, autosave)
 
 
 def read_blocking(
@@ -236,8 +261,10 @@ class Respawn:
         name: str | None,
         autosave: _autosave.Autosave | None,
         actor_type: type[Actor] | None,
+        placement: Any = None,
     ) -> None:
         self.rt = rt
+        self.placement = placement
         self.parent = parent
         self.storage = storage_or_default(storage)
         self.actor_id = ActorId(actor_id)
@@ -260,6 +287,7 @@ class Respawn:
             args,
             name=self.name,
             autosave=self.autosave,
+            placement=self.placement,
         )
 
     # strict ---------------------------------------------------------------------------------
