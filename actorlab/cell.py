@@ -3,7 +3,7 @@
 A cell owns the actor instance, its ``Mailbox``, its control signals and its children. Its task
 runs ``_main``: build the actor, handle messages one at a time (signals first, at message
 boundaries), and restart or stop as its supervisor decides. While the task is parked idle,
-the runtime's ready queue runs the messages for sync handlers (``run_ready``, see ``ready``).
+the runtime's ready queue runs the messages for sync handlers (``ready.run_cell``).
 The supervisor's side lives in ``supervising``, ``info()`` and monitors in ``monitoring``,
 building cells in ``spawning``.
 Everything here runs on the runtime thread, except reads of plain attributes by views.
@@ -27,6 +27,7 @@ from .errors import ActorClosed, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, Status, StatusUpdate
 from .mailbox import NOTHING, Mailbox
+from .ready import BATCH as _BATCH
 from .reprs import error_text, short_repr
 from .runtime import _current_cell
 from .signals import Kind, Sig
@@ -46,7 +47,6 @@ CellHook = Callable[["ActorCell"], Awaitable[None]]
 #: A handler failure for the supervisor: the message's envelope and what it raised.
 Failure = tuple[Envelope, BaseException]
 
-_BATCH = 256  # messages an actor handles before letting the others run
 _perf = time.perf_counter
 _NONE: Any = ()  # shared stand-in for a list nothing was added to yet (made on first append)
 _NO_CHILDREN: Any = MappingProxyType({})  # read-only stand-in for a childless actor's dict
@@ -204,7 +204,12 @@ class ActorCell:
 
     # -- start, mailbox, signals (runtime thread) ----------------------------------------------------
     def start(self) -> None:
-        if self.task is not None:  # started already (a spawn re-posts it after a Ctrl-C)
+        """Put the cell in its parent's children and start it on the runtime thread.
+
+        An actor whose instance is at hand (spawned from an instance) and whose class has no
+        ``on_start`` starts without a task: it is idle at once, the ready queue runs its sync
+        handlers, and its task is made only when something needs one (``_resume``)."""
+        if self._ctx is not None:  # started already (a spawn re-posts it after a Ctrl-C)
             return
         parent = self.parent
         if parent.children is _NO_CHILDREN:
@@ -212,13 +217,34 @@ class ActorCell:
         parent.children[self.id] = self
         ctx = self._ctx = contextvars.copy_context()
         ctx.run(_current_cell.set, self)
-        loop = self.runtime.loop
-        if sys.version_info >= (3, 11):  # the task runs in ctx itself: one Context per actor
-            self.task = loop.create_task(self._main(), context=ctx)
-        else:  # the task runs in a copy of ctx
-            self.task = ctx.run(loop.create_task, self._main())
         self.runtime.events.emit("spawn", self.parent.id, self.id, self.actor_type.__qualname__)
         self.runtime.touch()
+        has_hook = lifecycle.class_overrides(self.actor_type, "on_start")
+        actor = None if has_hook else lifecycle.ready_actor(self._make)
+        if actor is None:
+            self._start_task()
+            return
+        self._adopt(actor)
+        self._waiter = lifecycle.NO_TASK
+        self.set_status(Status.IDLE)
+        if self.signals:  # sent before the start
+            self._resume()
+        elif self.mailbox:
+            self._wake()
+
+    def _start_task(self, woken: Failure | None = None) -> None:
+        """Run ``_main`` as the cell's task, in the cell's context (``woken``: a failure the
+        ready queue found while the actor had no task)."""
+        assert self._ctx is not None
+        loop = self.runtime.loop
+        if sys.version_info >= (3, 11):  # the task runs in ctx itself: one Context per actor
+            self.task = loop.create_task(self._main(woken), context=self._ctx)
+        else:  # the task runs in a copy of ctx
+            self.task = self._ctx.run(loop.create_task, self._main(woken))
+
+    def _adopt(self, actor: Actor) -> None:
+        actor.__dict__["_al_ctx"] = self.context
+        self.actor = actor
 
     def enqueue(self, env: Envelope) -> None:
         """Queue a message with its own envelope (asks, forwards, traced tells, timers)."""
@@ -264,7 +290,11 @@ class ActorCell:
         """Wake the parked task (signals, and whatever the ready queue leaves to it, such as
         a ``failure`` to escalate)."""
         w = self._waiter
-        if w is not None:
+        if w is lifecycle.NO_TASK:  # started without a task: stop at once if nothing needs awaiting
+            self._waiter = None
+            if failure is not None or not lifecycle.stop_now(self):
+                self._start_task(failure)
+        elif w is not None:
             self._waiter = None
             if not w.done():
                 w.set_result(failure)
@@ -293,33 +323,40 @@ class ActorCell:
             )
 
     # -- the run loop --------------------------------------------------------------------------------
-    async def _main(self) -> None:
+    async def _main(self, woken: Failure | None = None) -> None:
+        """The task: build the actor (unless it started without a task, built), run its
+        message loop, restart or stop. ``woken``: see ``_start_task``."""
         reason = "the actor stopped"
+        pending = [woken] if woken is not None else []  # (_process takes it out: no frame
+        del woken  # keeps the failed message alive)
         try:
             restart_ack: Any = None
             while True:
-                try:
-                    actor = await self._make(self.context)
-                    actor.__dict__["_al_ctx"] = self.context
-                except BaseException as exc:  # any exception, SystemExit included
-                    if supervising.stopped_by_cancel(self, exc):
-                        raise
+                if self.actor is None:
+                    try:
+                        actor = await self._make(self.context)
+                    except BaseException as exc:  # any exception, SystemExit included
+                        if supervising.stopped_by_cancel(self, exc):
+                            raise
+                        settle(restart_ack)
+                        restart_ack = None
+                        decision = await supervising.fail(
+                            self, EscalationKind.INITIALIZE, exc, None
+                        )
+                        if decision is not None and decision.kind is Kind.RESTART:
+                            restart_ack = decision.ack
+                            await lifecycle.begin_restart(self, with_hook=False)
+                            continue
+                        # Terminate, or Resume with no state to resume: stop (children first).
+                        ack = decision.ack if decision else None
+                        await lifecycle.finish(self, ack, run_exit_hook=False)
+                        return
+                    self._adopt(actor)
                     settle(restart_ack)
                     restart_ack = None
-                    decision = await supervising.fail(self, EscalationKind.INITIALIZE, exc, None)
-                    if decision is not None and decision.kind is Kind.RESTART:
-                        restart_ack = decision.ack
-                        await lifecycle.begin_restart(self, with_hook=False)
-                        continue
-                    # Terminate, or Resume with no state to resume: stop (children first).
-                    await lifecycle.finish(self, decision.ack if decision else None, run_exit_hook=False)
-                    return
-                self.actor = actor
-                settle(restart_ack)
-                restart_ack = None
-                if lifecycle.overrides(actor, "on_start"):
-                    await lifecycle.run_hook(self, "on_start")
-                decision = await self._process()
+                    if lifecycle.overrides(actor, "on_start"):
+                        await lifecycle.run_hook(self, "on_start")
+                decision = await self._process(pending)
                 if decision.kind is Kind.RESTART:
                     restart_ack = decision.ack
                     await lifecycle.begin_restart(self, with_hook=True)
@@ -338,8 +375,9 @@ class ActorCell:
     def _may_handle(self) -> bool:
         return bool(self.mailbox) and not self.suspended and (not self.held or bool(self._step_acks))
 
-    async def _process(self) -> Sig:
-        """Handle messages until a signal says restart or stop; returns that signal."""
+    async def _process(self, pending: list[Failure]) -> Sig:
+        """Handle messages until a signal says restart or stop; returns that signal.
+        ``pending``: a failure of a message the ready queue ran, to take out and escalate first."""
         signals = self.signals
         mailbox = self.mailbox
         scheduler = self.runtime.scheduler
@@ -347,7 +385,14 @@ class ActorCell:
         budget = _BATCH
         env: Envelope | None
         err: BaseException | None
+        failure = pending.pop() if pending else None
         while True:
+            if failure is not None:  # a handler raised (here, or in the ready queue's batch)
+                out = await supervising.fail(self, EscalationKind.HANDLER, failure[1], failure[0])
+                failure = None
+                if out is not None:
+                    return out
+                continue
             if signals:
                 out = await signalling.on_signal(self, signals.pop(0))
                 if out is not None:
@@ -373,10 +418,8 @@ class ActorCell:
                 if stepping and self._step_acks:
                     settle(self._step_acks.pop(0), msg)
                 if failure is not None:
-                    out = await supervising.fail(self, EscalationKind.HANDLER, failure[1], failure[0])
-                    if out is not None:
-                        return out
-                elif self.after_message is not None:
+                    continue  # escalated at the top of the loop
+                if self.after_message is not None:
                     await self.after_message(self)
                 budget -= n
                 if budget <= 0:  # fairness: a busy actor lets the others run now and then
@@ -391,93 +434,46 @@ class ActorCell:
             )
             w = self._waiter = self.runtime.loop.create_future()
             failure = await w
-            if failure is not None:  # a message the ready queue ran raised
-                out = await supervising.fail(self, EscalationKind.HANDLER, failure[1], failure[0])
-                failure = None
-                if out is not None:
-                    return out
-
-    def run_ready(self) -> int:
-        """Handle a batch of queued sync messages while the task stays parked; the ready
-        queue calls this. What needs the task (a signal, ``ctx.terminate()``, an async
-        handler, a failure, a scheduler, ``after_message``) wakes it. Returns how many ran."""
-        w = self._waiter
-        if w is None or w.done():  # the task is awake: it handles the mailbox itself
-            self.queued = False
-            return 0
-        status = self.status
-        if (
-            (status is not Status.IDLE and status is not Status.PROCESSING)  # another park
-            or self.signals
-            or self.stop_requested
-            or self.runtime.scheduler is not None
-            or self.after_message is not None
-        ):
-            self.queued = False
-            self._resume()
-            return 0
-        ready = self.runtime.ready
-        ready.running = self
-        try:
-            assert self._ctx is not None
-            n, _, failure = self._ctx.run(self._run_sync, _BATCH)
-        finally:
-            ready.running = None
-            self.queued = False
-        if failure is not None:
-            self._resume(failure)
-        elif self._waiter is None:  # woken meanwhile
-            pass
-        elif self.signals or self.stop_requested:
-            self._resume()
-        elif self.mailbox:
-            if n == _BATCH:  # more than a batch: back of the queue, the others go first
-                self.queued = True
-                ready.add(self)
-            else:  # an async handler is next: the task runs it
-                self._resume()
-        else:
-            self.mailbox.idle()
-            self.set_status(Status.IDLE)
-        return n
 
     def _run_sync(self, limit: int) -> tuple[int, Any, Failure | None]:
         """Handle up to ``limit`` queued messages whose handlers are sync, back to back.
 
-        No coroutine per message, statistics kept in locals. Stops early at a signal,
-        ``ctx.terminate()``, an async handler or a failure. Returns (handled, the last message,
-        None or the failing message's envelope and error).
+        No coroutine per message, statistics kept in locals. One clock read per message: a
+        message's handler time runs from the end of the message before it in the batch (so it
+        includes the loop's few steps between handlers). What only someone watching needs (a
+        reply, trace events, monitors) is decided once per run of messages. Stops early at a
+        signal, ``ctx.terminate()``, an async handler or a failure. Returns (handled, the last
+        message, None or the failing message's envelope and error).
         """
         mailbox = self.mailbox
         pop = mailbox.pop_sync
         signals = self.signals
         actor = self.actor
         rt = self.runtime
-        events = rt.events
         if self.status is not Status.PROCESSING:
             self.set_status(Status.PROCESSING)
         n = 0
         done = self.processed
-        total = 0.0
         worst = self.handler_max
         failure: Failure | None = None
         head: Any = None  # the envelope in force (an Envelope), unpacked once per run
         func: Any = None
         origin: object = None
+        watched: Any = False  # the run needs _after_message (a reply, trace events, monitors)
         msg: Any = None
-        t1 = 0.0
+        t0 = t1 = start = _perf()
         try:
             while n < limit and not signals and not self.stop_requested:
                 msg = pop()
                 if msg is NOTHING:
                     break
                 if mailbox.head is not head:
-                    head = mailbox.head
+                    head = self.current = mailbox.head
                     func, origin = head.spec.func, head.origin
+                    watched = head.reply is not None or rt.events.message_events or self.monitors
                 n += 1
-                self.current = head
                 self.current_msg = msg
-                t0 = self.handler_started = _perf()
+                self.handler_started = t0
                 try:
                     if origin is None:
                         result = func(actor, msg)
@@ -486,33 +482,37 @@ class ActorCell:
                             result = func(actor, msg)
                 except BaseException as exc:  # SystemExit too: a failure of this actor
                     t1 = _perf()
-                    total += t1 - t0
                     self.current = None
                     env = envelope_of(head, msg)
                     failure = (env, self._raised(env, exc))
                     break
                 t1 = _perf()
-                dt = t1 - t0
-                total += dt
-                if dt > worst:
-                    worst = dt
-                self.current = None
-                if head.reply is not None:  # only a message with its own envelope has one
+                if t1 - t0 > worst:
+                    worst = t1 - t0
+                if watched:
                     self.processed = done + n  # counted before the asker can look
-                    settle(head.reply, result)
-                if events.message_events:
-                    monitoring.emit_handled_ok(self, envelope_of(head, msg), t0, result)
-                if self.monitors:
-                    monitoring.check_view(self)
+                    self._after_message(head, msg, t0, result)
+                t0 = t1
         finally:
+            self.current = None
             self.current_msg = None
             self.processed = done + n
-            self.handler_total += total
+            self.handler_total += t1 - start
             self.handler_max = worst
             if n:
                 self.last_message_at = t1
             rt.version += n
         return n, msg, failure
+
+    def _after_message(self, head: Envelope, msg: Any, t0: float, result: Any) -> None:
+        """A handled message someone waits for or watches: the reply, trace events, monitors."""
+        if head.reply is not None:  # only a message with its own envelope has one
+            self.current = None  # (done with it: an asker that looks at once sees so)
+            settle(head.reply, result)
+        if self.runtime.events.message_events:
+            monitoring.emit_handled_ok(self, envelope_of(head, msg), t0, result)
+        if self.monitors:
+            monitoring.check_view(self)
 
     async def _handle(self, env: Envelope) -> BaseException | None:
         """Run any handler (async, or with the sending cell's output routing)."""

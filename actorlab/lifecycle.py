@@ -21,13 +21,38 @@ log = logging.getLogger("actorlab")
 _NONE: Any = ()  # an empty stand-in list (the cell's lists are made on first append)
 
 
+class _NoTask:
+    """The ``_waiter`` of an actor started without a task: parked, and waking it
+    (``ActorCell._resume``) makes the task."""
+
+    __slots__ = ()
+
+    def done(self) -> bool:
+        return False
+
+
+NO_TASK: Any = _NoTask()
+
+
+def ready_actor(make: Any) -> Actor | None:
+    """The actor instance a factory has at hand without awaiting (spawned from an instance:
+    ``take_first``), so the actor can start without a task; None otherwise."""
+    take = getattr(make, "take_first", None)
+    return take() if take is not None else None
+
+
 def overrides(actor: Actor, hook: str) -> bool:
     """Does the actor's class define its own ``hook``? (Decided once per class: a hook not
     defined costs a spawn no coroutine.)"""
-    cache = type(actor)._al_hooks
+    return class_overrides(type(actor), hook)
+
+
+def class_overrides(cls: type[Actor], hook: str) -> bool:
+    """``overrides`` for a class."""
+    cache = cls._al_hooks
     found = cache.get(hook)
     if found is None:
-        found = cache[hook] = getattr(type(actor), hook) is not getattr(Actor, hook)
+        found = cache[hook] = getattr(cls, hook) is not getattr(Actor, hook)
     return found
 
 
@@ -50,16 +75,41 @@ async def finish(cell: ActorCell, ack: Any, run_exit_hook: bool) -> None:
     """Stop for good: the optional layers' last word, children first, then ``on_exit``."""
     if cell.before_stop is not None:  # optional layers (autosave on stop)
         await cell.before_stop(cell)
+    _stopping(cell, ack)
+    if cell.children:
+        await signalling.signal_children(cell, Kind.TERMINATE)
+    if run_exit_hook and cell.actor is not None and overrides(cell.actor, "on_exit"):
+        await run_hook(cell, "on_exit", ExitCode.TERMINATED)
+
+
+def _stopping(cell: ActorCell, ack: Any) -> None:
     cell.closed = True
     if not cell.stop_acks:
         cell.stop_acks = []
     cell.stop_acks.append(ack)
     cell.set_status(Status.STOPPING)
     cell.cancel_timers()
-    if cell.children:
-        await signalling.signal_children(cell, Kind.TERMINATE)
-    if run_exit_hook and cell.actor is not None and overrides(cell.actor, "on_exit"):
-        await run_hook(cell, "on_exit", ExitCode.TERMINATED)
+
+
+def stop_now(cell: ActorCell) -> bool:
+    """Stop an actor that has no task now, if it is to stop (``ctx.terminate()``, or a lone
+    terminate signal) and nothing of ``finish`` needs awaiting: no children, no ``on_exit``,
+    no ``before_stop`` layer. Returns whether it stopped (else its task does it)."""
+    signals = cell.signals
+    if signals:
+        if len(signals) > 1 or signals[0].kind is not Kind.TERMINATE:
+            return False
+    elif not cell.stop_requested:
+        return False
+    if (
+        cell.before_stop is not None
+        or cell.children
+        or (cell.actor is not None and overrides(cell.actor, "on_exit"))
+    ):
+        return False
+    _stopping(cell, signals.pop().ack if signals else None)
+    close(cell, "the actor stopped")
+    return True
 
 
 def close(cell: ActorCell, reason: str) -> None:

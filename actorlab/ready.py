@@ -2,7 +2,7 @@
 
 An idle actor's task stays parked on its waiter while messages come and go: a tell to it puts
 the cell here (once), and one ``call_soon`` callback runs each queued cell's batch of sync
-handlers in turn (``ActorCell.run_ready``). A message to an idle actor so costs no future, no
+handlers in turn (``run_cell``). A message to an idle actor so costs no future, no
 task wake-up and no event-loop iteration; a conversation between actors (ping-pong, a ring)
 runs inside one callback. Whatever needs the task (a signal, an async handler, a failure, step
 mode, a scheduler) wakes it instead. Messages from other threads are handled right after the
@@ -16,10 +16,13 @@ import asyncio
 import collections
 from typing import TYPE_CHECKING
 
+from .info import Status
+
 if TYPE_CHECKING:
     from .cell import ActorCell
 
 _BUDGET = 256  # messages handled per callback before the loop's other work gets a turn
+BATCH = 256  # messages an actor handles before letting the others run (the task's too)
 
 
 class ReadyQueue:
@@ -47,9 +50,55 @@ class ReadyQueue:
         handled = 0
         try:
             while cells and handled < _BUDGET:
-                handled += cells.popleft().run_ready() + 1  # (+1: a cell with nothing to do)
+                handled += run_cell(cells.popleft()) + 1  # (+1: a cell with nothing to do)
         finally:
             if cells:
                 self._loop.call_soon(self.run)
             else:
                 self._scheduled = False
+
+
+def run_cell(cell: ActorCell) -> int:
+    """Handle a batch of a queued cell's sync messages while its task stays parked (or while
+    it has none). What needs the task (a signal, ``ctx.terminate()``, an async handler, a
+    failure, a scheduler, ``after_message``) wakes it. Returns how many ran."""
+    w = cell._waiter
+    if w is None or w.done():  # the task is awake: it handles the mailbox itself
+        cell.queued = False
+        return 0
+    status = cell.status
+    rt = cell.runtime
+    if (
+        (status is not Status.IDLE and status is not Status.PROCESSING)  # another park
+        or cell.signals
+        or cell.stop_requested
+        or rt.scheduler is not None
+        or cell.after_message is not None
+    ):
+        cell.queued = False
+        cell._resume()
+        return 0
+    ready = rt.ready
+    ready.running = cell
+    try:
+        assert cell._ctx is not None
+        n, _, failure = cell._ctx.run(cell._run_sync, BATCH)
+    finally:
+        ready.running = None
+        cell.queued = False
+    if failure is not None:
+        cell._resume(failure)
+    elif cell._waiter is None:  # woken meanwhile
+        pass
+    elif cell.signals or cell.stop_requested:
+        cell._resume()
+    elif cell.mailbox:
+        if n == BATCH:  # more than a batch: back of the queue, the others go first
+            cell.queued = True
+            ready.add(cell)
+        else:  # an async handler is next: the task runs it
+            cell._resume()
+    else:
+        cell.mailbox.idle()
+        cell.set_status(Status.IDLE)
+    return n

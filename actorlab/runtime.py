@@ -102,7 +102,7 @@ def running_in(cell: ActorCell) -> bool:
     return (
         _current_cell.get() is cell
         and threading.get_ident() == rt.thread_id
-        and (asyncio.current_task() is cell.task or rt.ready.running is cell)
+        and (rt.ready.running is cell or (cell.task is not None and asyncio.current_task() is cell.task))
     )
 
 

@@ -100,8 +100,13 @@ class _FromInstance:
         self.first: Actor | None = first
         self.shared = shared  # attributes that could not be copied: shared (see copy_actor)
 
-    async def __call__(self, ctx: Context) -> Actor:
+    def take_first(self) -> Actor | None:
+        """The spawn-time copy, once (an actor can so start without awaiting its factory)."""
         actor, self.first = self.first, None
+        return actor
+
+    async def __call__(self, ctx: Context) -> Actor:
+        actor = self.take_first()
         if actor is None:
             actor, self.shared = copy_actor(self.pristine, self.shared)
         return actor
