@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import math
 from typing import Any
 
 _order = itertools.count()  # ties: the ask made first expires first
@@ -25,13 +26,14 @@ class Expired(Exception):
 class Deadlines:
     """Deadlines of pending asks (runtime thread only)."""
 
-    __slots__ = ("_heap", "_loop", "_pending", "_timer")
+    __slots__ = ("_heap", "_loop", "_pending", "_timer", "_timer_at")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._heap: list[tuple[float, int, asyncio.Future[Any]]] = []
         self._loop = loop
         self._pending = 0  # asks that have not returned yet
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = math.inf  # when the timer fires (inf: none armed)
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -46,17 +48,20 @@ class Deadlines:
         when = self._loop.time() + timeout
         heapq.heappush(heap, (when, next(_order), fut))
         self._pending += 1
-        timer = self._timer
-        if timer is None or when < timer.when():
-            if timer is not None:
-                timer.cancel()
-            self._timer = self._loop.call_at(when, self._fire)
+        if when < self._timer_at:
+            self._arm(when)
+
+    def _arm(self, when: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._loop.call_at(when, self._fire)
+        self._timer_at = when
 
     def done(self) -> None:
         self._pending -= 1
 
     def _fire(self) -> None:
-        self._timer = None
+        self._timer, self._timer_at = None, math.inf
         heap = self._heap
         now = self._loop.time()
         while heap and (heap[0][0] <= now or heap[0][2].done()):
@@ -64,4 +69,4 @@ class Deadlines:
             if not fut.done():
                 fut.set_exception(Expired())
         if heap:
-            self._timer = self._loop.call_at(heap[0][0], self._fire)
+            self._arm(heap[0][0])

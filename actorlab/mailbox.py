@@ -40,34 +40,43 @@ class Mailbox:
     def __bool__(self) -> bool:
         return bool(self._items)
 
-    def _queue(self, item: Any) -> None:
+    def put(self, env: Envelope) -> None:
+        """Queue a message with its envelope. A plain tell's (one from another thread) may
+        join the run before it, like ``tell``; an ask's, forward's or traced tell's stands alone."""
+        if env.reply is None and env.corr_id is None:
+            self.tell(env.msg, env.spec, env.sender, env.origin, env)
+            return
         items = self._items
         if items is _NO_ITEMS:
             items = self._items = collections.deque()
-        items.append(item)
-        n = len(items)
-        if n > self.hwm:
-            self.hwm = n
+        items.append(env)
+        self._tail = None
+        if len(items) > self.hwm:
+            self.hwm = len(items)
 
-    def put(self, env: Envelope) -> None:
-        """Queue a message with its own envelope (asks, forwards, traced tells)."""
-        self._queue(env)
-        self._tail = env if env.reply is None and env.corr_id is None else None
-
-    def tell(self, msg: Any, spec: HandlerSpec, sender: Any, origin: object) -> None:
-        """Queue a plain tell, joining the last envelope's run when it may (else its own
-        envelope starts a run: a tell's envelope has no reply and no trace id)."""
+    def tell(
+        self, msg: Any, spec: HandlerSpec, sender: Any, origin: object, env: Envelope | None = None
+    ) -> None:
+        """Queue a plain tell, joining the last envelope's run when it may (same handler,
+        sender and origin); else its envelope (``env``, or one made now) starts a run."""
+        items = self._items
         tail = self._tail
         if (
             tail is None
-            or not self._items
+            or not items
             or tail.spec is not spec
             or tail.sender is not sender
             or tail.origin is not origin
             or type(msg) is Envelope
         ):
-            msg = self._tail = tell_envelope(msg, spec, sender, origin, time.time())
-        self._queue(msg)
+            if items is _NO_ITEMS:
+                items = self._items = collections.deque()
+            msg = self._tail = (
+                env if env is not None else tell_envelope(msg, spec, sender, origin, time.time())
+            )
+        items.append(msg)
+        if len(items) > self.hwm:
+            self.hwm = len(items)
 
     def front(self) -> Envelope:
         """The envelope in force for the first message (its own, or its run's)."""

@@ -39,6 +39,15 @@ _ask_ids = itertools.count(1)
 _corr_ids = itertools.count(1)
 
 
+def _ask_limit(timeout: float | None) -> float | None:
+    """How long an ask waits, in seconds (None: no limit): ``timeout`` checked, or the
+    configured ``ask_timeout`` (``al.configure`` checked it already)."""
+    if timeout is None:
+        t = settings().ask_timeout
+        return t if t <= threading.TIMEOUT_MAX else None
+    return _timeouts.timeout(timeout)
+
+
 def _trace(
     kind: str,
     rt: Runtime,
@@ -48,9 +57,8 @@ def _trace(
     env_: Envelope | None,
     ask_id: int | None = None,
 ) -> int | None:
-    """Record a send while a trace asks for message events; returns its conversation id."""
-    if not rt.events.message_events:
-        return None
+    """Record a send (callers check that a trace asks for message events); returns its
+    conversation id."""
     corr = env_.corr_id if env_ is not None and env_.corr_id else next(_corr_ids)
     rt.events.emit(
         kind, sender.id if sender else None, cell.id, type(msg).__qualname__, short_repr(msg),
@@ -184,7 +192,7 @@ class ActorRef(Displayable, Generic[A]):
             else:
                 cell.tell(msg, spec, sender, origin)
         else:  # from a notebook cell or another thread: through the runtime's inbox
-            corr = _trace("tell", rt, None, cell, msg, None)
+            corr = _trace("tell", rt, None, cell, msg, None) if rt.events.message_events else None
             rt.post(cell, tell_envelope(msg, spec, None, rt.capture_origin(), _time(), corr))
 
     async def ask(self, msg: Any, timeout: float | None = None) -> Any:
@@ -193,7 +201,7 @@ class ActorRef(Displayable, Generic[A]):
         ``timeout=None`` uses ``al.settings().ask_timeout`` (5 s). ``AskTimeout`` on expiry (the
         message stays queued); a handler exception arrives as ``HandlerError``.
         """
-        t = _timeouts.timeout(settings().ask_timeout if timeout is None else timeout)
+        t = _ask_limit(timeout)
         cell, spec = self._target(msg)
         rt = cell.runtime
         ask_id = next(_ask_ids)
@@ -212,7 +220,7 @@ class ActorRef(Displayable, Generic[A]):
                 f"Fix: call the method directly, or self.ctx.this.tell(...)"
             )
         env_ = sender.current if sender is not None else None
-        corr = _trace("ask", rt, sender, cell, msg, env_, ask_id)
+        corr = _trace("ask", rt, sender, cell, msg, env_, ask_id) if rt.events.message_events else None
         loop = rt.loop
         fut: asyncio.Future[Any] = loop.create_future()
         origin = env_.origin if env_ is not None else None
@@ -230,7 +238,7 @@ class ActorRef(Displayable, Generic[A]):
 
     def ask_sync(self, msg: Any, timeout: float | None = None) -> Any:
         """The blocking ``ask`` for plain cells and scripts (Ctrl-C / Stop interrupts it)."""
-        t = _timeouts.timeout(settings().ask_timeout if timeout is None else timeout)
+        t = _ask_limit(timeout)
         cell, spec = self._target(msg)
         rt = cell.runtime
         if _get_ident() == rt.thread_id:
@@ -254,7 +262,7 @@ class ActorRef(Displayable, Generic[A]):
     ) -> None:
         """An ask from outside the runtime thread: queue it through the runtime's inbox."""
         rt = cell.runtime
-        corr = _trace("ask", rt, None, cell, msg, None, ask_id)
+        corr = _trace("ask", rt, None, cell, msg, None, ask_id) if rt.events.message_events else None
         origin = rt.capture_origin()
         rt.post(cell, reply_envelope(msg, spec, reply, None, origin, _time(), corr, ask_id))
 

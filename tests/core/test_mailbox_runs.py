@@ -213,3 +213,20 @@ def test_stepping_through_a_run_returns_each_member(paused):
     assert [target.step(), target.step()] == [Note(0), Other(1)]
     assert target.info().mailbox == 1
     assert [p.msg_repr for p in target.info().mailbox_preview] == ["Note(n=2)"]
+
+
+def test_tells_from_the_script_join_one_run_and_keep_their_order(paused):
+    target, sender = paused
+    for n in range(6):
+        target.tell(Note(n))  # from this thread: through the runtime's inbox, one envelope each
+    wait_until(lambda: target.info().mailbox == 6, what="the script's tells to queue")
+    assert envelopes_in(target) == 1  # the loop side queues them as one run
+    previews = target.info().mailbox_preview
+    assert [p.sender for p in previews] == [None] * 6
+    sender.tell(Burst(10, 1))  # another sender: a new run
+    wait_until(lambda: target.info().mailbox == 7, what="the sender's tell to queue")
+    target.tell(Note(7))  # and the script's again: another
+    wait_until(lambda: target.info().mailbox == 8, what="the last tells to queue")
+    assert envelopes_in(target) == 3
+    target.resume()
+    assert target.ask_sync(Seen()) == [0, 1, 2, 3, 4, 5, 10, 7]
