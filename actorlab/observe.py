@@ -38,7 +38,10 @@ def inspect() -> list[ActorInfo]:
     walk(rt.root_cell.id)
     transport = get_transport()
     if transport is not None:  # actors in other processes of a cluster
-        out.extend(transport.infos())
+        remote = {i.id: i for i in transport.infos()}
+        # A local stand-in of a remote actor (its supervision here) shares its id: show the actor.
+        out = [remote.pop(i.id, i) for i in out]
+        out.extend(remote.values())
     return out
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import os
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -83,33 +85,70 @@ class NodeHost:
         self.transport.install()
         self.root = al.root()
         self.refs: dict[str, Any] = {}  # actor id -> local ref (actors spawned here)
+        self.links: dict[str, Any] = {}  # actor id -> its ParentLink (a parent elsewhere)
+        self.incarnation = uuid.uuid4().hex  # new each time Ray restarts this process
         self.parents: dict[str, str | None] = {}  # actor id -> its parent's id (in any process)
         self.asks: dict[str, concurrent.futures.Future[Any]] = {}
         self.asks_lock = threading.Lock()
 
-    def ping(self) -> tuple[str, int, str]:
-        return (self.name, os.getpid(), self.node_id)
+    def ping(self) -> tuple[str, int, str, str]:
+        return (self.name, os.getpid(), self.node_id, self.incarnation)
 
     # -- default group: in submission order ----------------------------------------------------
-    def spawn(self, args: Any, name: str | None, actor_id: str, parent: str | None) -> None:
+    def spawn(
+        self,
+        args: Any,
+        name: str | None,
+        actor_id: str,
+        parent: str | None,
+        standin: tuple[str, str] | None = None,
+    ) -> None:
+        """Start an actor here; with ``standin`` (its parent's process, the stand-in's id) its
+        supervisor is a ``ParentLink`` that lets the parent in that process decide."""
+        import actorlab as al
         from actorlab.ids import ActorId
         from actorlab.runtime import get_runtime
         from actorlab.spawning import spawn_cell
 
+        from .supervised import ChildStopped, ParentLink
+        from .transport import _remote_ref
+
         rt = get_runtime()
-        cell = spawn_cell(rt, rt.root_cell, args, name, actor_id=ActorId(actor_id))
+        under: Any = rt.root_cell
+        standin_ref = None
+        if standin is not None:
+            standin_ref = _remote_ref(standin[1], standin[0], None, None)
+            link = spawn_cell(rt, rt.root_cell, ParentLink(standin_ref))
+            self.links[actor_id] = link.ref
+            under = link
+        cell = spawn_cell(rt, under, args, name, actor_id=ActorId(actor_id))
         self.refs[actor_id] = cell.ref
         self.parents[actor_id] = parent
+        if standin_ref is not None:
+            link_ref, told = self.links[actor_id], standin_ref
+
+            def on_status(update: Any) -> None:  # stopped for good: tell the parent's side
+                if update.status is al.Status.STOPPED:
+                    told.tell(ChildStopped())
+                    with contextlib.suppress(al.ActorClosed):
+                        link_ref.tell(ChildStopped())  # and the link goes too
+
+            al.monitor(cell.ref, on_status)
 
     def deliver(self, batch: list[tuple[str, Any]]) -> None:
         """Tell each message to its actor, in order (a message for a stopped actor is a dead
         letter here: at-most-once)."""
         import actorlab as al
+        from actorlab.ref import _ref_by_id
 
         for actor_id, msg in batch:
             ref = self.refs.get(actor_id)
-            if ref is None:
-                continue
+            if ref is None:  # not spawned through this host: a stand-in of a remote child
+                try:
+                    ref = _ref_by_id(actor_id)
+                    ref._live()
+                except al.ActorlabError:
+                    continue
             try:
                 ref.tell(msg)
             except al.ActorClosed:
@@ -129,8 +168,27 @@ class NodeHost:
 
     def stop(self, actor_id: str, timeout: float | None) -> None:
         ref = self.refs.pop(actor_id, None)
-        if ref is not None:
-            ref.stop(timeout)
+        link = self.links.pop(actor_id, None)
+        for r in (ref, link):  # the child first: its stand-in hears of it
+            if r is not None and not r.is_closed():
+                r.stop(timeout)
+
+    def decide(self, token: str, decision: str) -> None:
+        """The parent's decision for a failure a ``ParentLink`` here is waiting on."""
+        from .supervised import settle
+
+        settle(token, decision)
+
+    def restart_child(
+        self, args: Any, name: str | None, actor_id: str, parent: str, standin: tuple[str, str]
+    ) -> None:
+        """Restart a supervised child its parent restarts; spawn it again if it was lost."""
+        ref = self.refs.get(actor_id)
+        if ref is not None and not ref.is_closed():
+            ref.restart()
+            return
+        self.stop(actor_id, None)
+        self.spawn(args, name, actor_id, parent, standin)
 
     def control(self, actor_id: str, verb: str) -> Any:
         ref = self.refs.get(actor_id)
@@ -162,21 +220,33 @@ class NodeHost:
                 fut = self.asks[token] = concurrent.futures.Future()
             return fut
 
+    @group("replies")
+    def watch(self, timeout: float) -> str:
+        """Returns after ``timeout`` s with this process's incarnation; a caller waiting here sees
+        the process die (a ``RayActorError``) or come back (another incarnation)."""
+        threading.Event().wait(timeout)
+        return self.incarnation
+
     # -- view group -----------------------------------------------------------------------------
     def info(self, actor_id: str) -> Any:
         ref = self.refs.get(actor_id)
-        return self._placed(ref.info()) if ref is not None else None
+        if ref is None or ref.is_closed():  # never here, or stopped (by itself, or its parent)
+            self.refs.pop(actor_id, None)
+            return None
+        return self._placed(ref.info())
 
     def infos(self) -> list[Any]:
         import actorlab as al
 
-        return [self._placed(i) for i in al.inspect()]
+        hidden = ("ParentLink", "StandIn")  # supervision plumbing: the driver shows the actors
+        return [self._placed(i) for i in al.inspect() if i.actor_type not in hidden]
 
     def _placed(self, info: Any) -> Any:
         import dataclasses
 
         parent = self.parents.get(str(info.id), info.parent)
-        if parent is not None and info.parent is None:  # a remote child of another process
+        if parent is not None and (info.parent is None or str(info.id) in self.links):
+            # a remote child of another process (under the root, or its ParentLink)
             from actorlab.ids import ActorId
 
             info = dataclasses.replace(info, parent=ActorId(parent))
@@ -217,21 +287,25 @@ class Registry:
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         node, resources = key
-        if node is None and not resources:
-            node = self._least_loaded_node()
+        soft = False
+        if node is None and not resources:  # spread; after a lost node, restart anywhere
+            node, soft = self._least_loaded_node(), True
         name = f"actorlab-host-{self.driver_home}-{len(self.hosts)}-{(node or 'any')[:8]}"
         options: dict[str, Any] = {
             "name": name,
             "namespace": NAMESPACE,
             "num_cpus": 0,
-            "max_restarts": 0,
+            # A crashed process comes back empty with the same handle (refs keep working);
+            # its queued calls are not retried: delivery is at most once.
+            "max_restarts": -1,
+            "max_task_retries": 0,
         }
         if resources:
             options["resources"] = {k: v for k, v in resources if k not in ("CPU", "GPU")}
             options["num_cpus"] = dict(resources).get("CPU", 0)
             options["num_gpus"] = dict(resources).get("GPU", 0)
         if node is not None:
-            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=False)
+            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=soft)
         host_class = ray.remote(concurrency_groups=CONCURRENCY)(NodeHost)  # type: ignore[call-overload]
         handle: Any = host_class.options(**options).remote(name, self.driver_home)
         ray.get(handle.ping.remote())  # started and importable before anyone sends to it

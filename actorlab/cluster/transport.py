@@ -28,6 +28,8 @@ from .host import NAMESPACE, registry_name, relay_name
 FLUSH_AFTER = 0.001  # seconds a burst of tells may wait to share one Ray call
 BATCH = 2000  # messages per Ray call at most
 REPLY_GRACE = 30.0  # extra seconds to wait for a remote reply past its ask timeout
+WATCH_EVERY = 30.0  # seconds a watcher's call to a node runtime waits before it asks again
+RESTART_WAIT = 60.0  # seconds a watcher waits for Ray to restart a dead node runtime
 
 
 def _ray() -> Any:
@@ -232,6 +234,11 @@ def _class_of(key: Any) -> type | None:
 _current: RayTransport | None = None
 
 
+def current() -> RayTransport | None:
+    """This process's cluster transport, if connected."""
+    return _current
+
+
 def _transport() -> RayTransport:
     if _current is None:
         raise ActorlabError(
@@ -255,6 +262,8 @@ class RayTransport:
         self._flusher = threading.Thread(target=self._flush_loop, name="actorlab-flush", daemon=True)
         self._flusher.start()
         self._hosts: dict[Any, str] = {}  # placement key -> node runtime name
+        self.children: dict[str, Any] = {}  # actor id -> supervised.Record (remote children)
+        self._watched: set[str] = set()  # node runtimes this process watches for a crash
 
     def install(self) -> None:
         global _current
@@ -380,8 +389,89 @@ class RayTransport:
                     f"stop it first (al.lookup({name!r}).stop()), or pick another name"
                 )
         parent_id = str(parent.id) if getattr(parent, "id", None) is not None else None
-        self.call(host, "spawn", args, name, str(actor_id), parent_id)
+        if parent_id is None:  # top level: the root's rule (a failure or a lost process stops it)
+            self.call(host, "spawn", args, name, str(actor_id), None)
+        elif host == self.home:  # placed in this very process: a local child
+            from actorlab.spawning import spawn_cell
+
+            return spawn_cell(parent.runtime, parent, args, name, actor_id=actor_id).ref
+        else:
+            self._spawn_supervised(parent, args, name, str(actor_id), host)
         return RemoteActorRef(actor_id, host, actor_type, name)
+
+    def _spawn_supervised(self, parent: Any, args: Any, name: str | None, aid: str, host: str) -> None:
+        """A remote child of a local actor: a stand-in here lets the parent supervise it."""
+        import actorlab as al
+        from actorlab.spawning import spawn_cell
+
+        from .supervised import Record, StandIn, on_standin_status
+
+        rec = self.children[aid] = Record(aid, host, args, name, str(parent.id))
+        self.call(host, "spawn", args, name, aid, rec.parent_id, (self.home, aid))
+        standin = spawn_cell(parent.runtime, parent, StandIn(aid), None, actor_id=ActorId(aid))
+        rec.unmonitor = al.monitor(standin.ref, lambda update: on_standin_status(rec, update))
+        self._watch(host)
+
+    def apply(self, rec: Any, verb: str) -> None:
+        """Carry a decision for a remote child to its process: restart, resume or terminate."""
+        token, rec.pending = rec.pending, None
+        lost, rec.lost = rec.lost, False
+        if token is not None and not lost:  # its ParentLink is waiting for this decision
+            self.call(rec.host, "decide", token, verb)
+        elif verb == "terminate":
+            self.call(rec.host, "stop", rec.actor_id, None)
+        else:  # restart (or resume what was lost: it restarts, fresh)
+            self.call(
+                rec.host, "restart_child", rec.args, rec.name, rec.actor_id, rec.parent_id,
+                (self.home, rec.actor_id),
+            )
+
+    def _watch(self, host: str) -> None:
+        """Watch a node runtime: when its process dies, tell the stand-ins of its actors."""
+        if host in self._watched:
+            return
+        self._watched.add(host)
+        threading.Thread(
+            target=self._watch_loop, args=(host,), name=f"actorlab-watch-{host}", daemon=True
+        ).start()
+
+    def _watch_loop(self, host: str) -> None:
+        ray = _ray()
+        h = self.handle(host)
+        known = ray.get(h.ping.remote())[3]
+        while not self._closed:
+            try:
+                now = ray.get(h.watch.remote(WATCH_EVERY))
+                if now == known:
+                    continue
+                reason = "its process restarted"
+            except ray.exceptions.RayActorError as exc:
+                reason = f"its process died: {type(exc).__name__}"
+                now = None
+            give_up = time.monotonic() + RESTART_WAIT
+            while now is None and not self._closed and time.monotonic() < give_up:
+                try:  # Ray restarts it (elsewhere if its node is gone): wait until it is back
+                    now = ray.get(h.ping.remote())[3]
+                except ray.exceptions.RayActorError:
+                    time.sleep(0.2)  # not back yet
+            if self._closed:
+                return
+            self._lost(host, reason)  # the stand-ins fail now, when a restart can land
+            if now is None:
+                return  # gone for good: a restart decided now fails, and says so
+            known = now
+
+    def _lost(self, host: str, reason: str) -> None:
+        from actorlab.ref import _ref_by_id
+
+        from .supervised import ChildLost
+
+        for rec in list(self.children.values()):
+            if rec.host == host:
+                try:
+                    _ref_by_id(rec.actor_id).tell(ChildLost(reason))
+                except ActorlabError:
+                    pass  # the stand-in stopped meanwhile
 
     def save_snapshot(self, ref: ActorRef[Any], storage: Any) -> Any:
         from .snapshots import save_remote
@@ -418,8 +508,12 @@ class RayTransport:
     def infos(self) -> list[ActorInfo]:
         if self.home != self.driver_home:
             return []  # only the notebook's process shows the whole cluster
-        hosts = _ray().get(self.registry().all_hosts.remote())
+        ray = _ray()
+        hosts = ray.get(self.registry().all_hosts.remote())
         out: list[ActorInfo] = []
-        for batch in _ray().get([self.call(h, "infos") for h in hosts]):
-            out.extend(batch)
+        for pending in [self.call(h, "infos") for h in hosts]:
+            try:
+                out.extend(ray.get(pending))
+            except ray.exceptions.RayActorError:
+                pass  # a process that died (being restarted): its actors are gone
         return out

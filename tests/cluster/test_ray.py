@@ -25,13 +25,15 @@ pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
 
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The workers import the test actors by name, and the actorlab of this checkout.
+WORKER_PATH = os.pathsep.join([TESTS, os.path.dirname(TESTS)])
 
 
 @pytest.fixture(scope="module")
 def cluster():
     # The workers import this package's actors by name (as `cluster.actors`), like any module
     # outside __main__: Ray's runtime_env puts the tests folder on their path.
-    c = al.cluster.connect(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": TESTS}})
+    c = al.cluster.connect(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": WORKER_PATH}})
     yield c
     c.shutdown()
 

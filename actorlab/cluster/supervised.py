@@ -1,0 +1,196 @@
+"""Supervision across processes: a remote child is supervised by its parent in another process.
+
+    parent P (process X)                          node runtime (process Y)
+      └─ stand-in (StandIn, C's id)   <────────   link (ParentLink) ── C
+         fails when C fails or Y dies             asks X for the decision, applies it
+
+- **C fails**: its supervisor on Y is a ``ParentLink``, whose ``supervise()`` tells the stand-in
+  ``ChildFailed`` and waits. The stand-in raises C's error, so P's strategy decides for it as for
+  any child (intensity, then escalation). The decision goes back to Y through the stand-in's
+  lifecycle: restarted (``on_restart``) → C restarts, stopped (``on_exit``) → C stops, back to
+  running → C resumes.
+- **Y dies** (a crash, a lost node): X's watcher of Y tells each stand-in there ``ChildLost``. Ray
+  restarts Y's node runtime empty (same handle, elsewhere if its node is gone); a restart decided
+  by P spawns C there again, with the same id and its spawn args, so refs to C keep working. A
+  resume cannot bring back the state that died with Y: it restarts C as well.
+- **C stops by itself** (or ``ref.stop()``): the link tells the stand-in ``ChildStopped``; the
+  stand-in stops too.
+
+Top-level remote actors (spawned from ``al.root()``) have no stand-in: the root stops a failing
+top-level actor, and one lost with its process is gone, as locally.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from actorlab.actor import Actor
+from actorlab.errors import ActorlabError
+from actorlab.info import Status, StatusUpdate
+from actorlab.messages import handler
+from actorlab.supervision import Escalation, Signal
+
+
+class RemoteProcessLost(ActorlabError):
+    """A remote child's process died (a crash or a lost node), and the child with it."""
+
+
+class RemoteChildFailed(ActorlabError):
+    """A remote child failed with an error that could not travel between processes."""
+
+
+@dataclass
+class ChildFailed:
+    """From a link to the stand-in: the child failed; the parent decides (token: the reply)."""
+
+    token: str
+    text: str
+    error: BaseException | None = None
+
+
+@dataclass
+class ChildLost:
+    """From the watcher to the stand-in: the child's process died."""
+
+    reason: str
+
+
+@dataclass
+class ChildStopped:
+    """From a link to the stand-in: the child stopped for good."""
+
+
+@dataclass
+class Record:
+    """What the parent's process knows of one remote child (shared by all its stand-ins)."""
+
+    actor_id: str
+    host: str
+    args: Any
+    name: str | None
+    parent_id: str
+    pending: str | None = None  # the token of the failure waiting for a decision
+    lost: bool = False  # its process died
+    restarting: bool = False
+    started: bool = False
+    unmonitor: Any = field(default=None, repr=False)
+
+
+class StandIn(Actor):
+    """In the parent's process: the remote child as its parent's supervision sees it."""
+
+    def __init__(self, actor_id: str) -> None:
+        self.actor_id = actor_id
+
+    def _record(self) -> Record:
+        from .transport import _transport
+
+        return _transport().children[self.actor_id]
+
+    @handler
+    def failed(self, msg: ChildFailed) -> None:
+        rec = self._record()
+        rec.pending = msg.token
+        if msg.error is not None:
+            raise msg.error
+        raise RemoteChildFailed(msg.text)
+
+    @handler
+    def lost(self, msg: ChildLost) -> None:
+        rec = self._record()
+        rec.lost, rec.pending = True, None
+        raise RemoteProcessLost(
+            f"the remote actor {self.actor_id[:8]} died with its process ({msg.reason}); "
+            f"its parent's strategy decides whether it starts again (fresh, from its spawn args)"
+        )
+
+    @handler
+    def stopped(self, msg: ChildStopped) -> None:
+        self._record().started = False  # nothing left to stop on its node
+        self.ctx.terminate()
+
+    def on_restart(self) -> None:
+        self._record().restarting = True
+
+    def on_start(self) -> None:
+        from .transport import _transport
+
+        rec = self._record()
+        if not rec.started:  # the first start: transport.spawn has spawned C already
+            rec.started = True
+            return
+        rec.restarting = False
+        _transport().apply(rec, "restart")
+
+    def on_exit(self, code: Any) -> None:
+        from .transport import current
+
+        t = current()
+        if t is None:  # the cluster was shut down first: nothing left to stop there
+            return
+        rec = t.children.pop(self.actor_id, None)
+        if rec is not None and rec.started:
+            t.apply(rec, "terminate")
+        if rec is not None and rec.unmonitor is not None:
+            rec.unmonitor()
+
+
+def on_standin_status(rec: Record, update: StatusUpdate) -> None:
+    """Resumed: a stand-in back to running with a failure pending means P resumed it."""
+    back = update.status in (Status.IDLE, Status.PROCESSING)
+    if back and (rec.pending or rec.lost) and not rec.restarting:
+        from .transport import _transport
+
+        _transport().apply(rec, "resume")
+
+
+# -- the child's side (its node runtime) ------------------------------------------------------
+_decisions: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Future[str]]] = {}
+_lock = threading.Lock()
+
+
+def settle(token: str, decision: str) -> None:
+    """A decision from the parent's process for the failure ``token`` (any thread)."""
+    with _lock:
+        found = _decisions.pop(token, None)
+    if found is not None:
+        loop, fut = found
+        loop.call_soon_threadsafe(_set, fut, decision)
+
+
+def _set(fut: asyncio.Future[str], decision: str) -> None:
+    if not fut.done():
+        fut.set_result(decision)
+
+
+class ParentLink(Actor):
+    """On the child's node runtime: the child's supervisor, asking the real parent to decide."""
+
+    def __init__(self, standin: Any) -> None:
+        self.standin = standin  # a ref to the stand-in, in the parent's process
+
+    @handler
+    def stopped(self, msg: ChildStopped) -> None:
+        """The child stopped for good: the link goes too."""
+        self.ctx.terminate()
+
+    async def supervise(self, esc: Escalation) -> tuple[Signal, Signal | None]:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[str] = loop.create_future()
+        token = uuid.uuid4().hex
+        with _lock:
+            _decisions[token] = (loop, fut)
+        error: BaseException | None = esc.error
+        try:
+            import ray
+
+            ray.cloudpickle.dumps(error)
+        except Exception:
+            error = None  # it does not travel: its text does
+        self.standin.tell(ChildFailed(token, f"{type(esc.error).__name__}: {esc.error}", error))
+        decision = await fut  # "resume", "restart" or "terminate"
+        return (Signal(decision), None)
