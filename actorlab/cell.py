@@ -407,8 +407,8 @@ class ActorCell:
                     continue  # look again: a signal may have come first
                 granted = False
                 stepping = self.held  # (then a step asked for this message: its ack is first)
-                if mailbox.front().spec.is_async:
-                    env = mailbox.take()
+                env = mailbox.take_async()
+                if env is not None:
                     n, msg = 1, env.msg
                     err = await self._handle(env)
                     failure = None if err is None else (env, err)
@@ -515,18 +515,19 @@ class ActorCell:
             monitoring.check_view(self)
 
     async def _handle(self, env: Envelope) -> BaseException | None:
-        """Run any handler (async, or with the sending cell's output routing)."""
-        spec = env.spec
+        """Run an async handler (in the sending cell's output routing, when it has one)."""
+        func, msg, origin = env.spec.func, env.msg, env.origin
         self.current = env
-        self.current_msg = env.msg
+        self.current_msg = msg
         if self.status is not Status.PROCESSING:
             self.set_status(Status.PROCESSING)
         t0 = self.handler_started = _perf()
         try:
-            with self.runtime.enter_origin(env.origin):
-                result = spec.func(self.actor, env.msg)
-                if spec.is_async:
-                    result = await result
+            if origin is None:
+                result = await func(self.actor, msg)
+            else:
+                with self.runtime.enter_origin(origin):
+                    result = await func(self.actor, msg)
         except BaseException as exc:  # SystemExit, CancelledError...: a failure of this actor
             if supervising.stopped_by_cancel(self, exc):
                 raise  # the runtime is shutting down: not the handler's fault
@@ -537,12 +538,7 @@ class ActorCell:
         self._account(t0)
         self.current = None
         self.current_msg = None
-        if env.reply is not None:
-            settle(env.reply, result)
-        if self.runtime.events.message_events:
-            monitoring.emit_handled_ok(self, env, t0, result)
-        if self.monitors:
-            monitoring.check_view(self)
+        self._after_message(env, msg, t0, result)
         return None
 
     def _raised(self, env: Envelope, exc: BaseException) -> BaseException:

@@ -78,13 +78,20 @@ class Mailbox:
         if len(items) > self.hwm:
             self.hwm = len(items)
 
-    def front(self) -> Envelope:
-        """The envelope in force for the first message (its own, or its run's)."""
+    def take_async(self) -> Envelope | None:
+        """Take the first message as a whole envelope if its handler is async, else None."""
         item = self._items[0]
         if type(item) is Envelope:
+            if not item.spec.is_async:
+                return None
+            self._items.popleft()
+            self.head = item
             return item
-        assert self.head is not None
-        return self.head
+        head = self.head
+        assert head is not None
+        if not head.spec.is_async:
+            return None
+        return member(head, self._items.popleft())
 
     def pop_sync(self) -> Any:
         """Take the first message if its handler is sync (``head`` is then its envelope);
@@ -114,10 +121,13 @@ class Mailbox:
         assert self.head is not None
         return member(self.head, item)
 
-    def idle(self) -> None:
-        """Nothing queued: forget the last envelopes, so no handled message is kept alive."""
-        if not self._items:
-            self.head = self._tail = None
+    def idle(self) -> bool:
+        """If nothing is queued, forget the last envelopes (so no handled message is kept
+        alive) and say so."""
+        if self._items:
+            return False
+        self.head = self._tail = None
+        return True
 
     def rebind(self, spec_for: Callable[[Envelope], HandlerSpec | None]) -> list[Envelope]:
         """Give every queued message the handler ``spec_for`` finds now (live code: the actor's

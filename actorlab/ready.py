@@ -92,13 +92,11 @@ def run_cell(cell: ActorCell) -> int:
         pass
     elif cell.signals or cell.stop_requested:
         cell._resume()
-    elif cell.mailbox:
-        if n == BATCH:  # more than a batch: back of the queue, the others go first
-            cell.queued = True
-            ready.add(cell)
-        else:  # an async handler is next: the task runs it
-            cell._resume()
-    else:
-        cell.mailbox.idle()
+    elif cell.mailbox.idle():  # all handled
         cell.set_status(Status.IDLE)
+    elif n == BATCH:  # more than a batch: back of the queue, the others go first
+        cell.queued = True
+        ready.add(cell)
+    else:  # an async handler is next: the task runs it
+        cell._resume()
     return n
