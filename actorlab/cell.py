@@ -28,6 +28,7 @@ from .ids import ActorId
 from .info import ActorInfo, Status, StatusUpdate
 from .mailbox import NOTHING, Mailbox
 from .ready import BATCH as _BATCH
+from .ready import NO_TASK
 from .reprs import error_text, short_repr
 from .runtime import _current_cell
 from .signals import Kind, Sig
@@ -225,7 +226,7 @@ class ActorCell:
             self._start_task()
             return
         self._adopt(actor)
-        self._waiter = lifecycle.NO_TASK
+        self._waiter = NO_TASK
         self.set_status(Status.IDLE)
         if self.signals:  # sent before the start
             self._resume()
@@ -290,7 +291,7 @@ class ActorCell:
         """Wake the parked task (signals, and whatever the ready queue leaves to it, such as
         a ``failure`` to escalate)."""
         w = self._waiter
-        if w is lifecycle.NO_TASK:  # started without a task: stop at once if nothing needs awaiting
+        if w is NO_TASK:  # started without a task: stop at once if nothing needs awaiting
             self._waiter = None
             if failure is not None or not lifecycle.stop_now(self):
                 self._start_task(failure)

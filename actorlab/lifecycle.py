@@ -21,19 +21,6 @@ log = logging.getLogger("actorlab")
 _NONE: Any = ()  # an empty stand-in list (the cell's lists are made on first append)
 
 
-class _NoTask:
-    """The ``_waiter`` of an actor started without a task: parked, and waking it
-    (``ActorCell._resume``) makes the task."""
-
-    __slots__ = ()
-
-    def done(self) -> bool:
-        return False
-
-
-NO_TASK: Any = _NoTask()
-
-
 def ready_actor(make: Any) -> Actor | None:
     """The actor instance a factory has at hand without awaiting (spawned from an instance:
     ``take_first``), so the actor can start without a task; None otherwise."""
@@ -84,9 +71,10 @@ async def finish(cell: ActorCell, ack: Any, run_exit_hook: bool) -> None:
 
 def _stopping(cell: ActorCell, ack: Any) -> None:
     cell.closed = True
-    if not cell.stop_acks:
-        cell.stop_acks = []
-    cell.stop_acks.append(ack)
+    if ack is not None:
+        if not cell.stop_acks:
+            cell.stop_acks = []
+        cell.stop_acks.append(ack)
     cell.set_status(Status.STOPPING)
     cell.cancel_timers()
 
@@ -127,16 +115,17 @@ def close(cell: ActorCell, reason: str) -> None:
     rt = cell.runtime
     with rt.lock:
         rt.cells.pop(cell.id, None)
-        for name in (cell.name, *(cell.bound_names or ())):
-            if name is not None and rt.names.get(name) is cell:
-                del rt.names[name]
+        if cell.name is not None or cell.bound_names:
+            for name in (cell.name, *(cell.bound_names or ())):
+                if name is not None and rt.names.get(name) is cell:
+                    del rt.names[name]
     if cell.parent.children:  # (a cell that never started is in no dict)
         cell.parent.children.pop(cell.id, None)
     cell.set_status(Status.STOPPED)
     rt.events.emit("stop", cell.parent.id, cell.id, cell.actor_type.__qualname__, detail=reason)
-    signals, cell.signals = cell.signals, []
-    for sig in signals:
+    for sig in cell.signals:  # (a signal sent from now on is settled at once: STOPPED)
         sig.settle()
+    cell.signals.clear()
     acks, cell._step_acks = cell._step_acks, _NONE
     for ack in acks:
         settle(ack, None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .info import Status
 
@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 
 _BUDGET = 256  # messages handled per callback before the loop's other work gets a turn
 BATCH = 256  # messages an actor handles before letting the others run (the task's too)
+
+
+class _NoTask:
+    """The ``_waiter`` of an actor started without a task: parked (never done), and waking
+    it (``ActorCell._resume``) makes the task."""
+
+    __slots__ = ()
+
+    def done(self) -> bool:
+        return False
+
+
+NO_TASK: Any = _NoTask()
 
 
 class ReadyQueue:
@@ -63,7 +76,7 @@ def run_cell(cell: ActorCell) -> int:
     it has none). What needs the task (a signal, ``ctx.terminate()``, an async handler, a
     failure, a scheduler, ``after_message``) wakes it. Returns how many ran."""
     w = cell._waiter
-    if w is None or w.done():  # the task is awake: it handles the mailbox itself
+    if w is None or (w is not NO_TASK and w.done()):  # awake: the task handles the mailbox
         cell.queued = False
         return 0
     status = cell.status
