@@ -118,7 +118,8 @@ def test_respawn_or_falls_back_on_the_cluster_and_autosaves_there(cluster, tmp_p
         name="fresh",
         autosave=al.Every(messages=1),
     )
-    assert al.lookup("fresh") == remote and remote.ask_sync(Bump(1)) == 101
+    assert not _is_here(remote) and al.lookup("fresh") == remote
+    assert remote.ask_sync(Bump(1)) == 101
     wait_until(lambda: store.file_for(aid).exists(), what="the autosave on the worker")
     remote.stop()
     assert al.root().respawn_sync(store, aid).ask_sync(Total()) == (101, [1])
