@@ -253,7 +253,8 @@ class ActorCell:
             self.reject(env, "the actor had stopped when the message arrived")
             return
         self.mailbox.put(env)
-        self._wake()
+        if self._waiter is not None and not self.queued:  # parked, and not in the ready queue
+            self._wake()
 
     def tell(self, msg: Any, spec: Any, sender: ActorCell | None, origin: object) -> None:
         """Queue a plain tell (it may join the run of the message before it)."""
@@ -261,7 +262,8 @@ class ActorCell:
             self.reject(tell_envelope(msg, spec, sender, origin, time.time()), "the actor had stopped")
             return
         self.mailbox.tell(msg, spec, sender, origin)
-        self._wake()
+        if self._waiter is not None and not self.queued:  # parked, and not in the ready queue
+            self._wake()
 
     def signal(self, sig: Sig) -> None:
         if self.status is Status.STOPPED:
@@ -279,13 +281,13 @@ class ActorCell:
         self.stop_requested = True
 
     def _wake(self) -> None:
-        """A message arrived: an idle actor handles it from the ready queue, its task parked."""
-        if self._waiter is not None and not self.queued:
-            if self.status is Status.IDLE:
-                self.queued = True
-                self.runtime.ready.add(self)
-            else:
-                self._resume()
+        """A message arrived for a parked actor (not queued yet): an idle one handles it from
+        the ready queue, its task parked; any other (paused, suspended...) wakes its task."""
+        if self.status is Status.IDLE:
+            self.queued = True
+            self.runtime.ready.add(self)
+        else:
+            self._resume()
 
     def _resume(self, failure: Failure | None = None) -> None:
         """Wake the parked task (signals, and whatever the ready queue leaves to it, such as
