@@ -46,6 +46,8 @@ class ReadyQueue:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._cells: collections.deque[ActorCell] = collections.deque()
         self._loop = loop
+        #: A ``run`` is on its way: the loop callback, or the inbox drain's own call at its
+        #: end (which sets this while it delivers, so no callback is scheduled for nothing).
         self._scheduled = False
         #: The cell whose handler runs from this queue right now (``runtime.running_in``).
         self.running: ActorCell | None = None
@@ -55,6 +57,11 @@ class ReadyQueue:
         if not self._scheduled:
             self._scheduled = True
             self._loop.call_soon(self.run)
+
+    def hold(self) -> None:
+        """The caller runs the queue itself soon (``run``): schedule no callback meanwhile
+        (the runtime's cross-thread inbox drain, which delivers, then runs the queue)."""
+        self._scheduled = True
 
     def run(self) -> None:
         """Run the queued cells' batches now (the runtime's cross-thread inbox calls this after

@@ -240,16 +240,19 @@ class Runtime:
     def _drain(self) -> None:
         self._scheduled = False
         inbox = self._inbox
-        while inbox:
-            target, item = inbox.popleft()
-            try:
-                if target is None:
-                    item()
-                else:
-                    target.enqueue(item)
-            except BaseException:  # one bad hand-off must not strand the items behind it
-                log.exception("actorlab: a call handed to the runtime thread raised")
-        self.ready.run()  # the actors just sent a message handle it now, not a loop turn later
+        self.ready.hold()  # (it runs below: no loop callback for it meanwhile)
+        try:
+            while inbox:
+                target, item = inbox.popleft()
+                try:
+                    if target is None:
+                        item()
+                    else:
+                        target.enqueue(item)
+                except BaseException:  # one bad hand-off must not strand the items behind it
+                    log.exception("actorlab: a call handed to the runtime thread raised")
+        finally:
+            self.ready.run()  # the actors just sent a message handle it now, not a loop turn later
 
     def run_soon(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the runtime thread (now if already there), in order with messages."""

@@ -223,3 +223,30 @@ def test_an_answered_ask_is_already_counted() -> None:
     cell.runtime.call(lambda: cell.enqueue(reply_envelope(Hop(), spec, on_reply, None, None, 0.0)))
     wait_until(lambda: seen)
     assert seen == [1]  # an asker reading info() on its reply sees its message counted
+
+
+def test_a_drain_of_the_inbox_schedules_no_ready_callback_for_it() -> None:
+    """The drain runs the ready queue itself at its end: delivering to an idle actor from
+    another thread must not also schedule a loop callback (an empty loop turn per burst)."""
+    from actorlab.runtime import get_runtime
+
+    p = al.root().spawn(Player())
+    wait_idle()
+    ready = get_runtime().ready
+    loop = ready._loop
+    scheduled: list[Any] = []
+
+    class Spy:
+        def call_soon(self, fn: Any, *args: Any) -> Any:
+            scheduled.append(fn)
+            return loop.call_soon(fn, *args)
+
+    ready._loop = Spy()
+    try:
+        for _ in range(3):
+            p.tell(Hop())
+        wait_until(lambda: _cell(p).processed == 3)
+        wait_idle()
+    finally:
+        ready._loop = loop
+    assert scheduled == []
