@@ -17,6 +17,7 @@ import textwrap
 import pytest
 
 import actorlab as al
+from actorlab.persistence.storage import ListableStorage
 from actorlab.testing import wait_until
 
 ray = pytest.importorskip("ray")
@@ -131,6 +132,7 @@ def test_respawn_or_falls_back_on_the_cluster_and_autosaves_there(cluster, tmp_p
 def test_cluster_storage_carries_snapshots_both_ways(cluster, tmp_path):
     store = al.cluster.ClusterStorage(tmp_path / "head")
     assert al.cluster.ClusterStorage(tmp_path / "head") == store  # one server per directory
+    assert isinstance(store, al.PersistentStorage) and isinstance(store, ListableStorage)
     remote = _remote_tally(3)
     remote.ask_sync(SaveTo(store))  # the worker writes through the server
     assert store.ids() == [remote.id] and store.where()[0] == str(tmp_path / "head")
