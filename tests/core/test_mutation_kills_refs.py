@@ -1,0 +1,262 @@
+"""Tests that kill mutants of ``ref`` (``make mutation``): what a forward carries (sender,
+origin, time), pickled and unresolved refs, weak refs, control signals sent from inside an actor,
+the texts of control and ask timeouts, and the trace records of sends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import pickle
+import threading
+import time
+from dataclasses import dataclass
+
+import pytest
+
+import actorlab as al
+from actorlab import runtime as rt_mod
+from actorlab import transport as transport_mod
+from actorlab.ref import ActorRef
+from actorlab.runtime import current_actor, get_runtime
+from actorlab.testing import spawn_probe, wait_idle, wait_until
+
+from .actors import Counter, Get
+
+
+@dataclass
+class Block:
+    started: threading.Event
+    release: threading.Event
+
+
+class Forwarder(al.Actor):
+    """Forwards ``Get()`` to ``b`` (the reply goes to ``target``), here or from a worker thread."""
+
+    def __init__(self, b: al.ActorRef, target: al.ActorRef) -> None:
+        self.b = b
+        self.target = target
+
+    @al.handler
+    async def go(self, how: str) -> str:
+        if how == "here":
+            self.b.forward(Get(), self.target)
+        elif how == "thread":
+            await asyncio.to_thread(self.b.forward, Get(), self.target)
+        elif how == "fault":
+            self.b.inject_fault(ValueError("sent from an actor"))
+        elif how == "stop":
+            try:
+                self.b.stop()
+            except al.WrongThread as exc:
+                return str(exc)
+        elif how == "tell":
+            self.b.tell(Get())
+        return "done"
+
+
+class Blocker(al.Actor):
+    @al.handler
+    def block(self, msg: Block) -> None:
+        msg.started.set()
+        msg.release.wait(10)  # holds the runtime thread until the test lets go
+
+
+@pytest.fixture
+def origins(monkeypatch):
+    """Fake notebook-cell origins: each send from outside captures a new token, and the tokens
+    handlers run under are recorded per actor."""
+    tokens = iter(f"cell-{i}" for i in range(1, 100))
+    entered: list[tuple[al.ActorId | None, object]] = []
+
+    @contextlib.contextmanager
+    def enter(token):
+        entered.append((current_actor(), token))
+        yield
+
+    monkeypatch.setattr(rt_mod, "_origin_capture", lambda: next(tokens))
+    monkeypatch.setattr(rt_mod, "_origin_enter", enter)
+    return entered
+
+
+# -- forward ---------------------------------------------------------------------------------------
+def test_a_forward_carries_its_sender_origin_and_time(al_root, origins):
+    probe = spawn_probe()
+    b = al_root.spawn(Counter())
+    a = al_root.spawn(Forwarder(b, probe.ref))
+    b.pause()
+    t0 = time.time()
+    b.forward(Get(), probe.ref)  # from here: origin cell-1, no sender
+    assert a.ask_sync("here") == "done"  # the ask captures cell-2; a forwards inside it
+    assert a.ask_sync("thread") == "done"  # cell-3; a worker thread of a's handler forwards
+    t1 = time.time()
+    queued = b.info().mailbox_preview
+    assert [(m.msg_type, m.sender) for m in queued] == [
+        ("Get", None),
+        ("Get", a.label),
+        ("Get", a.label),
+    ]
+    assert all(t0 <= m.enqueued_at <= t1 for m in queued)
+    b.resume()
+    assert probe.expect(int, count=3) == [0, 0, 0]
+    wait_idle()
+    assert [tok for who, tok in origins if who == b.id] == ["cell-1", "cell-2", "cell-3"]
+
+
+def test_a_forward_whose_target_stopped_is_a_dead_letter(al_root):
+    b = al_root.spawn(Counter(5))
+    gone = al_root.spawn(Counter())
+    gone.stop()
+    b.forward(Get(), gone)
+    wait_until(lambda: al.dead_letters(), what="the dead letter")
+    [letter] = al.dead_letters()
+    assert letter.message == 5 and letter.actor == gone.id
+    assert letter.reason.startswith(f"forward from {b.label} failed: ")
+    assert "has stopped" in letter.reason
+
+
+def test_forward_to_a_non_ref_shows_it_cut_to_60_characters(al_root):
+    junk = "z" * 100
+    with pytest.raises(TypeError) as err:
+        al_root.spawn(Counter()).forward(Get(), junk)  # type: ignore[arg-type]
+    assert f"got {repr(junk)[:59]}… (str). Fix" in str(err.value)
+
+
+# -- pickled, unresolved and weak refs -------------------------------------------------------------
+def test_a_pickled_ref_finds_its_live_actor_and_a_stopped_ones_is_unresolved(al_root):
+    c = al_root.spawn(Counter(3))
+    again = pickle.loads(pickle.dumps(c))
+    assert again == c and again.ask_sync(Get()) == 3
+    c.stop()
+    lost = pickle.loads(pickle.dumps(c))
+    assert lost == c and hash(lost) == hash(c)
+    assert repr(lost) == f"<ActorRef actor#{c.id.short} (unresolved)>"
+    assert lost.label == f"actor#{c.id.short}" and lost.status is al.Status.STOPPED
+    assert lost.is_closed() and c.is_closed()
+    lost.stop()  # nothing to stop: returns at once
+    asyncio.run(lost.stop_async())
+
+
+class FakeTransport:
+    def __init__(self, home: str, found: ActorRef | None = None) -> None:
+        self.home = home
+        self.found = found
+        self.resolved: list[tuple] = []
+
+    def resolve(self, actor_id, home, class_key):
+        self.resolved.append((actor_id, home, class_key))
+        return self.found
+
+    def lookup(self, name):
+        return None
+
+    def infos(self):
+        return []
+
+
+def test_a_ref_pickled_in_a_cluster_carries_its_home_and_class(al_root, monkeypatch):
+    c = al_root.spawn(Counter())
+    stand_in = al_root.spawn(Counter(9))
+    monkeypatch.setattr(transport_mod, "_transport", FakeTransport("node-a"))
+    data = pickle.dumps(c)
+    assert pickle.loads(data) == c  # live here
+    c.stop()
+    assert pickle.loads(data)._cell is None  # pickled at home, unpickled at home: unresolved
+    there = FakeTransport("node-b", stand_in)
+    monkeypatch.setattr(transport_mod, "_transport", there)
+    assert pickle.loads(data) is stand_in  # elsewhere: resolved through the transport
+    assert there.resolved == [(c.id, "node-a", (Counter.__module__, Counter.__qualname__))]
+
+
+def test_refs_hash_by_id_so_they_spread_in_dicts(al_root):
+    refs = [al_root.spawn(Counter()) for _ in range(8)]
+    assert {hash(r) for r in refs} == {hash(r.id) for r in refs}
+    assert len({hash(r) for r in refs}) == 8
+
+
+def test_weak_refs_of_stopped_actors_compare_by_id_and_never_upgrade(al_root):
+    c = al_root.spawn(Counter())
+    d = al_root.spawn(Counter())
+    live = c.downgrade()
+    assert live.upgrade() == c and live.id == c.id
+    c.stop()
+    w1, w2 = c.downgrade(), c.downgrade()  # a stopped actor's ref still downgrades
+    assert w1.id == c.id and w1 == w2 and w1 == live and hash(w1) == hash(w2) == hash(c.id)
+    assert w1 != d.downgrade() and w1 != c
+    assert w1.upgrade() is None and live.upgrade() is None
+    assert repr(w1) == f"<WeakActorRef actor#{c.id.short}>"
+
+
+# -- control ---------------------------------------------------------------------------------------
+def test_a_fault_injected_from_inside_an_actor_carries_its_error(al_root):
+    b = al_root.spawn(Counter())
+    a = al_root.spawn(Forwarder(b, b))
+    assert a.ask_sync("fault") == "done"
+    wait_until(lambda: b.info().errors, what="b's failure")
+    err = b.info().errors[-1]
+    assert (err.type, err.message) == ("ValueError", "sent from an actor")
+    c = al_root.spawn(Counter())
+    c.inject_fault()
+    wait_until(lambda: c.info().errors, what="c's failure")
+    assert c.info().errors[-1].message == f"fault injected into {c.label}"
+
+
+def test_stop_inside_an_actor_says_to_await_stop_async(al_root):
+    b = al_root.spawn(Counter())
+    a = al_root.spawn(Forwarder(b, b))
+    assert a.ask_sync("stop") == (
+        f"{b.label}.stop() waits for the actor to stop, and it was called inside an actor. "
+        "Fix: `await ref.stop_async()` there, or self.ctx.terminate() to stop yourself"
+    )
+
+
+def test_a_control_signal_that_is_not_taken_in_time_says_what_the_actor_is_doing(al_root):
+    al.configure(ask_timeout=0.2)
+    blocker = al_root.spawn(Blocker())
+    idle = al_root.spawn(Counter())
+    started, release = threading.Event(), threading.Event()
+    safety = threading.Timer(10, release.set)  # a control that never times out returns then
+    safety.start()
+    try:
+        blocker.tell(Block(started, release))
+        assert started.wait(10)
+        with pytest.raises(TimeoutError) as busy:
+            blocker.pause()
+        with pytest.raises(TimeoutError) as waiting:
+            idle.step()
+    finally:
+        release.set()
+        safety.cancel()
+    assert str(busy.value) == (
+        f"{blocker.label} did not pause within 0.2 s: it is still running block(Block) "
+        "(handlers cannot be pre-empted)"
+    )
+    assert str(waiting.value) == f"{idle.label} did not step within 0.2 s: it is idle"
+
+
+def test_an_ask_to_a_paused_actor_times_out_saying_it_is_paused(al_root):
+    b = al_root.spawn(Counter())
+    b.pause()
+    with pytest.raises(al.AskTimeout) as err:
+        b.ask_sync(Get(), timeout=0.2)
+    assert str(err.value) == (
+        f"no reply from {b.label} to Get within 0.2 s (it is paused with 1 queued; the message "
+        "stays queued). Fix: pass a longer timeout=..., or al.configure(ask_timeout=...); if it "
+        "is stuck, look for an ask cycle (A waits on B while B waits on A)"
+    )
+
+
+# -- trace records ---------------------------------------------------------------------------------
+def test_a_traced_tell_names_sender_type_and_repr_and_continues_the_conversation(al_root):
+    b = al_root.spawn(Counter())
+    a = al_root.spawn(Forwarder(b, b))
+    events: list = []
+    unsubscribe = get_runtime().events.subscribe(events.append)
+    try:
+        assert a.ask_sync("tell") == "done"
+        wait_idle()
+    finally:
+        unsubscribe()
+    [ask] = [e for e in events if e.kind == "ask" and e.dst == a.id]
+    [tell] = [e for e in events if e.kind == "tell" and e.dst == b.id]
+    assert (tell.src, tell.msg_type, tell.msg_repr) == (a.id, "Get", "Get()")
+    assert ask.corr_id is not None and tell.corr_id == ask.corr_id  # one conversation
