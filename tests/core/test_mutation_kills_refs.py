@@ -260,3 +260,108 @@ def test_a_traced_tell_names_sender_type_and_repr_and_continues_the_conversation
     [tell] = [e for e in events if e.kind == "tell" and e.dst == b.id]
     assert (tell.src, tell.msg_type, tell.msg_repr) == (a.id, "Get", "Get()")
     assert ask.corr_id is not None and tell.corr_id == ask.corr_id  # one conversation
+
+
+# -- asks between actors ---------------------------------------------------------------------------
+class Asker(al.Actor):
+    def __init__(self, b: al.ActorRef) -> None:
+        self.b = b
+
+    @al.handler
+    async def go(self, how: str) -> object:
+        if how == "ask":
+            return await self.b.ask(Get())
+        if how == "self":
+            try:
+                await self.ctx.this.ask(Get())
+            except al.Deadlock as exc:
+                return str(exc)
+        if how == "info":
+            return self.b.info().state_preview
+        return None
+
+    @al.handler
+    def get(self, msg: Get) -> int:
+        return -1
+
+
+def test_an_ask_from_an_actor_carries_its_sender_origin_and_time(al_root, origins):
+    b = al_root.spawn(Counter(4))
+    a = al_root.spawn(Asker(b))
+    b.pause()
+    t0 = time.time()
+    a.tell("ask")  # captures cell-1; a asks b inside it
+    wait_until(lambda: b.info().mailbox == 1, what="a's ask to reach b")
+    [queued] = b.info().mailbox_preview
+    assert (queued.kind, queued.msg_type, queued.sender) == ("ask", "Get", a.label)
+    assert t0 <= queued.enqueued_at <= time.time()
+    b.resume()
+    wait_idle()
+    assert [tok for who, tok in origins if who == b.id] == ["cell-1"]
+
+
+def test_traced_asks_keep_their_ask_id_and_conversation_through_the_reply(al_root):
+    b = al_root.spawn(Counter(4))
+    a = al_root.spawn(Asker(b))
+    events: list = []
+    unsubscribe = get_runtime().events.subscribe(events.append)
+    try:
+        assert a.ask_sync("ask") == 4
+        assert asyncio.run(b.ask(Get())) == 4  # from another event loop
+        wait_idle()
+    finally:
+        unsubscribe()
+    outer, inner, foreign = [e for e in events if e.kind == "ask"]
+    assert (inner.src, inner.dst, inner.msg_type, inner.msg_repr) == (a.id, b.id, "Get", "Get()")
+    assert inner.corr_id == outer.corr_id is not None  # one conversation
+    assert None not in (outer.ask_id, inner.ask_id, foreign.ask_id)
+    assert len({outer.ask_id, inner.ask_id, foreign.ask_id}) == 3
+    handled = {(e.dst, e.ask_id): e for e in events if e.kind == "handled"}
+    replies = {(e.src, e.ask_id): e for e in events if e.kind == "reply"}
+    for ask in (inner, foreign):
+        assert handled[(b.id, ask.ask_id)].corr_id == ask.corr_id
+        assert replies[(b.id, ask.ask_id)].corr_id == ask.corr_id
+    assert replies[(b.id, inner.ask_id)].dst == a.id
+
+
+def test_a_self_ask_names_the_message_type(al_root):
+    a = al_root.spawn(Asker(None))  # type: ignore[arg-type]
+    assert a.ask_sync("self") == (
+        f"actor {a.label} asked itself for Get inside its own handler; it handles one message at "
+        "a time, so the ask could never be answered. Fix: call the method directly, or "
+        "self.ctx.this.tell(...)"
+    )
+
+
+# -- info and stopped refs -------------------------------------------------------------------------
+def test_info_inside_an_actor_has_the_details(al_root):
+    b = al_root.spawn(Counter(6))
+    a = al_root.spawn(Asker(b))
+    assert a.ask_sync("info") == {"value": "6"}
+
+
+def test_info_while_the_runtime_thread_is_held_reads_the_fields_directly(al_root):
+    blocker = al_root.spawn(Blocker())
+    idle = al_root.spawn(Counter(7))
+    started, release = threading.Event(), threading.Event()
+    safety = threading.Timer(10, release.set)
+    safety.start()
+    try:
+        blocker.tell(Block(started, release))
+        assert started.wait(10)
+        info = idle.info()
+        assert not release.is_set()  # answered while the loop was still held
+    finally:
+        release.set()
+        safety.cancel()
+    assert info.state_preview == {"value": "7"}
+
+
+def test_a_stopped_ref_keeps_its_type_and_path_and_refuses_messages(al_root):
+    c = al_root.spawn(Counter(), name="kept")
+    path = c.path
+    c.stop()
+    assert c.actor_type is Counter and c.path == path
+    lost = pickle.loads(pickle.dumps(c))
+    with pytest.raises(al.ActorClosed, match=f"{c.id}.* has stopped; it accepts no more messages"):
+        lost.tell(Get())

@@ -18,3 +18,4 @@ def test_an_old_ref_of_a_respawned_actor_is_open_again_and_reaches_it(al_root):
     al_root.respawn_sync(store, aid)
     assert not old.is_closed()  # the same id is live again: the old ref resolves to it
     assert old.ask_sync(GetCount()) == 6
+    assert old.status is not al.Status.STOPPED  # it now holds the new actor, not the stopped one
