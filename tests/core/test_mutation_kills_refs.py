@@ -365,3 +365,138 @@ def test_a_stopped_ref_keeps_its_type_and_path_and_refuses_messages(al_root):
     lost = pickle.loads(pickle.dumps(c))
     with pytest.raises(al.ActorClosed, match=f"{c.id}.* has stopped; it accepts no more messages"):
         lost.tell(Get())
+
+
+# -- third round: what the first two left ----------------------------------------------------------
+def test_a_live_refs_repr_and_a_fresh_unpickled_one_show_the_actor(al_root):
+    c = al_root.spawn(Counter(), name="shown")
+    wait_idle()
+    assert repr(c) == f"<ActorRef {c.label} Counter idle>"
+    again = pickle.loads(pickle.dumps(c))
+    assert again.name == "shown" and repr(again) == repr(c)  # bound at once, not on first use
+
+
+def test_an_unresolved_ref_pickles_without_a_class_and_refuses_its_type(al_root, monkeypatch):
+    c = al_root.spawn(Counter())
+    c.stop()
+    lost = pickle.loads(pickle.dumps(c))
+    with pytest.raises(al.ActorClosed):
+        lost.actor_type  # noqa: B018
+    monkeypatch.setattr(transport_mod, "_transport", FakeTransport("node-a"))
+    assert lost.__reduce__()[1] == (str(c.id), "node-a", None)
+
+
+def test_a_ref_pickled_outside_a_cluster_is_not_resolved_through_one(al_root, monkeypatch):
+    c = al_root.spawn(Counter())
+    data = pickle.dumps(c)  # no transport: no home
+    c.stop()
+    there = FakeTransport("node-b", al_root.spawn(Counter()))
+    monkeypatch.setattr(transport_mod, "_transport", there)
+    assert pickle.loads(data)._cell is None and there.resolved == []
+
+
+def test_traced_tells_carry_sender_origin_time_and_conversation(al_root, origins):
+    b = al_root.spawn(Counter())
+    a = al_root.spawn(Forwarder(b, b))
+    b.pause()
+    events: list = []
+    unsubscribe = get_runtime().events.subscribe(events.append)
+    try:
+        t0 = time.time()
+        b.tell(Get())  # from here: cell-1
+        assert a.ask_sync("tell") == "done"  # cell-2; a tells b inside it
+        queued = b.info().mailbox_preview
+        assert [(m.msg_type, m.sender) for m in queued] == [("Get", None), ("Get", a.label)]
+        assert all(t0 <= m.enqueued_at <= time.time() for m in queued)
+        b.resume()
+        wait_idle()
+    finally:
+        unsubscribe()
+    tells = [e for e in events if e.kind == "tell" and e.dst == b.id]
+    handled = [e for e in events if e.kind == "handled" and e.dst == b.id]
+    assert [(e.src, e.msg_type) for e in tells] == [(None, "Get"), (a.id, "Get")]
+    assert [(e.src, e.msg_type, e.corr_id) for e in handled] == [
+        (e.src, e.msg_type, e.corr_id) for e in tells
+    ]
+    assert None not in [e.corr_id for e in tells]
+    assert [tok for who, tok in origins if who == b.id] == ["cell-1", "cell-2"]
+
+
+class TimedAsker(al.Actor):
+    def __init__(self, b: al.ActorRef) -> None:
+        self.b = b
+
+    @al.handler
+    async def go(self, msg: str) -> str:
+        try:
+            await self.b.ask(Get(), timeout=0.2)
+        except al.AskTimeout as exc:
+            return str(exc)
+        return "answered"
+
+
+def test_ask_timeouts_from_another_loop_and_from_an_actor_name_the_message(al_root):
+    b = al_root.spawn(Counter())
+    b.pause()
+    text = (
+        f"no reply from {b.label} to Get within 0.2 s (it is paused with {{}} queued; the message "
+        "stays queued)"
+    )
+    with pytest.raises(al.AskTimeout) as err:
+        asyncio.run(b.ask(Get(), timeout=0.2))
+    assert str(err.value).startswith(text.format(1))
+    a = al_root.spawn(TimedAsker(b))
+    assert a.ask_sync("go", timeout=5).startswith(text.format(2))
+
+
+def test_ask_sync_in_a_runtime_callback_says_it_would_freeze_the_runtime(al_root):
+    b = al_root.spawn(Counter())
+    with pytest.raises(al.WrongThread) as err:
+        get_runtime().call(lambda: b.ask_sync(Get()))
+    assert str(err.value).startswith(
+        f"{b.label}.ask_sync(Get) was called in the runtime thread, where blocking would freeze "
+        "every actor (deadlock). Fix: "
+    )
+
+
+def test_an_ask_from_another_thread_is_stamped_and_traced_with_its_message(al_root):
+    b = al_root.spawn(Counter(2))
+    b.pause()
+    events: list = []
+    unsubscribe = get_runtime().events.subscribe(events.append)
+    got: list = []
+    t0 = time.time()
+    asker = threading.Thread(target=lambda: got.append(b.ask_sync(Get())))
+    asker.start()
+    try:
+        wait_until(lambda: b.info().mailbox == 1, what="the ask to arrive")
+        [queued] = b.info().mailbox_preview
+        assert queued.kind == "ask" and t0 <= queued.enqueued_at <= time.time()
+    finally:
+        b.resume()
+        asker.join(10)
+        unsubscribe()
+    assert got == [2]
+    [ask] = [e for e in events if e.kind == "ask"]
+    assert (ask.msg_type, ask.msg_repr) == ("Get", "Get()")
+
+
+class StartForwarder(al.Actor):
+    def __init__(self, b: al.ActorRef, target: al.ActorRef) -> None:
+        self.b = b
+        self.target = target
+
+    def on_start(self) -> None:
+        self.b.forward(Get(), self.target)  # no message is being handled here
+
+    @al.handler
+    def get(self, msg: Get) -> int:
+        return 0
+
+
+def test_forward_from_a_hook_or_a_runtime_callback_still_delivers(al_root):
+    probe = spawn_probe()
+    b = al_root.spawn(Counter(8))
+    al_root.spawn(StartForwarder(b, probe.ref))
+    get_runtime().call(lambda: b.forward(Get(), probe.ref))
+    assert probe.expect(int, count=2) == [8, 8]
