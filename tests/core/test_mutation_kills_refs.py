@@ -500,3 +500,20 @@ def test_forward_from_a_hook_or_a_runtime_callback_still_delivers(al_root):
     al_root.spawn(StartForwarder(b, probe.ref))
     get_runtime().call(lambda: b.forward(Get(), probe.ref))
     assert probe.expect(int, count=2) == [8, 8]
+
+
+class CatchAll(al.Actor):
+    @al.handler
+    def get(self, msg: Get) -> str:
+        return "get"
+
+    @al.handler
+    def anything(self, msg: object) -> str:
+        return "anything"
+
+
+def test_a_message_goes_to_its_own_handler_after_others_were_dispatched(al_root):
+    c = al_root.spawn(CatchAll())
+    assert c.ask_sync(None) == "anything"  # None's handler is now cached
+    assert c.ask_sync(Get()) == "get"
+    assert c.ask_sync(3) == "anything" and c.ask_sync(Get()) == "get"
