@@ -1,0 +1,174 @@
+"""Tests that kill mutants of ``runtime`` (``make mutation``): how a top-level failure is
+reported (text, origin, a failing reporter), dead letters, output-routing hooks, start hooks, the
+texts of a runtime that is gone, and ``reset(timeout)``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+
+import pytest
+
+import actorlab as al
+from actorlab import runtime as rt_mod
+from actorlab.runtime import current_actor, get_runtime
+from actorlab.testing import wait_idle, wait_until
+
+from .actors import Boom, Counter, Get
+
+
+class Fails(al.Actor):
+    @al.handler
+    def boom(self, msg: Boom) -> None:
+        raise ValueError(msg.text)
+
+    @al.handler
+    async def hang(self, msg: str) -> None:
+        await asyncio.Event().wait()  # until cancelled
+
+
+@pytest.fixture
+def origins(monkeypatch):
+    """Fake notebook-cell origins: sends from outside capture ``state["next"]``; ``state["in"]``
+    is the token of the scope running now, and every scope entered is recorded."""
+    state: dict = {"next": "cell-1", "in": None, "entered": []}
+
+    @contextlib.contextmanager
+    def enter(token):
+        state["entered"].append((current_actor(), token))
+        before, state["in"] = state["in"], token
+        try:
+            yield
+        finally:
+            state["in"] = before
+
+    monkeypatch.setattr(rt_mod, "_origin_capture", lambda: state["next"])
+    monkeypatch.setattr(rt_mod, "_origin_enter", enter)
+    return state
+
+
+def test_a_top_level_failure_is_logged_with_its_traceback(al_root, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    top = al_root.spawn(Fails(), name="top")
+    top.tell(Boom("kaput"))
+    wait_until(top.is_closed, what="the root to stop it")
+    [record] = [r for r in caplog.records if "top-level actor" in r.getMessage()]
+    text = record.getMessage()
+    assert text.startswith("top-level actor top failed in handler and was stopped by the root:\n")
+    assert "ValueError: kaput" in text and not text.endswith("\n")
+
+
+def test_a_top_level_failure_is_reported_in_the_cell_that_sent_the_message(
+    al_root, origins, monkeypatch
+):
+    seen = []
+    monkeypatch.setattr(
+        rt_mod,
+        "_failure_reporter",
+        lambda label, error, origin: seen.append((label, origins["in"], origin)),
+    )
+    origins["next"] = "cell-7"
+    top = al_root.spawn(Fails(), name="top")
+    top.tell(Boom())
+    wait_until(lambda: seen, what="the report")
+    assert seen == [("top", "cell-7", "cell-7")]
+
+
+def test_a_reporter_that_raises_is_logged_naming_the_actor(al_root, monkeypatch, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+
+    def broken(label, error, origin):
+        raise RuntimeError("reporter bug")
+
+    monkeypatch.setattr(rt_mod, "_failure_reporter", broken)
+    top = al_root.spawn(Fails(), name="top")
+    top.tell(Boom())
+    wait_until(top.is_closed, what="the root to stop it")
+    wait_until(lambda: any("reporter raised" in r.getMessage() for r in caplog.records))
+    [record] = [r for r in caplog.records if "reporter raised" in r.getMessage()]
+    assert record.getMessage() == "actorlab failure reporter raised while reporting top"
+    assert record.exc_info is not None and "reporter bug" in str(record.exc_info[1])
+
+
+def test_a_message_without_an_origin_runs_in_no_scope(al_root, origins):
+    origins["next"] = None  # e.g. sent from a plain script thread
+    c = al_root.spawn(Counter())
+    assert c.ask_sync(Get()) == 0
+    wait_idle()
+    assert [tok for who, tok in origins["entered"] if who == c.id] == []
+
+
+def test_origin_hooks_can_be_installed_and_removed(monkeypatch):
+    monkeypatch.setattr(rt_mod, "_origin_capture", None)
+    monkeypatch.setattr(rt_mod, "_origin_enter", None)
+    assert not rt_mod.has_origin_hooks()
+    rt_mod.set_origin_hooks(lambda: "c", None)
+    assert rt_mod.has_origin_hooks() and rt_mod._origin_capture() == "c"
+    rt_mod.set_origin_hooks(None, contextlib.nullcontext)
+    assert rt_mod.has_origin_hooks() and rt_mod._origin_capture is None
+    rt_mod.set_origin_hooks(None, None)
+    assert not rt_mod.has_origin_hooks()
+
+
+def test_a_start_hook_runs_once_per_runtime_start_however_often_it_is_added(monkeypatch):
+    monkeypatch.setattr(rt_mod, "_start_hooks", [])
+    calls = []
+
+    def hook() -> None:
+        calls.append(threading.get_ident())
+
+    rt_mod.add_start_hook(hook)
+    rt_mod.add_start_hook(hook)
+    al.root()
+    assert len(calls) == 1
+
+
+def test_outside_actors_there_is_no_current_actor(al_root):
+    assert current_actor() is None
+
+
+def test_a_dead_letter_is_stamped_and_traced(al_root):
+    gone = al_root.spawn(Counter())
+    gone.stop()
+    events: list = []
+    unsubscribe = get_runtime().events.subscribe(events.append)
+    try:
+        t0 = time.time()
+        al_root.spawn(Counter(5)).forward(Get(), gone)
+        wait_until(lambda: al.dead_letters(), what="the dead letter")
+        wait_idle()
+    finally:
+        unsubscribe()
+    [letter] = al.dead_letters()
+    assert t0 <= letter.at <= time.time()
+    [ev] = [e for e in events if e.kind == "dead_letter"]
+    assert (ev.src, ev.dst, ev.msg_type, ev.msg_repr, ev.detail) == (
+        None,
+        gone.id,
+        "int",
+        "5",
+        letter.reason,
+    )
+
+
+def test_a_runtime_that_shut_down_says_so_and_how_to_get_a_new_one(al_root):
+    rt = get_runtime()
+    al.shutdown(timeout=2.0)
+    with pytest.raises(al.ActorlabError) as err:
+        rt.post(None, lambda: None)
+    assert str(err.value) == "the actorlab runtime has shut down. Fix: call al.root() for a new one"
+
+
+def test_reset_waits_the_timeout_it_is_given(al_root, caplog):
+    caplog.set_level(logging.WARNING, logger="actorlab")
+    stuck = al_root.spawn(Fails(), name="stuck")
+    stuck.tell("hang")
+    wait_until(lambda: stuck.info().current_handler is not None, what="the handler to start")
+    rt_mod.reset(0.25)
+    assert any(
+        "actors still running after 0.25 s were cancelled: stuck" in r.getMessage()
+        for r in caplog.records
+    )
