@@ -172,3 +172,60 @@ def test_reset_waits_the_timeout_it_is_given(al_root, caplog):
         "actors still running after 0.25 s were cancelled: stuck" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_a_posted_call_that_raises_is_logged_and_the_runtime_goes_on(al_root, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+
+    def broken() -> None:
+        raise RuntimeError("posted bug")
+
+    rt = get_runtime()
+    rt.post(None, broken)
+    assert rt.call(lambda: 42) == 42  # the drain went on after the failing item
+    [record] = [r for r in caplog.records if "handed to the runtime thread" in r.getMessage()]
+    assert record.getMessage() == "actorlab: a call handed to the runtime thread raised"
+    assert record.exc_info is not None and "posted bug" in str(record.exc_info[1])
+
+
+class CallsTheRuntime(al.Actor):
+    @al.handler
+    def go(self, msg: str) -> str:
+        try:
+            get_runtime().call(lambda: 1)
+        except al.WrongThread as exc:
+            return str(exc)
+        return "no error"
+
+
+def test_a_blocking_call_inside_an_actor_is_refused_with_the_fix(al_root):
+    a = al_root.spawn(CallsTheRuntime())
+    assert a.ask_sync("go") == (
+        "this call blocks until the runtime answers, and it was called on the runtime thread "
+        "(inside an actor), where it would deadlock. Fix: use the async form with await"
+    )
+
+
+def test_call_awaits_a_coroutine_or_a_future_it_is_handed(al_root):
+    rt = get_runtime()
+
+    async def seven() -> int:
+        await asyncio.sleep(0)
+        return 7
+
+    def future() -> asyncio.Future:
+        fut = rt.loop.create_future()
+        rt.loop.call_soon(fut.set_result, 8)
+        return fut
+
+    assert rt.call(seven) == 7
+    assert rt.call(future) == 8
+
+
+def test_every_spawn_moves_the_runtime_version_on(al_root):
+    rt = get_runtime()
+    versions = [rt.version]
+    for _ in range(3):
+        assert al_root.spawn(Counter()).ask_sync(Get()) == 0  # answered: it has started
+        versions.append(rt.version)
+    assert versions == sorted(set(versions)) and len(versions) == 4
