@@ -517,3 +517,11 @@ def test_a_message_goes_to_its_own_handler_after_others_were_dispatched(al_root)
     assert c.ask_sync(None) == "anything"  # None's handler is now cached
     assert c.ask_sync(Get()) == "get"
     assert c.ask_sync(3) == "anything" and c.ask_sync(Get()) == "get"
+
+
+def test_a_ref_unpickled_with_no_runtime_running_is_unresolved(al_root):
+    c = al_root.spawn(Counter())
+    data = pickle.dumps(c)
+    al.shutdown(timeout=2.0)
+    lost = pickle.loads(data)
+    assert lost == c and lost._cell is None

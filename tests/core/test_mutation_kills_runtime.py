@@ -229,3 +229,44 @@ def test_every_spawn_moves_the_runtime_version_on(al_root):
         assert al_root.spawn(Counter()).ask_sync(Get()) == 0  # answered: it has started
         versions.append(rt.version)
     assert versions == sorted(set(versions)) and len(versions) == 4
+
+
+def test_touch_moves_the_version_forward(al_root):
+    rt = get_runtime()
+    before, _, after = rt.call(lambda: (rt.version, rt.touch(), rt.version))
+    assert after > before
+
+
+def test_ctrl_c_while_waking_the_loop_still_delivers_the_message(al_root, monkeypatch):
+    rt = get_runtime()
+    c = al_root.spawn(Counter(3))
+    assert c.ask_sync(Get()) == 3  # nothing is waiting to be drained now
+    real = rt.loop.call_soon_threadsafe
+    calls = []
+
+    def interrupted_once(*args):
+        calls.append(args)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(rt.loop, "call_soon_threadsafe", interrupted_once)
+    done = threading.Event()
+    with pytest.raises(KeyboardInterrupt):
+        rt.post(None, done.set)
+    monkeypatch.undo()
+    assert done.wait(5)  # delivered as if the interrupt had come just after the send
+
+
+def test_a_loop_closed_under_a_send_says_the_runtime_is_gone(al_root, monkeypatch):
+    rt = get_runtime()
+    assert al_root.spawn(Counter()).ask_sync(Get()) == 0
+
+    def closed(*args):
+        raise RuntimeError("Event loop is closed")
+
+    monkeypatch.setattr(rt.loop, "call_soon_threadsafe", closed)
+    with pytest.raises(al.ActorlabError) as err:
+        rt.post(None, lambda: None)
+    monkeypatch.undo()
+    assert str(err.value) == "the actorlab runtime has shut down. Fix: call al.root() for a new one"
