@@ -270,3 +270,16 @@ def test_a_loop_closed_under_a_send_says_the_runtime_is_gone(al_root, monkeypatc
         rt.post(None, lambda: None)
     monkeypatch.undo()
     assert str(err.value) == "the actorlab runtime has shut down. Fix: call al.root() for a new one"
+
+
+def test_a_failure_without_an_origin_is_reported_in_no_scope(al_root, origins, monkeypatch):
+    seen = []
+    monkeypatch.setattr(
+        rt_mod, "_failure_reporter", lambda label, error, origin: seen.append(origins["in"])
+    )
+    origins["next"] = None
+    top = al_root.spawn(Fails(), name="top")
+    top.tell(Boom())
+    wait_until(lambda: seen, what="the report")
+    assert seen == [None] and (None, None) not in origins["entered"]
+    assert all(tok is not None for _, tok in origins["entered"])
