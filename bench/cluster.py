@@ -90,9 +90,13 @@ def main() -> None:
             def get(self) -> int:
                 return 0
 
+            def echo(self, msg: Get) -> int:  # the same message as the ask carries
+                return 0
+
         bare = Bare.remote()
         ray.get(bare.get.remote())
         bare_p50 = _p50(lambda: ray.get(bare.get.remote()), asks)
+        bare_msg_p50 = _p50(lambda: ray.get(bare.echo.remote(Get())), asks)
         ask_p50 = _p50(lambda: remote.ask_sync(Get()), asks)
 
         t0 = time.perf_counter()
@@ -115,6 +119,9 @@ def main() -> None:
         ("remote ask p50 (cell)", f"{ask_p50 * 1e3:.2f} ms",
          f"bare Ray call {bare_p50 * 1e3:.2f} ms: {ask_p50 / bare_p50:.2f}x", "≤ 2x a bare Ray call",
          ask_p50 <= 2 * bare_p50),
+        ("remote ask p50, like for like", f"{ask_p50 * 1e3:.2f} ms",
+         f"bare Ray call with the same message {bare_msg_p50 * 1e3:.2f} ms: "
+         f"{ask_p50 / bare_msg_p50:.2f}x", "(the message class is defined in __main__)", None),
         ("spawns onto a running node runtime", f"{spawn_rate:.0f} /s", "", "≥ 1000 /s",
          spawn_rate >= 1000),
         ("memory per idle remote actor", f"{per_actor / 1024:.2f} KiB", "(node runtime RSS growth)",

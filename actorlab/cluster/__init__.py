@@ -15,13 +15,14 @@ Refs pickle as an address and a class key and can travel in messages. Tells are 
 destination per burst (about 1 ms) and flushed before an ask.
 
 What holds across processes: send-time refusal of unhandled messages, one message at a time,
-per-sender FIFO, ask timeouts and ``HandlerError``, cluster-wide names. What differs: delivery
-is at most once (a dead process's queued messages are lost); ask cycles across processes end by
-timeout, not ``Deadlock``; remote actors' ``print()`` goes to the notebook through Ray's log
-monitor (prefixed with the worker's pid), not into the sending cell. Not yet: asks from remote
-actors to actors in the notebook's process (tell with a reply-to ref instead), ``forward`` to
-remote actors, and supervision of remote children by a parent in another process (a remote
-actor's failure is handled by its node runtime's root: logged, the actor stopped).
+per-sender FIFO, ask timeouts and ``HandlerError``, asks and ``forward`` in every direction,
+cluster-wide names, supervision (a remote child's parent decides for its failures, and for its
+process dying: Ray restarts the node runtime, the parent's strategy restarts the child there,
+``supervised``), snapshots (``ClusterStorage``, ``placement=`` on respawn). What differs:
+delivery is at most once (a dead process's queued messages are lost); ask cycles across
+processes end by timeout, not ``Deadlock``; remote actors' ``print()`` goes to the notebook
+through Ray's log monitor (prefixed with the worker's pid), not into the sending cell. The user
+guide: ``docs/cluster.md``.
 """
 
 from __future__ import annotations
@@ -93,10 +94,10 @@ class Cluster:
         return list(self._ray.get(self._registry.all_hosts.remote()))
 
     def _take_loop(self) -> None:
-        """Deliver what other processes sent to actors in this process."""
-        from actorlab.errors import ActorClosed
-        from actorlab.ref import _ref_by_id
+        """Deliver what other processes sent to actors in this process (``inbox``)."""
+        from .inbox import receive
 
+        transport = self.transport
         while not self._closed:
             try:
                 batch = self._ray.get(self._relay.take.remote(0.2))
@@ -105,11 +106,7 @@ class Cluster:
                     return
                 continue
             for data in batch:
-                for actor_id, msg in self._ray.cloudpickle.loads(data):
-                    try:
-                        _ref_by_id(actor_id).tell(msg)
-                    except ActorClosed:
-                        pass  # at most once: the actor stopped meanwhile
+                receive(self._ray.cloudpickle.loads(data), _local, reply=transport.reply_to)
 
     def shutdown(self) -> None:
         """Stop every remote actor and the node runtimes; end Ray if ``connect`` started it."""
@@ -145,6 +142,18 @@ class Cluster:
         return f"<Cluster {state}>"
 
 
+def _local(actor_id: str) -> Any:
+    """The live local actor with that id, or None."""
+    from actorlab.ref import _ref_by_id
+
+    try:
+        ref = _ref_by_id(actor_id)
+        ref._live()
+    except ActorlabError:
+        return None
+    return ref
+
+
 def connect(address: str | None = None, **ray_init_kwargs: Any) -> Cluster:
     """Join the Ray cluster at ``address`` (or ``RAY_ADDRESS``), else start a local Ray.
 
@@ -161,7 +170,8 @@ def connect(address: str | None = None, **ray_init_kwargs: Any) -> Cluster:
         kwargs = {"include_dashboard": False, "log_to_driver": True, **ray_init_kwargs}
         for attempt in (1, 2):
             try:
-                ray.init(address=addr, **kwargs)
+                # "local": a new Ray of our own, never one that happens to run on this machine
+                ray.init(address=addr or "local", **kwargs)
                 break
             except Exception:
                 # A local Ray on a busy machine can miss its own 30 s start-up deadline: retry once.

@@ -49,6 +49,9 @@ def group(name: str) -> Callable[[Any], Any]:
 
 
 CONCURRENCY = {"replies": 64}
+# Seconds an ask may hold the ordered group waiting for its reply: a quick handler's reply comes
+# back in the same Ray call; a slower one is waited for in the "replies" group.
+FAST_REPLY = 0.005
 
 
 def _error_tuple(exc: BaseException) -> tuple[str, str, Any]:
@@ -136,38 +139,63 @@ class NodeHost:
             al.monitor(cell.ref, on_status)
 
     def deliver(self, batch: list[tuple[str, Any]]) -> None:
-        """Tell each message to its actor, in order (a message for a stopped actor is a dead
-        letter here: at-most-once)."""
+        """Tells, spawns, forwards, in order (``inbox``); a message for a stopped actor is
+        dropped here: at most once."""
+        from .inbox import receive
+
+        receive(batch, self._find, lambda args, name, aid: self.spawn(args, name, aid, None))
+
+    def _find(self, actor_id: str) -> Any:
         import actorlab as al
         from actorlab.ref import _ref_by_id
 
-        for actor_id, msg in batch:
-            ref = self.refs.get(actor_id)
-            if ref is None:  # not spawned through this host: a stand-in of a remote child
-                try:
-                    ref = _ref_by_id(actor_id)
-                    ref._live()
-                except al.ActorlabError:
-                    continue
-            try:
-                ref.tell(msg)
-            except al.ActorClosed:
-                self.refs.pop(actor_id, None)
-
-    def ask_start(self, token: str, actor_id: str, msg: Any, timeout: float | None) -> None:
         ref = self.refs.get(actor_id)
+        if ref is None:  # not spawned through this host: a stand-in of a remote child
+            try:
+                ref = _ref_by_id(actor_id)
+                ref._live()
+            except al.ActorlabError:
+                return None
+        elif ref.is_closed():
+            self.refs.pop(actor_id, None)
+            return None
+        return ref
+
+    def present(self, actor_ids: list[str]) -> list[str]:
+        """Which of these supervised children live here (a watcher's question; a restarted
+        process has none)."""
+        return [a for a in actor_ids if a in self.links]
+
+    def reply(self, token: str, reply: tuple[str, Any]) -> None:
+        """The reply to an ask this process sent to the notebook's process."""
+        self.transport.settle_ask(token, reply)
+
+    def ask_start(
+        self, token: str, actor_id: str, msg: Any, timeout: float | None
+    ) -> tuple[str, Any] | None:
+        """Start an ask, in message order; its reply if it comes within ``FAST_REPLY`` s (one
+        Ray call for a quick handler), else None: the asker then waits in ``ask_result``."""
+        ref = self._find(actor_id)
         fut = self._ask_future(token)
         if ref is None:
             import actorlab as al
 
             fut.set_exception(al.ActorClosed(f"actor {actor_id} is not running on {self.name}"))
-            return
-        rt_loop = ref._live(allow_closed=True).runtime.loop
-        inner = asyncio.run_coroutine_threadsafe(ref.ask(msg, timeout=timeout), rt_loop)
-        inner.add_done_callback(lambda f: _copy_result(f, fut))
+        else:
+            rt_loop = ref._live(allow_closed=True).runtime.loop
+            inner = asyncio.run_coroutine_threadsafe(ref.ask(msg, timeout=timeout), rt_loop)
+            inner.add_done_callback(lambda f: _copy_result(f, fut))
+        try:
+            fut.result(FAST_REPLY)
+        except concurrent.futures.TimeoutError:
+            return None
+        except BaseException:
+            pass
+        return self.ask_result(token, timeout)
 
     def stop(self, actor_id: str, timeout: float | None) -> None:
-        ref = self.refs.pop(actor_id, None)
+        ref = self._find(actor_id)
+        self.refs.pop(actor_id, None)
         link = self.links.pop(actor_id, None)
         for r in (ref, link):  # the child first: its stand-in hears of it
             if r is not None and not r.is_closed():
@@ -191,7 +219,7 @@ class NodeHost:
         self.spawn(args, name, actor_id, parent, standin)
 
     def control(self, actor_id: str, verb: str) -> Any:
-        ref = self.refs.get(actor_id)
+        ref = self._find(actor_id)
         if ref is None:
             return None
         return getattr(ref, verb)()
@@ -220,20 +248,10 @@ class NodeHost:
                 fut = self.asks[token] = concurrent.futures.Future()
             return fut
 
-    @group("replies")
-    def watch(self, timeout: float) -> str:
-        """Returns after ``timeout`` s with this process's incarnation; a caller waiting here sees
-        the process die (a ``RayActorError``) or come back (another incarnation)."""
-        threading.Event().wait(timeout)
-        return self.incarnation
-
     # -- view group -----------------------------------------------------------------------------
     def info(self, actor_id: str) -> Any:
-        ref = self.refs.get(actor_id)
-        if ref is None or ref.is_closed():  # never here, or stopped (by itself, or its parent)
-            self.refs.pop(actor_id, None)
-            return None
-        return self._placed(ref.info())
+        ref = self._find(actor_id)  # None: never here, or stopped (by itself, or its parent)
+        return self._placed(ref.info()) if ref is not None else None
 
     def infos(self) -> list[Any]:
         import actorlab as al

@@ -96,8 +96,8 @@ def _save_here(host: Any, actor_id: str, label: str, storage: Any, expected_key:
     try:
         from actorlab.persistence.contexts import save_snapshot_sync
 
-        ref = host.refs.get(actor_id)
-        if ref is None or ref.is_closed():
+        ref = host._find(actor_id)
+        if ref is None:
             raise ActorClosed(f"actor {label} is not running on {host.name}; nothing to save")
         cell = ref._live()
         state = cell.persistence

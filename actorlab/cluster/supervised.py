@@ -75,7 +75,9 @@ class Record:
     parent_id: str
     pending: str | None = None  # the token of the failure waiting for a decision
     lost: bool = False  # its process died
+    respawning: bool = False  # being spawned again where it was lost
     restarting: bool = False
+    status: Status | None = None  # the stand-in's, as its monitor last saw it
     started: bool = False
     unmonitor: Any = field(default=None, repr=False)
 
@@ -140,8 +142,9 @@ class StandIn(Actor):
 
 
 def on_standin_status(rec: Record, update: StatusUpdate) -> None:
-    """Resumed: a stand-in back to running with a failure pending means P resumed it."""
-    back = update.status in (Status.IDLE, Status.PROCESSING)
+    """Resumed: a stand-in from failed straight back to running means P resumed it."""
+    before, rec.status = rec.status, update.status
+    back = before is Status.FAILED and update.status in (Status.IDLE, Status.PROCESSING)
     if back and (rec.pending or rec.lost) and not rec.restarting:
         from .transport import _transport
 

@@ -12,6 +12,7 @@ ask or stop flushes the outbox first, so messages from one sender arrive in the 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 import uuid
@@ -24,12 +25,14 @@ from actorlab.ref import ActorRef
 from actorlab.transport import set_transport
 
 from .host import NAMESPACE, registry_name, relay_name
+from .inbox import ASK, FORWARD, SPAWN
 
 FLUSH_AFTER = 0.001  # seconds a burst of tells may wait to share one Ray call
 BATCH = 2000  # messages per Ray call at most
 REPLY_GRACE = 30.0  # extra seconds to wait for a remote reply past its ask timeout
-WATCH_EVERY = 30.0  # seconds a watcher's call to a node runtime waits before it asks again
-RESTART_WAIT = 60.0  # seconds a watcher waits for Ray to restart a dead node runtime
+WATCH_EVERY = 0.5  # seconds between a watcher's questions ("do you still host these?")
+WATCH_WAIT = 10.0  # seconds a watcher waits for an answer before it asks again
+RESTART_WAIT = 180.0  # seconds a lost child's restart waits for Ray to restart its process
 
 
 def _ray() -> Any:
@@ -118,10 +121,14 @@ class RemoteActorRef(ActorRef[Any]):
         _transport().send(self._home, str(self.id), msg)
 
     def forward(self, msg: Any, target: ActorRef[Any]) -> None:
-        raise ActorlabError(
-            f"forward() to the remote actor {self.label} is not supported yet. Fix: send a "
-            f"message that carries the reply-to ref (target) and tell the reply there"
-        )
+        """Send ``msg`` there; the handler's reply is told to ``target`` (in any process)."""
+        if not isinstance(target, ActorRef):
+            raise TypeError(
+                f"forward(msg, target): target must be an al.ActorRef (where the reply goes), "
+                f"got {type(target).__name__}. Fix: pass a ref, e.g. ref.forward(msg, other_ref)"
+            )
+        self._check(msg)
+        _transport().send(self._home, FORWARD, (str(self.id), msg, target))
 
     def ask_sync(self, msg: Any, timeout: float | None = None) -> Any:
         """The blocking ``ask`` across processes (``AskTimeout``, ``HandlerError``)."""
@@ -130,7 +137,7 @@ class RemoteActorRef(ActorRef[Any]):
         obj = _transport().ask(self._home, str(self.id), msg, t)
         wait = None if t is None else t + REPLY_GRACE
         try:
-            reply = _ray().get(obj, timeout=wait)
+            reply = obj.get(wait)
         except _ray().exceptions.GetTimeoutError:
             raise AskTimeout(f"no reply from {self.label} within {t:g} s") from None
         except _ray().exceptions.RayActorError as exc:
@@ -143,9 +150,7 @@ class RemoteActorRef(ActorRef[Any]):
         t = _timeout(timeout)
         obj = _transport().ask(self._home, str(self.id), msg, t)
         try:
-            reply = await asyncio.wait_for(
-                asyncio.wrap_future(obj.future()), None if t is None else t + REPLY_GRACE
-            )
+            reply = await asyncio.wait_for(obj.wait(), None if t is None else t + REPLY_GRACE)
         except asyncio.TimeoutError:
             raise AskTimeout(f"no reply from {self.label} within {t:g} s") from None
         except _ray().exceptions.RayActorError as exc:
@@ -201,6 +206,54 @@ class RemoteActorRef(ActorRef[Any]):
             return _ray().get(_transport().call(self._home, "info", str(self.id)))
         except _ray().exceptions.RayActorError:
             return None
+
+
+class _Ask:
+    """One remote ask: started in the destination's message order, its reply in that same Ray
+    call when the handler is quick, else from a second call that waits for it."""
+
+    __slots__ = ("first", "handle", "timeout", "token")
+
+    def __init__(self, handle: Any, token: str, timeout: float | None, first: Any) -> None:
+        self.handle, self.token, self.timeout, self.first = handle, token, timeout, first
+
+    def get(self, wait: float | None) -> tuple[str, Any]:
+        reply = _ray().get(self.first, timeout=wait)
+        if reply is None:
+            reply = _ray().get(self.handle.ask_result.remote(self.token, self.timeout), timeout=wait)
+        return reply
+
+    async def wait(self) -> tuple[str, Any]:
+        reply = await asyncio.wrap_future(self.first.future())
+        if reply is None:
+            later = self.handle.ask_result.remote(self.token, self.timeout)
+            reply = await asyncio.wrap_future(later.future())
+        return reply
+
+
+class _RelayedAsk:
+    """An ask to an actor in the notebook's process: its reply comes back as a call here."""
+
+    __slots__ = ("fut", "token", "transport")
+
+    def __init__(
+        self, transport: RayTransport, token: str, fut: concurrent.futures.Future[tuple[str, Any]]
+    ) -> None:
+        self.transport, self.token, self.fut = transport, token, fut
+
+    def get(self, wait: float | None) -> tuple[str, Any]:
+        try:
+            return self.fut.result(wait)
+        except concurrent.futures.TimeoutError:
+            raise _ray().exceptions.GetTimeoutError() from None
+        finally:
+            self.transport._replies.pop(self.token, None)
+
+    async def wait(self) -> tuple[str, Any]:
+        try:
+            return await asyncio.wrap_future(self.fut)
+        finally:
+            self.transport._replies.pop(self.token, None)
 
 
 def _timeout(timeout: float | None) -> float | None:
@@ -263,6 +316,7 @@ class RayTransport:
         self._flusher.start()
         self._hosts: dict[Any, str] = {}  # placement key -> node runtime name
         self.children: dict[str, Any] = {}  # actor id -> supervised.Record (remote children)
+        self._replies: dict[str, concurrent.futures.Future[tuple[str, Any]]] = {}
         self._watched: set[str] = set()  # node runtimes this process watches for a crash
 
     def install(self) -> None:
@@ -346,19 +400,31 @@ class RayTransport:
 
     # -- asks and calls ------------------------------------------------------------------------------
     def ask(self, home: str, actor_id: str, msg: Any, timeout: float | None) -> Any:
-        if home == self.driver_home:
-            raise ActorlabError(
-                "an actor on the cluster asked an actor in the notebook's process; only tells go "
-                "that way for now. Fix: tell a message that carries a reply-to ref"
-            )
         token = uuid.uuid4().hex
+        if home == self.driver_home:  # the notebook's process: through its relay, in order
+            fut: concurrent.futures.Future[tuple[str, Any]] = concurrent.futures.Future()
+            with self._lock:
+                self._replies[token] = fut
+            self.send(home, ASK, (token, actor_id, msg, timeout, self.home))
+            self.flush(home)
+            return _RelayedAsk(self, token, fut)
         with self._lock:
             batch = self._out.pop(home, None)
             if batch:
                 self._submit(home, batch)  # messages sent before the ask arrive before it
             h = self.handle(home)
-            h.ask_start.remote(token, actor_id, msg, timeout)
-            return h.ask_result.remote(token, timeout)
+            return _Ask(h, token, timeout, h.ask_start.remote(token, actor_id, msg, timeout))
+
+    def settle_ask(self, token: str, reply: tuple[str, Any]) -> None:
+        """The reply to an ask sent through the relay (see ``_RelayedAsk``)."""
+        with self._lock:
+            fut = self._replies.pop(token, None)
+        if fut is not None and not fut.done():
+            fut.set_result(reply)
+
+    def reply_to(self, home: str, token: str, reply: tuple[str, Any]) -> None:
+        """Send the reply to an ask that came through this process's relay."""
+        self.call(home, "reply", token, reply)
 
     def call(self, home: str, method: str, *args: Any) -> Any:
         """A call in the destination's message order (after the tells sent before it)."""
@@ -390,7 +456,7 @@ class RayTransport:
                 )
         parent_id = str(parent.id) if getattr(parent, "id", None) is not None else None
         if parent_id is None:  # top level: the root's rule (a failure or a lost process stops it)
-            self.call(host, "spawn", args, name, str(actor_id), None)
+            self.send(host, SPAWN, (args, name, str(actor_id)))  # batched with the tells, in order
         elif host == self.home:  # placed in this very process: a local child
             from actorlab.spawning import spawn_cell
 
@@ -415,16 +481,44 @@ class RayTransport:
     def apply(self, rec: Any, verb: str) -> None:
         """Carry a decision for a remote child to its process: restart, resume or terminate."""
         token, rec.pending = rec.pending, None
-        lost, rec.lost = rec.lost, False
+        lost = rec.lost
+        if lost and verb != "terminate":
+            rec.respawning = True  # first: the watcher must not count it lost again meanwhile
+        rec.lost = False
         if token is not None and not lost:  # its ParentLink is waiting for this decision
             self.call(rec.host, "decide", token, verb)
         elif verb == "terminate":
             self.call(rec.host, "stop", rec.actor_id, None)
-        else:  # restart (or resume what was lost: it restarts, fresh)
+        elif not lost:  # restart a live child (a sibling's failure, say)
             self.call(
                 rec.host, "restart_child", rec.args, rec.name, rec.actor_id, rec.parent_id,
                 (self.home, rec.actor_id),
             )
+        else:  # restart (or resume) one lost with its process, once Ray has restarted that
+            threading.Thread(target=self._respawn, args=(rec,), daemon=True).start()
+
+    def _respawn(self, rec: Any) -> None:
+        """Spawn a lost child again on its node runtime as soon as Ray has restarted it."""
+        ray = _ray()
+        args = (rec.args, rec.name, rec.actor_id, rec.parent_id, (self.home, rec.actor_id))
+        give_up = time.monotonic() + RESTART_WAIT
+        while not self._closed:
+            try:
+                ray.get(self.call(rec.host, "restart_child", *args))
+                rec.respawning = False
+                return
+            except ray.exceptions.RayActorError:
+                if time.monotonic() > give_up:
+                    import logging
+
+                    logging.getLogger("actorlab").error(
+                        "actorlab: %s's node runtime %s did not come back within %g s; the "
+                        "remote actor %s stays lost", rec.parent_id, rec.host, RESTART_WAIT,
+                        rec.actor_id,
+                    )
+                    rec.respawning = False
+                    return
+                time.sleep(0.2)  # not back yet
 
     def _watch(self, host: str) -> None:
         """Watch a node runtime: when its process dies, tell the stand-ins of its actors."""
@@ -436,42 +530,45 @@ class RayTransport:
         ).start()
 
     def _watch_loop(self, host: str) -> None:
+        """Every ``WATCH_EVERY`` s, ask the node runtime which of this process's remote
+        children it still hosts: one missing (its process died, and maybe came back empty) is
+        lost, and its stand-in is told."""
         ray = _ray()
-        h = self.handle(host)
-        known = ray.get(h.ping.remote())[3]
         while not self._closed:
+            time.sleep(WATCH_EVERY)
+            watched = [
+                r for r in list(self.children.values())
+                if r.host == host and r.started and not (r.lost or r.respawning)
+            ]
+            if not watched:
+                continue
+            reason = "its process died"
             try:
-                now = ray.get(h.watch.remote(WATCH_EVERY))
-                if now == known:
-                    continue
-                reason = "its process restarted"
-            except ray.exceptions.RayActorError as exc:
-                reason = f"its process died: {type(exc).__name__}"
-                now = None
-            give_up = time.monotonic() + RESTART_WAIT
-            while now is None and not self._closed and time.monotonic() < give_up:
-                try:  # Ray restarts it (elsewhere if its node is gone): wait until it is back
-                    now = ray.get(h.ping.remote())[3]
-                except ray.exceptions.RayActorError:
-                    time.sleep(0.2)  # not back yet
-            if self._closed:
-                return
-            self._lost(host, reason)  # the stand-ins fail now, when a restart can land
-            if now is None:
-                return  # gone for good: a restart decided now fails, and says so
-            known = now
+                call = self.call(host, "present", [r.actor_id for r in watched])
+                have = set(ray.get(call, timeout=WATCH_WAIT))
+            except ray.exceptions.RayActorError:
+                have = set()
+            except ray.exceptions.GetTimeoutError:
+                continue  # busy: ask again
+            gone = [r for r in watched if r.actor_id not in have]
+            if gone:
+                self._lost(gone, reason)
 
-    def _lost(self, host: str, reason: str) -> None:
+    def _lost(self, records: list[Any], reason: str) -> None:
         from actorlab.ref import _ref_by_id
 
         from .supervised import ChildLost
 
-        for rec in list(self.children.values()):
-            if rec.host == host:
-                try:
-                    _ref_by_id(rec.actor_id).tell(ChildLost(reason))
-                except ActorlabError:
-                    pass  # the stand-in stopped meanwhile
+        for rec in records:
+            aid = rec.actor_id
+            current = self.children.get(aid)
+            if current is None or current is not rec:
+                continue  # its stand-in stopped meanwhile
+            current.lost = True
+            try:
+                _ref_by_id(aid).tell(ChildLost(reason))
+            except ActorlabError:
+                pass  # the stand-in stopped meanwhile
 
     def save_snapshot(self, ref: ActorRef[Any], storage: Any) -> Any:
         from .snapshots import save_remote

@@ -18,7 +18,7 @@ from ray.cluster_utils import Cluster  # noqa: E402
 from .actors import Add, Counter, Get  # noqa: E402
 from .supervision_actors import Restarter, SpawnChild  # noqa: E402
 
-pytestmark = [pytest.mark.ray, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.ray, pytest.mark.timeout(420)]
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER_PATH = os.pathsep.join([TESTS, os.path.dirname(TESTS)])
@@ -70,7 +70,17 @@ def test_a_lost_node_s_actor_comes_back_on_another_node_under_its_parent(nodes):
     lost = child.info().node
     victim = next(w for w in workers if w.node_id == lost)
     sim.remove_node(victim)  # the node and every process on it are gone
-    wait_until(lambda: _answers(child) == 4, timeout=120, what="the child on another node")
+    try:
+        wait_until(lambda: _answers(child) == 4, timeout=180, what="the child on another node")
+    except AssertionError:
+        from ray.util.state import list_actors
+
+        t = cluster.transport
+        raise AssertionError(
+            f"the child did not come back: records {list(t.children.values())}, "
+            f"parent {parent.info().status} errors {parent.info().errors[-1:]}, actors "
+            f"{[(a.class_name, a.state, a.node_id[:6]) for a in list_actors()]}, lost {lost[:6]}"
+        ) from None
     assert child.info().node not in (lost, None)
     assert child.info().node in {w.node_id for w in workers}
     assert parent.info().status is not al.Status.STOPPED

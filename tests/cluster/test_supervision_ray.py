@@ -99,6 +99,14 @@ def test_a_crashed_process_with_a_terminating_parent_leaves_the_child_stopped(cl
     wait_until(lambda: parent.ask_sync(Decisions()) == ["RemoteProcessLost"], timeout=60,
                what="the parent to hear of the lost process")
     wait_until(child.is_closed, timeout=30, what="the child to stay stopped")
+    wait_until(lambda: _up(cluster, child.home), timeout=60, what="Ray to restart the process")
+
+
+def _up(cluster, home):
+    try:
+        return ray.get(cluster.transport.handle(home).ping.remote(), timeout=5.0)
+    except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+        return None
 
 
 def test_a_remote_parent_supervises_its_child_in_another_process(cluster):
