@@ -23,7 +23,9 @@ top-level actor, and one lost with its process is gone, as locally.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,10 @@ from actorlab.errors import ActorlabError
 from actorlab.info import Status, StatusUpdate
 from actorlab.messages import handler
 from actorlab.supervision import Escalation, Signal
+
+WATCH_EVERY = 0.5  # seconds between a watcher's questions ("do you still host these?")
+WATCH_WAIT = 2.0  # seconds a watcher waits for an answer before it asks again
+RESTART_WAIT = 180.0  # seconds a lost child's restart waits for Ray to restart its process
 
 
 class RemoteProcessLost(ActorlabError):
@@ -149,6 +155,72 @@ def on_standin_status(rec: Record, update: StatusUpdate) -> None:
         from .transport import _transport
 
         _transport().apply(rec, "resume")
+
+
+# -- the parent's process: watching node runtimes, respawning the lost -----------------------
+def watch_loop(t: Any, host: str) -> None:
+    """Every ``WATCH_EVERY`` s, ask the node runtime which of this process's remote
+    children it still hosts: one missing (its process died, and maybe came back empty) is
+    lost, and its stand-in is told."""
+    import ray
+
+    while not t._closed:
+        time.sleep(WATCH_EVERY)
+        watched = [
+            r for r in list(t.children.values())
+            if r.host == host and r.started and not (r.lost or r.respawning)
+        ]
+        if not watched:
+            continue
+        reason = "its process died"
+        try:
+            call = t.call(host, "present", [r.actor_id for r in watched])
+            have = set(ray.get(call, timeout=WATCH_WAIT))
+        except ray.exceptions.RayActorError:
+            have = set()
+        except ray.exceptions.GetTimeoutError:
+            continue  # busy: ask again
+        gone = [r for r in watched if r.actor_id not in have]
+        if gone:
+            lost(t, gone, reason)
+
+def lost(t: Any, records: list[Record], reason: str) -> None:
+    from actorlab.ref import _ref_by_id
+
+
+    for rec in records:
+        aid = rec.actor_id
+        current = t.children.get(aid)
+        if current is None or current is not rec:
+            continue  # its stand-in stopped meanwhile
+        current.lost = True
+        try:
+            _ref_by_id(aid).tell(ChildLost(reason))
+        except ActorlabError:
+            pass  # the stand-in stopped meanwhile
+
+def respawn(t: Any, rec: Record) -> None:
+    """Spawn a lost child again on its node runtime as soon as Ray has restarted it."""
+    import ray
+
+    args = (rec.args, rec.name, rec.actor_id, rec.parent_id, (t.home, rec.actor_id))
+    give_up = time.monotonic() + RESTART_WAIT
+    while not t._closed:
+        try:
+            ray.get(t.call(rec.host, "restart_child", *args), timeout=WATCH_WAIT * 2)
+            rec.respawning = False
+            return
+        except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError):
+            if time.monotonic() > give_up:
+                logging.getLogger("actorlab").error(
+                    "actorlab: %s's node runtime %s did not come back within %g s; the "
+                    "remote actor %s stays lost", rec.parent_id, rec.host, RESTART_WAIT,
+                    rec.actor_id,
+                )
+                rec.respawning = False
+                return
+            time.sleep(0.2)  # not back yet
+    rec.respawning = False
 
 
 # -- the child's side (its node runtime) ------------------------------------------------------

@@ -29,10 +29,8 @@ from .inbox import ASK, FORWARD, SPAWN
 
 FLUSH_AFTER = 0.001  # seconds a burst of tells may wait to share one Ray call
 BATCH = 2000  # messages per Ray call at most
+WAIT_ON_CLOSE = 5.0  # seconds close() waits for each watcher or respawn to end
 REPLY_GRACE = 30.0  # extra seconds to wait for a remote reply past its ask timeout
-WATCH_EVERY = 0.5  # seconds between a watcher's questions ("do you still host these?")
-WATCH_WAIT = 10.0  # seconds a watcher waits for an answer before it asks again
-RESTART_WAIT = 180.0  # seconds a lost child's restart waits for Ray to restart its process
 
 
 def _ray() -> Any:
@@ -318,6 +316,7 @@ class RayTransport:
         self.children: dict[str, Any] = {}  # actor id -> supervised.Record (remote children)
         self._replies: dict[str, concurrent.futures.Future[tuple[str, Any]]] = {}
         self._watched: set[str] = set()  # node runtimes this process watches for a crash
+        self._threads: list[threading.Thread] = []  # watchers and respawns, joined on close
 
     def install(self) -> None:
         global _current
@@ -329,6 +328,8 @@ class RayTransport:
         self.flush_all()
         self._closed = True
         self._wake.set()
+        for thread in self._threads:  # no Ray call may be in flight when Ray shuts down
+            thread.join(WAIT_ON_CLOSE)
         if _current is self:
             _current = None
             set_transport(None)
@@ -495,80 +496,27 @@ class RayTransport:
                 (self.home, rec.actor_id),
             )
         else:  # restart (or resume) one lost with its process, once Ray has restarted that
-            threading.Thread(target=self._respawn, args=(rec,), daemon=True).start()
+            from .supervised import respawn
 
-    def _respawn(self, rec: Any) -> None:
-        """Spawn a lost child again on its node runtime as soon as Ray has restarted it."""
-        ray = _ray()
-        args = (rec.args, rec.name, rec.actor_id, rec.parent_id, (self.home, rec.actor_id))
-        give_up = time.monotonic() + RESTART_WAIT
-        while not self._closed:
-            try:
-                ray.get(self.call(rec.host, "restart_child", *args))
-                rec.respawning = False
-                return
-            except ray.exceptions.RayActorError:
-                if time.monotonic() > give_up:
-                    import logging
-
-                    logging.getLogger("actorlab").error(
-                        "actorlab: %s's node runtime %s did not come back within %g s; the "
-                        "remote actor %s stays lost", rec.parent_id, rec.host, RESTART_WAIT,
-                        rec.actor_id,
-                    )
-                    rec.respawning = False
-                    return
-                time.sleep(0.2)  # not back yet
+            self._start(threading.Thread(target=respawn, args=(self, rec), daemon=True))
 
     def _watch(self, host: str) -> None:
         """Watch a node runtime: when its process dies, tell the stand-ins of its actors."""
         if host in self._watched:
             return
         self._watched.add(host)
-        threading.Thread(
-            target=self._watch_loop, args=(host,), name=f"actorlab-watch-{host}", daemon=True
-        ).start()
+        from .supervised import watch_loop
 
-    def _watch_loop(self, host: str) -> None:
-        """Every ``WATCH_EVERY`` s, ask the node runtime which of this process's remote
-        children it still hosts: one missing (its process died, and maybe came back empty) is
-        lost, and its stand-in is told."""
-        ray = _ray()
-        while not self._closed:
-            time.sleep(WATCH_EVERY)
-            watched = [
-                r for r in list(self.children.values())
-                if r.host == host and r.started and not (r.lost or r.respawning)
-            ]
-            if not watched:
-                continue
-            reason = "its process died"
-            try:
-                call = self.call(host, "present", [r.actor_id for r in watched])
-                have = set(ray.get(call, timeout=WATCH_WAIT))
-            except ray.exceptions.RayActorError:
-                have = set()
-            except ray.exceptions.GetTimeoutError:
-                continue  # busy: ask again
-            gone = [r for r in watched if r.actor_id not in have]
-            if gone:
-                self._lost(gone, reason)
+        self._start(
+            threading.Thread(
+                target=watch_loop, args=(self, host), name=f"actorlab-watch-{host}", daemon=True
+            )
+        )
 
-    def _lost(self, records: list[Any], reason: str) -> None:
-        from actorlab.ref import _ref_by_id
-
-        from .supervised import ChildLost
-
-        for rec in records:
-            aid = rec.actor_id
-            current = self.children.get(aid)
-            if current is None or current is not rec:
-                continue  # its stand-in stopped meanwhile
-            current.lost = True
-            try:
-                _ref_by_id(aid).tell(ChildLost(reason))
-            except ActorlabError:
-                pass  # the stand-in stopped meanwhile
+    def _start(self, thread: threading.Thread) -> None:
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
 
     def save_snapshot(self, ref: ActorRef[Any], storage: Any) -> Any:
         from .snapshots import save_remote
