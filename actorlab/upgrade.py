@@ -317,6 +317,9 @@ async def apply(cell: ActorCell, sig: Sig) -> None:
             o.__dict__.update(d)
         if cell.actor_type is new:
             cell.actor_type = old
+        # A send resolved against the new class just before this is in the runtime's inbox:
+        # one loop turn delivers it (this actor handles nothing meanwhile), and it is rebound too.
+        await asyncio.sleep(0)
         _rebind(cell, cell.actor_type, f"the upgrade of {cell.label} to the new {new.__qualname__} failed")
         err = _failure(cell, new, actor, pristine, exc, stage)
         _report(cell, req, err)
