@@ -21,7 +21,6 @@ import concurrent.futures
 import contextlib
 import os
 import threading
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -89,13 +88,12 @@ class NodeHost:
         self.root = al.root()
         self.refs: dict[str, Any] = {}  # actor id -> local ref (actors spawned here)
         self.links: dict[str, Any] = {}  # actor id -> its ParentLink (a parent elsewhere)
-        self.incarnation = uuid.uuid4().hex  # new each time Ray restarts this process
         self.parents: dict[str, str | None] = {}  # actor id -> its parent's id (in any process)
         self.asks: dict[str, concurrent.futures.Future[Any]] = {}
         self.asks_lock = threading.Lock()
 
-    def ping(self) -> tuple[str, int, str, str]:
-        return (self.name, os.getpid(), self.node_id, self.incarnation)
+    def ping(self) -> tuple[str, int, str]:
+        return (self.name, os.getpid(), self.node_id)
 
     # -- default group: in submission order ----------------------------------------------------
     def spawn(

@@ -7,7 +7,7 @@ from typing import Any
 
 import actorlab as al
 
-from .actors import Get
+from .actors import Counter
 
 
 @dataclass
@@ -44,17 +44,8 @@ class Fail:
     text: str
 
 
-class Answerer(al.Actor):
-    def __init__(self, value: int) -> None:
-        self.value = value
-
-    @al.handler
-    async def get(self, msg: Get) -> int:
-        if msg.sleep:
-            import asyncio
-
-            await asyncio.sleep(msg.sleep)
-        return self.value
+class Answerer(Counter):
+    """A Counter (its ``Get`` may sleep) that can also fail on demand."""
 
     @al.handler
     def fail(self, msg: Fail) -> None:
