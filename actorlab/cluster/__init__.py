@@ -64,10 +64,19 @@ class Cluster:
         self._ray = ray
         self._started_ray = started_ray
         home = f"driver-{uuid.uuid4().hex[:12]}"
-        common = {"namespace": NAMESPACE, "num_cpus": 0}
-        remote = ray.remote(concurrency_groups=CONCURRENCY)
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        here = ray.get_runtime_context().get_node_id()
         # The driver owns the registry (which owns the node runtimes) and the relay: they die
-        # with this process, so a kernel restart leaves no actor behind.
+        # with this process, so a kernel restart leaves no actor behind. Both live on the
+        # driver's node: a node runtime dies for good with its owner, so a registry on a node
+        # that is lost would take every node runtime with it, not only that node's.
+        common = {
+            "namespace": NAMESPACE,
+            "num_cpus": 0,
+            "scheduling_strategy": NodeAffinitySchedulingStrategy(here, soft=False),
+        }
+        remote = ray.remote(concurrency_groups=CONCURRENCY)
         self._registry = remote(Registry).options(name=registry_name(home), **common).remote(home)
         self._relay = remote(Relay).options(name=relay_name(home), **common).remote()
         ray.get([self._registry.all_hosts.remote(), self._relay.take.remote(0.0)])

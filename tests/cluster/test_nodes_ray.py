@@ -52,6 +52,20 @@ def test_cluster_nodes_lists_the_head_and_the_workers(nodes):
     assert {w.node_id for w in workers} <= ids and len(ids) == 3
 
 
+def test_the_registry_and_relay_live_on_the_driver_s_node(nodes):
+    """A node runtime dies for good with its owner (the registry): a registry placed on a
+    worker that is lost would take every node runtime with it (it did, under CI's load)."""
+    from ray._private.state import actors
+
+    here = ray.get_runtime_context().get_node_id()
+    placed = {
+        a["ActorClassName"]: a["Address"]["NodeID"]
+        for a in actors().values()
+        if a["State"] == "ALIVE" and a["ActorClassName"] in ("Registry", "Relay")
+    }
+    assert placed == {"Registry": here, "Relay": here}
+
+
 def test_an_actor_runs_on_the_node_it_is_placed_on(nodes):
     sim, workers, cluster = nodes
     for w in workers:
@@ -73,13 +87,11 @@ def test_a_lost_node_s_actor_comes_back_on_another_node_under_its_parent(nodes):
     try:
         wait_until(lambda: _answers(child) == 4, timeout=180, what="the child on another node")
     except AssertionError:
-        from ray.util.state import list_actors
-
         t = cluster.transport
         raise AssertionError(
             f"the child did not come back: records {list(t.children.values())}, "
-            f"parent {parent.info().status} errors {parent.info().errors[-1:]}, actors "
-            f"{[(a.class_name, a.state, a.node_id[:6]) for a in list_actors()]}, lost {lost[:6]}"
+            f"parent {parent.info().status} errors {parent.info().errors[-1:]}, "
+            f"actors {_ray_actors()}, alive nodes {_alive_nodes()}, lost {lost[:6]}"
         ) from None
     assert child.info().node not in (lost, None)
     assert child.info().node in {w.node_id for w in workers}
@@ -91,3 +103,17 @@ def _answers(ref):
         return ref.ask_sync(Get(), timeout=2.0)
     except (al.AskTimeout, al.ActorClosed):
         return None
+
+
+def _ray_actors():
+    """Every Ray actor's class, state and node, read from the GCS (no dashboard needed)."""
+    from ray._private.state import actors
+
+    return [
+        (a["ActorClassName"], a["State"], a["Address"]["NodeID"][:6], a.get("NumRestarts"))
+        for a in actors().values()
+    ]
+
+
+def _alive_nodes():
+    return [n["NodeID"][:6] for n in ray.nodes() if n.get("Alive")]
