@@ -89,7 +89,7 @@ class ActorRef(Displayable, Generic[A]):
 
     @property
     def name(self) -> str | None:
-        cell = self._cell
+        cell = self._resolved()
         return cell.name if cell is not None else None
 
     @property
@@ -98,7 +98,7 @@ class ActorRef(Displayable, Generic[A]):
 
     @property
     def label(self) -> str:
-        cell = self._cell
+        cell = self._resolved()
         return cell.label if cell is not None else f"actor#{self.id.short}"
 
     @property
@@ -107,7 +107,7 @@ class ActorRef(Displayable, Generic[A]):
 
     @property
     def status(self) -> Status:
-        cell = self._cell
+        cell = self._resolved()
         return cell.status if cell is not None else Status.STOPPED
 
     def is_closed(self) -> bool:
@@ -151,22 +151,33 @@ class ActorRef(Displayable, Generic[A]):
         return self
 
     def _live(self, allow_closed: bool = False) -> ActorCell:
-        """The cell, re-resolved by id if this ref was unpickled or its actor respawned."""
+        """The cell, re-resolved by id if this ref was unpickled or its actor respawned (with
+        ``allow_closed``, the stopped actor's cell when no live one has its id)."""
         cell = self._cell
-        if cell is not None and (allow_closed or not cell.closed):
+        if cell is not None and not cell.closed:
             return cell
         rt = peek_runtime()
         found = rt.cells.get(self.id) if rt is not None else None
         if found is not None and not found.closed:
-            self._cell = found
+            self._cell = found  # respawned with the same id: this ref follows it
             return found
         if cell is not None and allow_closed:
             return cell
-        what = cell.label if cell is not None else f"actor {self.id}"
+        what = cell.label if cell is not None else f"#{self.id}"
         raise ActorClosed(
             f"actor {what} has stopped; it accepts no more messages. "
             f"Fix: spawn (or respawn) it again and use the new ref"
         )
+
+    def _resolved(self) -> ActorCell | None:
+        """The cell to describe: the live one with this id, else the last one known."""
+        cell = self._cell
+        if cell is not None and not cell.closed:
+            return cell
+        try:
+            return self._live(allow_closed=True)
+        except ActorClosed:
+            return None
 
     # -- sending -----------------------------------------------------------------------------------
     def _target(self, msg: Any) -> tuple[ActorCell, HandlerSpec]:

@@ -3,6 +3,8 @@ before a stop reaches the actor respawned with the same id."""
 
 from __future__ import annotations
 
+import pytest
+
 import actorlab as al
 
 from .actors import Counter, GetCount, Increment
@@ -19,3 +21,31 @@ def test_an_old_ref_of_a_respawned_actor_is_open_again_and_reaches_it(al_root):
     assert not old.is_closed()  # the same id is live again: the old ref resolves to it
     assert old.ask_sync(GetCount()) == 6
     assert old.status is not al.Status.STOPPED  # it now holds the new actor, not the stopped one
+
+
+def test_an_old_ref_describes_the_respawned_actor_before_any_message(al_root):
+    """Before the fix, an old ref's status, name, label and info described the stopped actor
+    until a message made it look its id up again."""
+    store = al.MemoryStorage()
+    aid = al.ActorId.from_name("described")
+    old = al_root.spawn_persistent_sync(store, aid, Counter(5), name="described")
+    old.ask_sync(Increment(1))
+    old.stop()
+    assert old.status is al.Status.STOPPED
+    new = al_root.respawn_sync(store, aid, name="again")
+    new.ask_sync(GetCount())
+    assert old.status is new.status and old.status is not al.Status.STOPPED
+    assert old.name == "again" and old.label == "again"
+    assert old.info().status is not al.Status.STOPPED and old.info().name == "again"
+
+
+def test_a_stopped_unresolved_ref_names_the_actor_once(al_root):
+    import pickle
+
+    c = al_root.spawn(Counter(1))
+    c.stop()
+    lost = pickle.loads(pickle.dumps(c))
+    with pytest.raises(al.ActorClosed) as caught:
+        lost.tell(GetCount())
+    text = str(caught.value)
+    assert text.startswith(f"actor #{c.id} has stopped") and "actor actor" not in text
