@@ -91,18 +91,19 @@ class Actor:
     @property
     def ctx(self) -> Context:
         """This actor's ``Context`` (only once spawned: in hooks and handlers)."""
-        try:
-            return self.__dict__["_al_ctx"]  # type: ignore[no-any-return]
-        except KeyError:
+        try:  # (the cell the runtime gave it; its Context is made on first use)
+            cell = object.__getattribute__(self, _CELL)
+        except AttributeError:
             raise AttributeError(
                 f"{type(self).__qualname__}.ctx is only available once the actor runs (in on_start "
                 f"and handlers), not in __init__. Fix: move that code to on_start(), or build the "
                 f"actor in an al.ActorArgs.initialize(ctx)"
             ) from None
+        return cell.context  # type: ignore[no-any-return]
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_al_ctx", None)
+        state.pop(_CELL, None)
         state.pop(_INIT, None)
         return state
 
@@ -227,6 +228,8 @@ class ActorArgs(Generic[A]):
 
 #: Where an actor instance keeps its constructor's arguments (``Actor.__new__``; live code).
 _INIT = "_al_init"
+#: Where a running actor instance keeps its cell (``ctx``; never copied, pickled or shown).
+_CELL = "_al_cell"
 
 _ATOMS = (int, float, str, bytes, bool, type(None), complex, frozenset, enum.Enum)
 
@@ -239,12 +242,16 @@ def _is_atom(value: object) -> bool:
     return False
 
 
+_setattr = object.__setattr__
+
+
 def fresh_copy(pristine: Actor) -> Actor:
     """A new instance with the pristine state (shallow when all fields are immutable)."""
     d = pristine.__dict__
     if not hasattr(pristine, "__slots__") and all(_is_atom(v) for k, v in d.items() if k != _INIT):
         new = object.__new__(type(pristine))
-        new.__dict__.update(d)
+        for k, v in d.items():  # (attributes, not new.__dict__: no dict object per actor)
+            _setattr(new, k, v)
         return new
     return copy.deepcopy(pristine)
 

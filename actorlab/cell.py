@@ -83,6 +83,7 @@ class ActorCell:
 
     __slots__ = (
         "__weakref__",
+        "_context",
         "_ctx",
         "_make",
         "_step_acks",
@@ -94,7 +95,6 @@ class ActorCell:
         "bound_names",
         "children",
         "closed",
-        "context",
         "current",
         "current_msg",
         "errors",
@@ -187,7 +187,7 @@ class ActorCell:
         self.persistence: Any = None
         self.after_message: CellHook | None = None
         self.before_stop: CellHook | None = None
-        self.context: Context = _context.Context(self)
+        self._context: Context | None = None  # made on first use (``context``)
         self.ref: ActorRef[Any] = _ref.ActorRef(self)
         self.task: asyncio.Task[None] | None = None
 
@@ -202,6 +202,14 @@ class ActorCell:
 
     def __repr__(self) -> str:
         return f"<ActorCell {self.label} {self.status.value}>"
+
+    @property
+    def context(self) -> Context:
+        """The actor's ``Context`` (``self.ctx``), made on first use: most actors never ask."""
+        ctx = self._context
+        if ctx is None:
+            ctx = self._context = _context.Context(self)
+        return ctx
 
     # -- start, mailbox, signals (runtime thread) ----------------------------------------------------
     def start(self) -> None:
@@ -244,7 +252,7 @@ class ActorCell:
             self.task = self._ctx.run(loop.create_task, self._main(woken))
 
     def _adopt(self, actor: Actor) -> None:
-        actor.__dict__["_al_ctx"] = self.context
+        object.__setattr__(actor, "_al_cell", self)  # (``actor.ctx``; no instance dict made)
         self.actor = actor
 
     def enqueue(self, env: Envelope) -> None:

@@ -80,8 +80,8 @@ def copy_actor(pristine: Actor, shared: tuple[str, ...] = ()) -> tuple[Actor, tu
 
 
 def _fields(actor: Actor) -> list[tuple[str, Any, bool]]:
-    """An actor's attributes (name, value, is a slot): ``__dict__`` less its context, slots."""
-    out = [(k, v, False) for k, v in actor.__dict__.items() if k != "_al_ctx"]
+    """An actor's attributes (name, value, is a slot): ``__dict__`` less its cell, slots."""
+    out = [(k, v, False) for k, v in actor.__dict__.items() if k != "_al_cell"]
     for klass in type(actor).__mro__:
         slots = klass.__dict__.get("__slots__", ())
         for name in (slots,) if isinstance(slots, str) else slots:
