@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import threading
 import time
 
@@ -17,7 +18,7 @@ from actorlab import runtime as rt_mod
 from actorlab.runtime import current_actor, get_runtime
 from actorlab.testing import wait_idle, wait_until
 
-from .actors import Boom, Counter, Get
+from .actors import Add, Boom, Counter, Get
 
 
 class Fails(al.Actor):
@@ -283,3 +284,155 @@ def test_a_failure_without_an_origin_is_reported_in_no_scope(al_root, origins, m
     wait_until(lambda: seen, what="the report")
     assert seen == [None] and (None, None) not in origins["entered"]
     assert all(tok is not None for _, tok in origins["entered"])
+
+
+# -- the start and stop path (Runtime.__init__, _run, _stop_all, shutdown) --------------------------
+@pytest.fixture
+def capacities():
+    """Capacities set for the next runtime (they are read when it starts), restored after."""
+    yield al.configure
+    al.shutdown(timeout=2.0)
+    al.configure(event_capacity=10_000, dead_letter_capacity=1_000, shutdown_timeout=5.0)
+
+
+def test_the_event_ring_keeps_the_configured_number_of_newest_events(capacities):
+    capacities(event_capacity=3)
+    root = al.root()
+    refs = [root.spawn(Counter(), name=f"c{i}") for i in range(5)]
+    assert refs[-1].ask_sync(Get()) == 0
+    evs = al.events()
+    assert len(evs) == 3
+    assert evs[-1].kind == "spawn" and evs[-1].dst == refs[-1].id  # the newest kept
+
+
+def test_dead_letters_keep_the_configured_number_of_newest(capacities):
+    capacities(dead_letter_capacity=2)
+    root = al.root()
+    gone = root.spawn(Counter())
+    gone.stop()
+    c = root.spawn(Counter())
+    for _ in range(3):  # each answer (0, 1, 2, in order) goes to the stopped actor
+        c.forward(Get(), gone)
+        c.tell(Add(1))
+    wait_until(lambda: [d.message for d in al.dead_letters()] == [1, 2], what="two dead letters")
+
+
+def test_a_start_hook_that_raises_is_logged_and_the_runtime_starts(monkeypatch, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+
+    def broken() -> None:
+        raise RuntimeError("hook bug")
+
+    monkeypatch.setattr(rt_mod, "_start_hooks", [broken])
+    c = al.root().spawn(Counter(4))
+    assert c.ask_sync(Get()) == 4
+    [record] = [r for r in caplog.records if "start hook" in r.getMessage()]
+    assert record.getMessage() == "an actorlab runtime start hook raised"
+    assert record.exc_info is not None and "hook bug" in str(record.exc_info[1])
+
+
+class Outside(al.Actor):
+    """Starts code on the runtime thread outside its handlers; can also hang or shut down."""
+
+    def __init__(self) -> None:
+        self.cleaned: list[str] = []
+
+    @al.handler
+    def go(self, msg: str) -> str | None:
+        loop = asyncio.get_running_loop()
+        if msg == "callback":
+            loop.call_soon(sys.exit, 3)
+        elif msg == "stop-loop":
+            loop.stop()
+        elif msg == "background":
+            self.bg = loop.create_task(self._forever())
+        elif msg == "shutdown":
+            try:
+                al.shutdown()
+            except al.WrongThread as exc:
+                return str(exc)
+        return None
+
+    async def _forever(self) -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.sleep(0)
+            self.cleaned.append("background task")
+
+    @al.handler
+    async def hang(self, msg: Get) -> None:
+        await asyncio.Event().wait()  # until cancelled
+
+
+def test_an_exception_out_of_a_callback_is_logged_with_its_traceback(al_root, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    al_root.spawn(Outside()).tell("callback")
+    wait_until(lambda: "ignored" in caplog.text, what="the log")
+    [record] = [r for r in caplog.records if "ignored" in r.getMessage()]
+    assert record.getMessage() == (
+        "SystemExit raised on the actorlab runtime thread by code outside any handler "
+        "(a callback or task an actor started); ignored, the runtime goes on"
+    )
+    assert record.exc_info is not None and isinstance(record.exc_info[1], SystemExit)
+
+
+def test_a_loop_stopped_by_actor_code_is_logged_and_ignored(al_root, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    al_root.spawn(Outside()).tell("stop-loop")
+    wait_until(lambda: "ignored" in caplog.text, what="the log")
+    [record] = [r for r in caplog.records if "ignored" in r.getMessage()]
+    assert record.getMessage() == (
+        "the actorlab event loop was stopped by code on the runtime thread (only "
+        "al.shutdown() stops it); ignored, the runtime goes on"
+    )
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_dying_runtime_thread_logs_why_and_what_to_do(monkeypatch, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    rt = al.root().runtime
+    real = rt_mod.log
+
+    class Breaking:  # the runtime's own safety net fails: the thread really dies
+        def error(self, msg, *args, **kwargs):
+            if "ignored" in msg:
+                raise SystemExit("the safety net broke")
+            real.error(msg, *args, **kwargs)
+
+    monkeypatch.setattr(rt_mod, "log", Breaking())
+    rt.loop.call_soon_threadsafe(sys.exit, 4)
+    rt.thread.join(5)
+    [record] = [r for r in caplog.records if "died" in r.getMessage()]
+    assert record.getMessage() == (
+        "the actorlab runtime thread died (SystemExit: the safety net broke); "
+        "al.root() starts a new one"
+    )
+
+
+def test_shutdown_inside_an_actor_is_refused_with_the_fix(al_root):
+    a = al_root.spawn(Outside())
+    assert a.ask_sync("shutdown") == (
+        "al.shutdown() was called inside an actor; it would wait for itself. "
+        "Fix: call it from the notebook/script, or use ctx.terminate() to stop this actor"
+    )
+
+
+def test_shutdown_cancels_stuck_actors_and_their_tasks_cleanly(caplog):
+    caplog.set_level(logging.WARNING, logger="actorlab")
+    root = al.root()
+    a, b = root.spawn(Outside(), name="a"), root.spawn(Outside(), name="b")
+    a.tell("background")
+    a.tell(Get())
+    b.tell(Get())
+    wait_until(
+        lambda: a.info().current_handler is not None and b.info().current_handler is not None,
+        what="both handlers to start",
+    )
+    cell = root.runtime.cells[a.id]
+    al.shutdown(timeout=0.2)
+    texts = [r.getMessage() for r in caplog.records]
+    assert "al.shutdown(): actors still running after 0.2 s were cancelled: a, b" in texts
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []  # finished cleanly
+    assert cell.actor.cleaned == ["background task"]
+    assert not any(t.name == "actorlab-runtime" for t in threading.enumerate())

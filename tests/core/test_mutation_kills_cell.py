@@ -1,0 +1,167 @@
+"""Tests that kill mutants of ``cell`` (``make mutation``): the statistics, status and output
+scope of async handlers, traced handler failures, the asker's error text, and dead letters'
+reasons."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+
+import pytest
+
+import actorlab as al
+from actorlab import runtime as rt_mod
+from actorlab.runtime import current_actor, get_runtime
+from actorlab.testing import wait_idle, wait_until
+
+from .actors import Boom, Get
+
+
+@dataclass
+class Work:
+    seconds: float = 0.0
+
+
+@dataclass
+class Long:
+    text: str
+
+
+class Worker(al.Actor):
+    """Async handlers that report what the actor looks like while they run."""
+
+    def __init__(self) -> None:
+        self.seen: list = []
+
+    @al.handler
+    async def work(self, msg: Work) -> str:
+        self.seen.append((self.ctx.this.status, get_runtime().version))
+        await asyncio.sleep(msg.seconds)
+        return "done"
+
+    @al.handler
+    async def boom(self, msg: Boom) -> None:
+        await asyncio.sleep(0)
+        raise ValueError(msg.text)
+
+    @al.handler
+    async def long(self, msg: Long) -> None:
+        raise ValueError("too long")
+
+    @al.handler
+    def get(self, msg: Get) -> list:
+        return self.seen
+
+
+class SyncFails(al.Actor):
+    @al.handler
+    def boom(self, msg: Boom) -> None:
+        raise ValueError(msg.text)
+
+
+@pytest.fixture
+def origins(monkeypatch):
+    """Fake notebook-cell origins: sends from outside capture ``state["next"]``; ``state["in"]``
+    is the token of the scope running now."""
+    state: dict = {"next": "cell-1", "in": None, "entered": []}
+
+    @contextlib.contextmanager
+    def enter(token):
+        state["entered"].append((current_actor(), token))
+        before, state["in"] = state["in"], token
+        try:
+            yield
+        finally:
+            state["in"] = before
+
+    monkeypatch.setattr(rt_mod, "_origin_capture", lambda: state["next"])
+    monkeypatch.setattr(rt_mod, "_origin_enter", enter)
+    return state
+
+
+# -- async handlers: statistics, status, version, output scope ---------------------------------------
+def test_async_handler_time_adds_up_over_messages(al_root):
+    w = al_root.spawn(Worker())
+    assert w.ask_sync(Work()) == "done"
+    assert w.ask_sync(Work()) == "done"
+    info = w.info()
+    assert info.processed == 2
+    # total = first + second > the longer of the two; total = only the last would not be
+    assert info.handler_time_total > info.handler_time_max > 0
+    assert info.handler_time_max < 5.0  # a duration, not a clock reading
+
+
+def test_the_last_message_time_of_an_async_handler_is_when_it_ended(al_root):
+    w = al_root.spawn(Worker())
+    sent = time.time()
+    assert w.ask_sync(Work(0.05)) == "done"
+    at = w.info().last_message_at
+    assert at is not None and sent + 0.05 <= at <= time.time()
+
+
+def test_an_async_handler_runs_as_processing_and_moves_the_version_per_message(al_root):
+    w = al_root.spawn(Worker())
+    w.pause()
+    for _ in range(3):
+        w.tell(Work())
+    wait_until(lambda: w.info().mailbox == 3, what="the messages to queue")
+    w.resume()
+    seen = w.ask_sync(Get())
+    assert [status for status, _ in seen] == [al.Status.PROCESSING] * 3
+    versions = [v for _, v in seen]
+    assert len(set(versions)) == 3  # a view watching the version redraws after each message
+
+
+def test_an_async_handler_runs_in_the_scope_of_the_cell_that_sent_it(al_root, origins):
+    class Scoped(al.Actor):
+        @al.handler
+        async def where(self, msg: str) -> object:
+            await asyncio.sleep(0)
+            return origins["in"]
+
+    s = al_root.spawn(Scoped())
+    origins["next"] = "cell-9"
+    assert s.ask_sync("where") == "cell-9"
+
+
+# -- handler failures: the asker's error, traces -------------------------------------------------------
+def test_the_askers_error_shows_the_message_cut_to_80_characters(al_root):
+    w = al_root.spawn(Worker())
+    msg = Long("x" * 200)
+    with pytest.raises(al.HandlerError) as err:
+        w.ask_sync(msg)
+    shown = repr(msg)[:79] + "…"
+    assert f"while handling {shown}; the failure was escalated" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_traced_handler_failure_is_recorded_as_handled_with_its_error(al_root, kind):
+    a = al_root.spawn(SyncFails() if kind == "sync" else Worker(), name="a")
+    with al.trace(a, settle=0) as t:
+        with pytest.raises(al.HandlerError):
+            a.ask_sync(Boom("kaput"))
+        wait_idle()
+    [ev] = [e for e in t.events if e.kind == "handled"]
+    assert (ev.src, ev.dst, ev.msg_type, ev.msg_repr) == (None, a.id, "Boom", "Boom(text='kaput')")
+    assert ev.detail == "error ValueError: kaput" and ev.ask_id is not None
+
+
+# -- dead letters ---------------------------------------------------------------------------------
+class Quits(al.Actor):
+    @al.handler
+    def quit(self, msg: str) -> None:
+        self.ctx.terminate()
+
+
+def test_a_tell_left_queued_when_the_actor_stops_is_a_dead_letter_with_the_reason(al_root):
+    q = al_root.spawn(Quits())
+    q.pause()
+    q.tell("quit")
+    q.tell("left behind")
+    wait_until(lambda: q.info().mailbox == 2, what="both to queue")
+    q.resume()
+    wait_until(q.is_closed, what="the actor to stop")
+    [letter] = al.dead_letters()
+    assert (letter.message, letter.reason) == ("left behind", "the actor stopped")
