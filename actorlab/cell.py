@@ -57,6 +57,7 @@ class RootCell:
     """The parent of top-level actors: it terminates any that fail (theta's root)."""
 
     id: ActorId | None = None
+    _ctx: contextvars.Context | None = None  # (top-level actors copy the current context)
     label = "root"
     path = ""
     status = Status.IDLE
@@ -81,55 +82,15 @@ class RootCell:
 class ActorCell:
     """One actor's runtime state. The actor instance itself lives in ``self.actor``."""
 
-    __slots__ = (
-        "__weakref__",
-        "_context",
-        "_ctx",
-        "_make",
-        "_step_acks",
-        "_waiter",
-        "actor",
-        "actor_type",
-        "after_message",
-        "before_stop",
-        "bound_names",
-        "children",
-        "closed",
-        "current",
-        "current_msg",
-        "errors",
-        "failures",
-        "handler_max",
-        "handler_started",
-        "handler_total",
-        "held",
-        "id",
-        "incarnation",
-        "last_message_at",
-        "last_snapshot_at",
-        "last_upgrade_at",
-        "last_view",
-        "mailbox",
-        "monitors",
-        "name",
-        "parent",
-        "persistence",
-        "persistent",
-        "processed",
-        "queued",
-        "ref",
-        "restart_history",
-        "restarts",
-        "runtime",
-        "signals",
-        "started_at",
-        "status",
-        "stop_acks",
-        "stop_requested",
-        "suspended",
-        "task",
-        "timers",
-        "upgrades",
+    __slots__ = (  # (see __init__ for what each holds)
+        "__weakref__", "_context", "_ctx", "_make", "_step_acks", "_waiter", "actor",
+        "actor_type", "after_message", "before_stop", "bound_names", "children", "closed",
+        "current", "current_msg", "errors", "failures", "handler_max", "handler_started",
+        "handler_total", "held", "id", "incarnation", "last_message_at", "last_snapshot_at",
+        "last_upgrade_at", "last_view", "mailbox", "monitors", "name", "parent",
+        "persistence", "persistent", "processed", "queued", "ref", "restart_history",
+        "restarts", "runtime", "signals", "started_at", "status", "stop_acks",
+        "stop_requested", "suspended", "task", "timers", "upgrades",
     )
 
     def __init__(
@@ -150,7 +111,7 @@ class ActorCell:
         self.name = name
         self.persistent = persistent
         self.mailbox = Mailbox()
-        self.signals: list[Sig] = []  # rare: a list is 14x smaller than a deque
+        self.signals: list[Sig] = _NONE  # rare: a list from the first signal
         self.children: dict[ActorId, ActorCell] = _NO_CHILDREN  # a dict from the first child
         self.actor: Actor | None = None
         self.status = Status.STARTING
@@ -163,7 +124,7 @@ class ActorCell:
         self._step_acks: list[Any] = _NONE  # one per step asked for and not yet taken
         self.stop_requested = False  # ctx.terminate() from the actor's own handler
         self._waiter: asyncio.Future[Failure | None] | None = None  # the parked task wakes on it
-        self._ctx: contextvars.Context | None = None  # the task's context (handlers run in it)
+        self._ctx: contextvars.Context | None = None  # handlers run in it (``context_vars``)
         self.queued = False  # in the runtime's ready queue, or running from it
         self.incarnation = 0
         self.processed = 0
@@ -218,14 +179,12 @@ class ActorCell:
         An actor whose instance is at hand (spawned from an instance) and whose class has no
         ``on_start`` starts without a task: it is idle at once, the ready queue runs its sync
         handlers, and its task is made only when something needs one (``_resume``)."""
-        if self._ctx is not None:  # started already (a spawn re-posts it after a Ctrl-C)
-            return
+        if self.actor is not None or self.task is not None:  # started already (a spawn
+            return  # re-posts it after a Ctrl-C)
         parent = self.parent
         if parent.children is _NO_CHILDREN:
             parent.children = {}
         parent.children[self.id] = self
-        ctx = self._ctx = contextvars.copy_context()
-        ctx.run(_current_cell.set, self)
         self.runtime.events.emit("spawn", self.parent.id, self.id, self.actor_type.__qualname__)
         self.runtime.touch()
         has_hook = lifecycle.class_overrides(self.actor_type, "on_start")
@@ -241,15 +200,26 @@ class ActorCell:
         elif self.mailbox:
             self._wake()
 
+    def context_vars(self) -> contextvars.Context:
+        """The ``contextvars`` context the actor's code runs in, its task's too (so a variable
+        a handler sets stays with this actor). Made on first use: a copy of its parent's (of
+        the current one, at the top), with this cell as the current actor."""
+        ctx = self._ctx
+        if ctx is None:
+            base = self.parent._ctx
+            ctx = self._ctx = base.copy() if base is not None else contextvars.copy_context()
+            ctx.run(_current_cell.set, self)
+        return ctx
+
     def _start_task(self, woken: Failure | None = None) -> None:
         """Run ``_main`` as the cell's task, in the cell's context (``woken``: a failure the
         ready queue found while the actor had no task)."""
-        assert self._ctx is not None
+        ctx = self.context_vars()
         loop = self.runtime.loop
         if sys.version_info >= (3, 11):  # the task runs in ctx itself: one Context per actor
-            self.task = loop.create_task(self._main(woken), context=self._ctx)
+            self.task = loop.create_task(self._main(woken), context=ctx)
         else:  # the task runs in a copy of ctx
-            self.task = self._ctx.run(loop.create_task, self._main(woken))
+            self.task = ctx.run(loop.create_task, self._main(woken))
 
     def _adopt(self, actor: Actor) -> None:
         object.__setattr__(actor, "_al_cell", self)  # (``actor.ctx``; no instance dict made)
@@ -280,6 +250,8 @@ class ActorCell:
             else:
                 sig.settle(error=ActorClosed(f"actor {self.label} has stopped"))
             return
+        if self.signals is _NONE:
+            self.signals = []
         self.signals.append(sig)
         if not self.queued:  # (else the ready queue wakes the task, after the current message)
             self._resume()
@@ -389,7 +361,6 @@ class ActorCell:
     async def _process(self, pending: list[Failure]) -> Sig:
         """Handle messages until a signal says restart or stop; returns that signal.
         ``pending``: a failure of a message the ready queue ran, to take out and escalate first."""
-        signals = self.signals
         mailbox = self.mailbox
         scheduler = self.runtime.scheduler
         granted = False  # the scheduler's turn, when one decides who goes next
@@ -404,8 +375,8 @@ class ActorCell:
                 if out is not None:
                     return out
                 continue
-            if signals:
-                out = await signalling.on_signal(self, signals.pop(0))
+            if self.signals:
+                out = await signalling.on_signal(self, self.signals.pop(0))
                 if out is not None:
                     return out
                 continue
@@ -458,7 +429,6 @@ class ActorCell:
         """
         mailbox = self.mailbox
         pop = mailbox.pop_sync
-        signals = self.signals
         actor = self.actor
         rt = self.runtime
         if self.status is not Status.PROCESSING:
@@ -474,7 +444,7 @@ class ActorCell:
         msg: Any = None
         t0 = t1 = start = _perf()
         try:
-            while n < limit and not signals and not self.stop_requested:
+            while n < limit and not self.signals and not self.stop_requested:
                 msg = pop()
                 if msg is NOTHING:
                     break

@@ -7,7 +7,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .ids import ActorId
 
@@ -43,16 +43,41 @@ class Event(NamedTuple):
 Listener = Callable[[Event], None]
 
 
-class EventRing:
-    """A bounded ring of ``Event``s plus listeners (traces, dashboards).
+def _id_number(aid: ActorId | None) -> int | None:
+    return aid._int if aid is not None else None
 
-    ``message_events`` is a counter: per-message events are built only while it is > 0, so the
-    message loop pays one integer test when nobody is watching.
+
+def _event(row: tuple[Any, ...]) -> Event:
+    """The ``Event`` of a ring row (its actor ids kept as their numbers)."""
+    seq, t, kind, src, dst, msg_type, msg_repr, corr_id, ask_id, detail = row
+    return Event(
+        seq,
+        t,
+        kind,
+        None if src is None else ActorId._of_int(src),
+        None if dst is None else ActorId._of_int(dst),
+        msg_type,
+        msg_repr,
+        corr_id,
+        ask_id,
+        detail,
+    )
+
+
+class EventRing:
+    """A bounded ring of events plus listeners (traces, dashboards).
+
+    The ring keeps each event as a row of plain numbers and strings (actor ids as their
+    numbers), which the garbage collector stops tracking after its first pass: the spawn and
+    stop events of thousands of actors cost it nothing. ``Event``s are built for listeners
+    (only while there are some) and by ``snapshot``. ``message_events`` is a counter:
+    per-message events are made only while it is > 0, so the message loop pays one integer
+    test when nobody is watching.
     """
 
     def __init__(self, capacity: int = 10_000, clock: Callable[[], float] = time.perf_counter) -> None:
         self.now = clock  # the runtime clock's now(): event stamps
-        self._ring: collections.deque[Event] = collections.deque(maxlen=capacity)
+        self._ring: collections.deque[tuple[Any, ...]] = collections.deque(maxlen=capacity)
         self._seq = itertools.count(1)
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
@@ -68,26 +93,18 @@ class EventRing:
         corr_id: int | None = None,
         ask_id: int | None = None,
         detail: str | None = None,
-    ) -> Event:
-        ev = Event(
-            next(self._seq),
-            self.now(),
-            kind,
-            src,
-            dst,
-            msg_type,
-            msg_repr,
-            corr_id,
-            ask_id,
-            detail,
+    ) -> None:
+        seq, t = next(self._seq), self.now()
+        self._ring.append(
+            (seq, t, kind, _id_number(src), _id_number(dst), msg_type, msg_repr, corr_id, ask_id, detail)
         )
-        self._ring.append(ev)
-        for listener in self._listeners:
-            listener(ev)
-        return ev
+        if self._listeners:
+            ev = Event(seq, t, kind, src, dst, msg_type, msg_repr, corr_id, ask_id, detail)
+            for listener in self._listeners:
+                listener(ev)
 
     def snapshot(self) -> list[Event]:
-        return list(self._ring)
+        return [_event(row) for row in list(self._ring)]
 
     def clear(self) -> None:
         self._ring.clear()

@@ -123,9 +123,9 @@ def close(cell: ActorCell, reason: str) -> None:
         cell.parent.children.pop(cell.id, None)
     cell.set_status(Status.STOPPED)
     rt.events.emit("stop", cell.parent.id, cell.id, cell.actor_type.__qualname__, detail=reason)
-    for sig in cell.signals:  # (a signal sent from now on is settled at once: STOPPED)
+    signals, cell.signals = cell.signals, _NONE
+    for sig in signals:  # (a signal sent from now on is settled at once: STOPPED)
         sig.settle()
-    cell.signals.clear()
     acks, cell._step_acks = cell._step_acks, _NONE
     for ack in acks:
         settle(ack, None)

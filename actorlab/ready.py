@@ -101,8 +101,7 @@ def run_cell(cell: ActorCell) -> int:
     ready = rt.ready
     ready.running = cell
     try:
-        assert cell._ctx is not None
-        n, _, failure = cell._ctx.run(cell._run_sync, BATCH)
+        n, _, failure = cell.context_vars().run(cell._run_sync, BATCH)
     finally:
         ready.running = None
         cell.queued = False

@@ -126,7 +126,7 @@ async def fail(
             return sig
         if sig.kind is Kind.RESUME:
             await signalling.signal_children(cell, Kind.UNSUSPEND)
-            cell.signals[:0] = deferred
+            cell.signals = [*deferred, *cell.signals]
             sig.settle()
             cell.set_status(Status.IDLE)
             return None
