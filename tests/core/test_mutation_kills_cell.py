@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -165,3 +167,96 @@ def test_a_tell_left_queued_when_the_actor_stops_is_a_dead_letter_with_the_reaso
     wait_until(q.is_closed, what="the actor to stop")
     [letter] = al.dead_letters()
     assert (letter.message, letter.reason) == ("left behind", "the actor stopped")
+
+
+def test_a_traced_async_handler_records_the_message_it_handled(al_root):
+    w = al_root.spawn(Worker(), name="w")
+    with al.trace(w, settle=0) as t:
+        assert w.ask_sync(Work()) == "done"
+        wait_idle()
+    [ev] = [e for e in t.events if e.kind == "handled"]
+    assert ev.msg_repr == "Work(seconds=0.0)" and ev.detail.startswith("ok ")
+
+
+class Hangs(al.Actor):
+    @al.handler
+    async def hang(self, msg: Get) -> None:
+        await asyncio.Event().wait()  # until cancelled
+
+    @al.handler
+    def other(self, msg: str) -> str:
+        return msg
+
+    @al.handler
+    async def boom(self, msg: Boom) -> None:
+        raise ValueError(msg.text)
+
+
+def test_an_ask_queued_at_shutdown_is_told_the_runtime_shut_down(al_root):
+    h = al_root.spawn(Hangs(), name="h")
+    h.tell(Get())
+    errors: list = []
+
+    def ask() -> None:
+        try:
+            h.ask_sync("queued", timeout=30)
+        except al.ActorClosed as exc:
+            errors.append(str(exc))
+
+    t = threading.Thread(target=ask)
+    t.start()
+    wait_until(lambda: h.info().mailbox == 1, what="the ask to queue")
+    al.shutdown(timeout=0.1)
+    t.join(10)
+    assert errors == [
+        "actor h stopped before answering str (the runtime shut down). "
+        "Fix: check ref.is_closed(), or respawn the actor"
+    ]
+
+
+class Unbuildable(al.ActorArgs[Hangs]):
+    def initialize(self, ctx):
+        raise ValueError("no way")
+
+
+def test_an_actor_that_cannot_be_built_stops_without_an_internal_error(al_root, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    u = al_root.spawn(Unbuildable(), name="u")
+    wait_until(u.is_closed, what="the root to stop it")
+    wait_until(lambda: "top-level actor u failed" in caplog.text, what="the report")
+    assert "internal actorlab error" not in caplog.text
+    assert u.info().status is al.Status.STOPPED
+
+
+def test_an_internal_error_stops_only_that_actor_and_says_so(al_root, caplog, monkeypatch):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    from actorlab import supervising
+
+    def bug(*args):
+        raise RuntimeError("a bug")
+
+    c = al_root.spawn(Hangs(), name="c")
+    c.pause()
+    c.tell(Boom())  # its failure goes to the supervisor: there, the bug
+    errors: list = []
+
+    def ask() -> None:
+        try:
+            c.ask_sync("queued", timeout=30)
+        except al.ActorClosed as exc:
+            errors.append(str(exc))
+
+    t = threading.Thread(target=ask)
+    t.start()
+    wait_until(lambda: c.info().mailbox == 2, what="the ask to queue")
+    monkeypatch.setattr(supervising, "fail", bug)
+    c.resume()
+    t.join(10)
+    [record] = [r for r in caplog.records if "internal" in r.getMessage()]
+    assert record.getMessage() == "actor c stopped on an internal actorlab error"
+    assert record.exc_info is not None and "a bug" in str(record.exc_info[1])
+    assert errors == [
+        "actor c stopped before answering str (internal error RuntimeError: a bug). "
+        "Fix: check ref.is_closed(), or respawn the actor"
+    ]
+    assert al_root.spawn(Hangs()).ask_sync("still here") == "still here"

@@ -436,3 +436,22 @@ def test_shutdown_cancels_stuck_actors_and_their_tasks_cleanly(caplog):
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []  # finished cleanly
     assert cell.actor.cleaned == ["background task"]
     assert not any(t.name == "actorlab-runtime" for t in threading.enumerate())
+
+
+class Stubborn(al.Actor):
+    @al.handler
+    async def stay(self, msg: str) -> None:
+        while True:  # swallows every cancellation: the actor never stops
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(3600)
+
+
+def test_shutdown_returns_even_if_an_actor_ignores_cancellation(caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    s = al.root().spawn(Stubborn(), name="stubborn")
+    s.tell("stay")
+    wait_until(lambda: s.info().current_handler is not None, what="the handler to start")
+    al.shutdown(timeout=0.1)  # waits 0.1 s for the actors, then 5 s more for the cancellations
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.getMessage() == "actorlab shutdown did not finish cleanly"
+    assert record.exc_info is not None
