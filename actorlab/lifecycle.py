@@ -133,6 +133,7 @@ def close(cell: ActorCell, reason: str) -> None:
         settle(ack)
     cell.stop_acks = _NONE
     cell.monitors = _NONE
+    cell._ctx = None  # (it holds the cell: a stopped actor is less for the collector to free)
 
 
 async def run_hook(cell: ActorCell, name: str, *args: Any) -> None:
