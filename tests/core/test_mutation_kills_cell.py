@@ -260,3 +260,46 @@ def test_an_internal_error_stops_only_that_actor_and_says_so(al_root, caplog, mo
         "Fix: check ref.is_closed(), or respawn the actor"
     ]
     assert al_root.spawn(Hangs()).ask_sync("still here") == "still here"
+
+
+class Looks(al.Actor):
+    @al.handler
+    def look(self, msg: str) -> object:
+        return self.ctx.this.status
+
+
+def test_a_sync_handler_runs_as_processing_and_its_traced_reply_shows_the_result(al_root):
+    s = al_root.spawn(Looks(), name="s")
+    with al.trace(s, settle=0) as t:
+        assert s.ask_sync("look") is al.Status.PROCESSING
+        wait_idle()
+    [reply] = [e for e in t.events if e.kind == "reply"]
+    assert (reply.src, reply.msg_type) == (s.id, "Status")
+    assert reply.msg_repr == repr(al.Status.PROCESSING)
+
+
+_ORDER: list = []  # module-level: an actor's own args are deep-copied at spawn
+
+
+class Busy(al.Actor):
+    def __init__(self, tag: str, peer: al.ActorRef | None = None) -> None:
+        self.tag, self.peer = tag, peer
+
+    @al.handler
+    async def note(self, msg: int) -> None:
+        _ORDER.append(self.tag)
+        if self.peer is not None and msg == 0:
+            self.peer.tell(0)  # the peer is ready now, while this actor has 599 more to go
+
+
+def test_a_busy_actor_lets_the_others_run_after_a_batch(al_root):
+    _ORDER.clear()
+    b = al_root.spawn(Busy("b"), name="b")
+    a = al_root.spawn(Busy("a", b), name="a")
+    a.pause()
+    for n in range(600):  # more than two batches (256 messages each)
+        a.tell(n)
+    wait_until(lambda: a.info().mailbox == 600, what="the messages to queue")
+    a.resume()
+    wait_until(lambda: len(_ORDER) == 601, what="all messages")
+    assert _ORDER.index("b") < 600  # b was not kept waiting until a had handled everything
