@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import sys
 import threading
 import time
@@ -455,3 +456,21 @@ def test_shutdown_returns_even_if_an_actor_ignores_cancellation(caplog):
     [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert record.getMessage() == "actorlab shutdown did not finish cleanly"
     assert record.exc_info is not None
+
+
+class Exits(al.Actor):
+    @al.handler
+    def get(self, msg: Get) -> int:
+        return 1
+
+    async def on_exit(self, code) -> None:
+        await asyncio.sleep(0)
+        rt_mod.log.warning("on_exit ran")
+
+
+def test_shutdown_without_a_time_limit_waits_for_every_actor(caplog):
+    caplog.set_level(logging.WARNING, logger="actorlab")
+    e = al.root().spawn(Exits(), name="e")
+    assert e.ask_sync(Get()) == 1
+    al.shutdown(timeout=math.inf)
+    assert [r.getMessage() for r in caplog.records] == ["on_exit ran"]
