@@ -27,6 +27,7 @@ from .events import EventRing
 from .info import DeadLetter, ErrorInfo
 from .ready import ReadyQueue
 from .reprs import short_repr
+from .transport import get_transport
 
 if TYPE_CHECKING:
     from .cell import ActorCell, RootCell
@@ -433,6 +434,9 @@ def shutdown(timeout: float | None = None) -> None:
         if rt is None:
             return
         rt.shutdown(timeout)
+        transport = get_transport()
+        if transport is not None:  # and the top-level actors it started in other processes
+            transport.shutdown(timeout)
         _runtime = None
 
 

@@ -9,6 +9,7 @@ actor is local and none of this costs anything. ``actorlab.cluster`` installs on
   here whose actor is not local is resolved by ``transport.resolve``;
 - ``al.lookup`` asks ``transport.lookup`` for names bound elsewhere;
 - ``al.inspect`` adds ``transport.infos()`` (the actors of other processes);
+- ``al.shutdown`` calls ``transport.shutdown`` (top-level actors started elsewhere stop too);
 - ``root.save_snapshot(ref)`` of an actor elsewhere runs ``transport.save_snapshot`` where it
   lives, and ``spawn_persistent``/``respawn``/``respawn_or`` with ``placement=...`` hand the
   decoded args to ``transport.spawn_persistent``.
@@ -44,6 +45,10 @@ class Transport(Protocol):
 
     def infos(self) -> list[ActorInfo]:
         """The actors living in other processes."""
+        ...
+
+    def shutdown(self, timeout: float | None) -> None:
+        """``al.shutdown()``: stop the top-level actors this process started elsewhere."""
         ...
 
     def save_snapshot(

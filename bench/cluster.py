@@ -3,6 +3,8 @@
 Measures, on one local Ray (num_cpus=2):
 - remote tell throughput (batched per burst), and in-process tells for the ratio;
 - remote ask p50 from the notebook's process, and a bare Ray actor call's p50 for the ratio;
+- both with the message class (defined in ``__main__``) sent by value in every pickle (before:
+  ``wire.CACHE = False``) and once per destination process, then by key (after);
 - spawns per second onto a node runtime that is already running;
 - memory per remote actor (the node runtime's RSS growth per 1000 idle actors).
 Prints a Markdown table with the issue's targets marked met or not.
@@ -79,9 +81,14 @@ def main() -> None:
     try:
         import ray
 
+        from actorlab.cluster import wire
+
         remote = al.root().spawn(Counter(), placement=al.Remote())
         local = al.root().spawn(Counter())
         _tells(remote, 1000)  # warm up
+        wire.CACHE = False
+        before_rate = statistics.median(_tells(remote, tells) for _ in range(3))
+        wire.CACHE = True
         remote_rate = statistics.median(_tells(remote, tells) for _ in range(3))
         local_rate = statistics.median(_tells(local, tells) for _ in range(3))
 
@@ -97,6 +104,9 @@ def main() -> None:
         ray.get(bare.get.remote())
         bare_p50 = _p50(lambda: ray.get(bare.get.remote()), asks)
         bare_msg_p50 = _p50(lambda: ray.get(bare.echo.remote(Get())), asks)
+        wire.CACHE = False
+        before_p50 = _p50(lambda: remote.ask_sync(Get()), asks)
+        wire.CACHE = True
         ask_p50 = _p50(lambda: remote.ask_sync(Get()), asks)
 
         t0 = time.perf_counter()
@@ -112,10 +122,15 @@ def main() -> None:
         cluster.shutdown()
 
     rows = [
+        ("remote tell throughput, batched, class by value each time (before)",
+         f"{before_rate / 1000:.1f} k/s", f"in-process {local_rate / 1000:.1f} k/s: "
+         f"{local_rate / before_rate:.1f}x", "", None),
         ("remote tell throughput, batched", f"{remote_rate / 1000:.1f} k/s",
          f"in-process {local_rate / 1000:.1f} k/s: {local_rate / remote_rate:.1f}x",
          "≥ 50 k/s and within 10x of in-process",
          remote_rate >= 50_000 and local_rate / remote_rate <= 10),
+        ("remote ask p50 (cell), class by value each time (before)", f"{before_p50 * 1e3:.2f} ms",
+         f"bare Ray call {bare_p50 * 1e3:.2f} ms: {before_p50 / bare_p50:.2f}x", "", None),
         ("remote ask p50 (cell)", f"{ask_p50 * 1e3:.2f} ms",
          f"bare Ray call {bare_p50 * 1e3:.2f} ms: {ask_p50 / bare_p50:.2f}x", "≤ 2x a bare Ray call",
          ask_p50 <= 2 * bare_p50),

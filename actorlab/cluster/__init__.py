@@ -104,6 +104,7 @@ class Cluster:
 
     def _take_loop(self) -> None:
         """Deliver what other processes sent to actors in this process (``inbox``)."""
+        from . import wire
         from .inbox import receive
 
         transport = self.transport
@@ -115,7 +116,7 @@ class Cluster:
                     return
                 continue
             for data in batch:
-                receive(self._ray.cloudpickle.loads(data), _local, reply=transport.reply_to)
+                receive(wire.loads(data), _local, reply=transport.reply_to)
 
     def shutdown(self) -> None:
         """Stop every remote actor and the node runtimes; end Ray if ``connect`` started it."""
@@ -152,9 +153,15 @@ class Cluster:
 
 
 def _local(actor_id: str) -> Any:
-    """The live local actor with that id, or None."""
+    """The live local actor with that id (a remote child's stand-in included), or None."""
     from actorlab.ref import _ref_by_id
 
+    from .transport import current
+
+    t = current()
+    rec = t.children.get(actor_id) if t is not None else None
+    if rec is not None and rec.standin is not None:
+        return rec.standin if not rec.standin.is_closed() else None
     try:
         ref = _ref_by_id(actor_id)
         ref._live()

@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Callable
 from typing import Any
 
 NAMESPACE = "actorlab"
+log = logging.getLogger("actorlab")
 
 
 def registry_name(driver_home: str) -> str:
@@ -91,6 +93,8 @@ class NodeHost:
         self.parents: dict[str, str | None] = {}  # actor id -> its parent's id (in any process)
         self.asks: dict[str, concurrent.futures.Future[Any]] = {}
         self.asks_lock = threading.Lock()
+        self.standins: dict[str, str] = {}  # actor id -> the process of its parent's stand-in
+        self._parents_watcher: threading.Thread | None = None
 
     def ping(self) -> tuple[str, int, str]:
         return (self.name, os.getpid(), self.node_id)
@@ -121,27 +125,61 @@ class NodeHost:
             standin_ref = _remote_ref(standin[1], standin[0], None, None)
             link = spawn_cell(rt, rt.root_cell, ParentLink(standin_ref))
             self.links[actor_id] = link.ref
+            self.standins[actor_id] = standin[0]
             under = link
+            self._watch_parents()
         cell = spawn_cell(rt, under, args, name, actor_id=ActorId(actor_id))
-        self.refs[actor_id] = cell.ref
-        self.parents[actor_id] = parent
+        self.track(actor_id, name, cell.ref, parent)
         if standin_ref is not None:
             link_ref, told = self.links[actor_id], standin_ref
 
             def on_status(update: Any) -> None:  # stopped for good: tell the parent's side
                 if update.status is al.Status.STOPPED:
+                    self.standins.pop(actor_id, None)
                     told.tell(ChildStopped())
                     with contextlib.suppress(al.ActorClosed):
                         link_ref.tell(ChildStopped())  # and the link goes too
 
             al.monitor(cell.ref, on_status)
 
-    def deliver(self, batch: list[tuple[str, Any]]) -> None:
+    def track(self, actor_id: str, name: str | None, ref: Any, parent: str | None) -> None:
+        """An actor spawned here; a named one releases its cluster-wide name when it stops."""
+        import actorlab as al
+
+        self.refs[actor_id] = ref
+        self.parents[actor_id] = parent
+        if name is None:
+            return
+        registry = self.transport.registry()
+
+        def on_status(update: Any) -> None:
+            if update.status is al.Status.STOPPED:
+                registry.unbind.remote(name, actor_id)
+
+        al.monitor(ref, on_status)
+
+    def deliver(self, data: bytes) -> None:
         """Tells, spawns, forwards, in order (``inbox``); a message for a stopped actor is
         dropped here: at most once."""
+        from . import wire
         from .inbox import receive
 
+        try:
+            batch = wire.loads(data)
+        except Exception:
+            log.exception("actorlab: %s could not unpickle a batch of messages", self.name)
+            raise
         receive(batch, self._find, lambda args, name, aid: self.spawn(args, name, aid, None))
+
+    def stop_many(self, actor_ids: list[str], timeout: float | None) -> None:
+        """Stop these actors (``al.shutdown()`` in the process that spawned them)."""
+        import actorlab as al
+
+        for actor_id in actor_ids:
+            try:
+                self.stop(actor_id, timeout)
+            except (al.ActorlabError, TimeoutError):
+                pass  # stopped meanwhile, or still stopping: it goes when its handler returns
 
     def _find(self, actor_id: str) -> Any:
         import actorlab as al
@@ -149,6 +187,9 @@ class NodeHost:
 
         ref = self.refs.get(actor_id)
         if ref is None:  # not spawned through this host: a stand-in of a remote child
+            rec = self.transport.children.get(actor_id)
+            if rec is not None and rec.standin is not None:
+                return rec.standin if not rec.standin.is_closed() else None
             try:
                 ref = _ref_by_id(actor_id)
                 ref._live()
@@ -164,15 +205,32 @@ class NodeHost:
         process has none)."""
         return [a for a in actor_ids if a in self.links]
 
+    @group("replies")
+    def has_standins(self, actor_ids: list[str]) -> list[str]:
+        """Which of these remote children have their stand-in (their parent's side) here."""
+        return [a for a in actor_ids if a in self.transport.children]
+
+    def _watch_parents(self) -> None:
+        if self._parents_watcher is None:
+            from .supervised import watch_parents
+
+            self._parents_watcher = threading.Thread(
+                target=watch_parents, args=(self,), name="actorlab-parents", daemon=True
+            )
+            self._parents_watcher.start()
+
     def reply(self, token: str, reply: tuple[str, Any]) -> None:
         """The reply to an ask this process sent to the notebook's process."""
         self.transport.settle_ask(token, reply)
 
     def ask_start(
-        self, token: str, actor_id: str, msg: Any, timeout: float | None
+        self, token: str, actor_id: str, data: bytes, timeout: float | None
     ) -> tuple[str, Any] | None:
         """Start an ask, in message order; its reply if it comes within ``FAST_REPLY`` s (one
         Ray call for a quick handler), else None: the asker then waits in ``ask_result``."""
+        from . import wire
+
+        msg = wire.loads(data)
         ref = self._find(actor_id)
         fut = self._ask_future(token)
         if ref is None:
@@ -293,6 +351,7 @@ class Registry:
         self.hosts: dict[tuple[Any, ...], Any] = {}  # placement key -> NodeHost handle
         self.host_names: dict[tuple[Any, ...], str] = {}
         self.names: dict[str, tuple[str, str, Any]] = {}  # name -> (home, actor id, class key)
+        self.classes: dict[Any, bytes] = {}  # cell classes sent between processes (``wire``)
 
     def host_for(self, key: tuple[Any, ...]) -> str:
         """The node runtime for a placement key, started on first use."""
@@ -341,11 +400,13 @@ class Registry:
     def all_hosts(self) -> list[str]:
         return list(self.host_names.values())
 
-    def bind(self, name: str, home: str, actor_id: str, class_key: Any) -> str | None:
-        """Bind a name; returns the id it is already bound to, if taken."""
+    def bind(
+        self, name: str, home: str, actor_id: str, class_key: Any
+    ) -> tuple[str, str, Any] | None:
+        """Bind a name; returns what it is already bound to (home, id, class key), if taken."""
         found = self.names.get(name)
         if found is not None and found[1] != actor_id:
-            return found[1]
+            return found
         self.names[name] = (home, actor_id, class_key)
         return None
 
@@ -355,6 +416,12 @@ class Registry:
 
     def lookup(self, name: str) -> tuple[str, str, Any] | None:
         return self.names.get(name)
+
+    def put_class(self, key: Any, blob: bytes) -> None:
+        self.classes[key] = blob
+
+    def get_class(self, key: Any) -> bytes | None:
+        return self.classes.get(key)
 
 
 class Relay:

@@ -136,8 +136,7 @@ def _spawn_here(
         rt = get_runtime()
         cell = spawn_cell(rt, rt.root_cell, args, name, actor_id=ActorId(actor_id), persistent=True)
         _autosave.attach(cell, storage, autosave)
-        host.refs[actor_id] = cell.ref
-        host.parents[actor_id] = parent
+        host.track(actor_id, name, cell.ref, parent)
         return ("ok", None)
     except Exception as exc:
         return ("error", _portable(exc))
@@ -191,7 +190,6 @@ def spawn_persistent_remote(
     """Start a persistent actor (args already decoded here) in a node runtime; waits for it."""
     import ray
 
-    from actorlab.errors import NameTaken
     from actorlab.spawning import prepare
 
     actor_type, _ = prepare(args)
@@ -202,15 +200,9 @@ def spawn_persistent_remote(
     if host is None:
         host = transport._hosts[key] = ray.get(transport.registry().host_for.remote(key))
     if name is not None:
-        class_key = (actor_type.__module__, actor_type.__qualname__)
-        registry = transport.registry()
-        taken = ray.get(registry.bind.remote(name, host, str(actor_id), class_key))
-        if taken is not None:
-            raise NameTaken(
-                f"the name {name!r} is taken by the live actor {taken} on the cluster. Fix: "
-                f"stop it first (al.lookup({name!r}).stop()), or pick another name"
-            )
+        transport.bind(name, host, str(actor_id), (actor_type.__module__, actor_type.__qualname__))
     parent_id = str(parent.id) if getattr(parent, "id", None) is not None else None
+    transport.top_level(host, str(actor_id))  # a root-level actor there, whoever spawned it
     call = (args, name, str(actor_id), parent_id, storage, autosave, label, key_id())
     obj = transport.call(host, "run", _spawn_here, *call)
     try:

@@ -86,6 +86,7 @@ class Record:
     status: Status | None = None  # the stand-in's, as its monitor last saw it
     started: bool = False
     unmonitor: Any = field(default=None, repr=False)
+    standin: Any = field(default=None, repr=False)  # the stand-in's own (local) ref
 
 
 class StandIn(Actor):
@@ -184,10 +185,8 @@ def watch_loop(t: Any, host: str) -> None:
         if gone:
             lost(t, gone, reason)
 
+
 def lost(t: Any, records: list[Record], reason: str) -> None:
-    from actorlab.ref import _ref_by_id
-
-
     for rec in records:
         aid = rec.actor_id
         current = t.children.get(aid)
@@ -195,9 +194,10 @@ def lost(t: Any, records: list[Record], reason: str) -> None:
             continue  # its stand-in stopped meanwhile
         current.lost = True
         try:
-            _ref_by_id(aid).tell(ChildLost(reason))
+            rec.standin.tell(ChildLost(reason))
         except ActorlabError:
             pass  # the stand-in stopped meanwhile
+
 
 def respawn(t: Any, rec: Record) -> None:
     """Spawn a lost child again on its node runtime as soon as Ray has restarted it."""
@@ -225,7 +225,53 @@ def respawn(t: Any, rec: Record) -> None:
 
 # -- the child's side (its node runtime) ------------------------------------------------------
 _decisions: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Future[str]]] = {}
+_waiting: dict[str, str] = {}  # child id -> the token of the decision its link waits for
 _lock = threading.Lock()
+
+
+def watch_parents(host: Any) -> None:
+    """On a node runtime: every ``WATCH_EVERY`` s, ask the processes of the parents of the
+    remote children here whether their stand-ins are still there. A parent whose process died
+    (Ray restarted it empty, or it is gone) is gone: its child stops, as a local child stops
+    with its parent, and a decision its link was waiting for is settled as a stop. (The
+    notebook's process is not asked: when it dies, Ray takes every node runtime with it.)"""
+    import ray
+
+    t = host.transport
+    while not t._closed:
+        time.sleep(WATCH_EVERY)
+        by_home: dict[str, list[str]] = {}
+        for aid, home in list(host.standins.items()):
+            if home != t.driver_home:
+                by_home.setdefault(home, []).append(aid)
+        for home, aids in by_home.items():
+            try:
+                have = set(ray.get(t.call(home, "has_standins", aids), timeout=WATCH_WAIT))
+            except ray.exceptions.RayActorError:
+                have = set()
+            except ray.exceptions.GetTimeoutError:
+                continue  # busy: ask again
+            for aid in aids:
+                if aid not in have and host.standins.pop(aid, None) is not None:
+                    orphaned(host, aid, home)
+
+
+def orphaned(host: Any, actor_id: str, home: str) -> None:
+    """The parent of ``actor_id`` (in ``home``) is gone: stop the child."""
+    ref = host.refs.get(actor_id)
+    label = ref.label if ref is not None else actor_id
+    logging.getLogger("actorlab").warning(
+        "actorlab: the parent of the remote actor %s (in %s) is gone with its process; %s "
+        "stops, as a child stops with its parent", label, home, label,
+    )
+    with _lock:
+        token = _waiting.pop(actor_id, None)
+    if token is not None:
+        settle(token, "terminate")
+    try:
+        host.stop(actor_id, 5.0)
+    except Exception:
+        logging.getLogger("actorlab").exception("actorlab: stopping %s failed", label)
 
 
 def settle(token: str, decision: str) -> None:
@@ -257,8 +303,10 @@ class ParentLink(Actor):
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[str] = loop.create_future()
         token = uuid.uuid4().hex
+        child = str(esc.child.id)
         with _lock:
             _decisions[token] = (loop, fut)
+            _waiting[child] = token
         error: BaseException | None = esc.error
         try:
             import ray
@@ -267,5 +315,10 @@ class ParentLink(Actor):
         except Exception:
             error = None  # it does not travel: its text does
         self.standin.tell(ChildFailed(token, f"{type(esc.error).__name__}: {esc.error}", error))
-        decision = await fut  # "resume", "restart" or "terminate"
+        try:
+            decision = await fut  # "resume", "restart" or "terminate"
+        finally:
+            with _lock:
+                if _waiting.get(child) == token:
+                    del _waiting[child]
         return (Signal(decision), None)

@@ -24,6 +24,8 @@ from actorlab.info import ActorInfo, Status
 from actorlab.ref import ActorRef
 from actorlab.transport import set_transport
 
+from . import wire
+from .asks import _Ask, _RelayedAsk
 from .host import NAMESPACE, registry_name, relay_name
 from .inbox import ASK, FORWARD, SPAWN
 
@@ -206,54 +208,6 @@ class RemoteActorRef(ActorRef[Any]):
             return None
 
 
-class _Ask:
-    """One remote ask: started in the destination's message order, its reply in that same Ray
-    call when the handler is quick, else from a second call that waits for it."""
-
-    __slots__ = ("first", "handle", "timeout", "token")
-
-    def __init__(self, handle: Any, token: str, timeout: float | None, first: Any) -> None:
-        self.handle, self.token, self.timeout, self.first = handle, token, timeout, first
-
-    def get(self, wait: float | None) -> tuple[str, Any]:
-        reply = _ray().get(self.first, timeout=wait)
-        if reply is None:
-            reply = _ray().get(self.handle.ask_result.remote(self.token, self.timeout), timeout=wait)
-        return reply
-
-    async def wait(self) -> tuple[str, Any]:
-        reply = await asyncio.wrap_future(self.first.future())
-        if reply is None:
-            later = self.handle.ask_result.remote(self.token, self.timeout)
-            reply = await asyncio.wrap_future(later.future())
-        return reply
-
-
-class _RelayedAsk:
-    """An ask to an actor in the notebook's process: its reply comes back as a call here."""
-
-    __slots__ = ("fut", "token", "transport")
-
-    def __init__(
-        self, transport: RayTransport, token: str, fut: concurrent.futures.Future[tuple[str, Any]]
-    ) -> None:
-        self.transport, self.token, self.fut = transport, token, fut
-
-    def get(self, wait: float | None) -> tuple[str, Any]:
-        try:
-            return self.fut.result(wait)
-        except concurrent.futures.TimeoutError:
-            raise _ray().exceptions.GetTimeoutError() from None
-        finally:
-            self.transport._replies.pop(self.token, None)
-
-    async def wait(self) -> tuple[str, Any]:
-        try:
-            return await asyncio.wrap_future(self.fut)
-        finally:
-            self.transport._replies.pop(self.token, None)
-
-
 def _timeout(timeout: float | None) -> float | None:
     """The ask's timeout in seconds, checked like a local one (None: no limit)."""
     from actorlab.config import settings
@@ -317,6 +271,9 @@ class RayTransport:
         self._replies: dict[str, concurrent.futures.Future[tuple[str, Any]]] = {}
         self._watched: set[str] = set()  # node runtimes this process watches for a crash
         self._threads: list[threading.Thread] = []  # watchers and respawns, joined on close
+        self._sent: dict[str, set[wire.Key]] = {}  # destination -> the classes it was sent
+        self._tops: dict[str, set[str]] = {}  # node runtime -> top-level actors spawned from here
+        self._spawning: list[Any] = []  # deliveries carrying spawns, until they are known done
 
     def install(self) -> None:
         global _current
@@ -378,22 +335,44 @@ class RayTransport:
                 if batch:
                     self._submit(home, batch)
 
-    def _submit(self, home: str, batch: list[tuple[str, Any]]) -> None:
+    def _submit(self, home: str, batch: list[tuple[str, Any]]) -> Any:
         h = self.handle(home)  # under the lock: calls to one process leave in order
-        if home == self.driver_home:  # as bytes: the relay must not unpickle refs it cannot place
-            h.put.remote(_ray().cloudpickle.dumps(batch))
-        else:
-            h.deliver.remote(batch)
+        # As bytes, with cell classes by key once sent (the relay never unpickles its batches).
+        data = self.dumps(home, batch)
+        if home == self.driver_home:
+            return h.put.remote(data)
+        obj = h.deliver.remote(data)
+        spawns = [item for item in batch if item[0] == SPAWN]
+        if spawns:  # a spawn must not be lost with a process that restarts: see check_spawns
+            from .retry import Pending
+
+            self._spawning.append(Pending(obj, home, spawns))
+        return obj
+
+    def dumps(self, home: str, obj: Any) -> bytes:
+        """``obj`` pickled for ``home`` (call under the lock)."""
+        sent = self._sent.get(home)
+        if sent is None:
+            sent = self._sent[home] = set()
+        return wire.dumps(obj, sent, self._store_class)
+
+    def _store_class(self, key: wire.Key, blob: bytes) -> None:
+        _ray().get(self.registry().put_class.remote(key, blob))
 
     def _flush_loop(self) -> None:
+        from .retry import CHECK_EVERY, check_spawns
+
         while not self._closed:
-            self._wake.wait()
+            woken = self._wake.wait(CHECK_EVERY if self._spawning else None)
             self._wake.clear()
             if self._closed:
                 return
-            time.sleep(FLUSH_AFTER)  # let the burst gather
+            if woken:
+                time.sleep(FLUSH_AFTER)  # let the burst gather
             try:
                 self.flush_all()
+                if self._spawning:
+                    check_spawns(self)
             except Exception:  # a process gone: its messages are lost (at most once)
                 import logging
 
@@ -414,7 +393,8 @@ class RayTransport:
             if batch:
                 self._submit(home, batch)  # messages sent before the ask arrive before it
             h = self.handle(home)
-            return _Ask(h, token, timeout, h.ask_start.remote(token, actor_id, msg, timeout))
+            data = self.dumps(home, msg)
+            return _Ask(h, token, timeout, h.ask_start.remote(token, actor_id, data, timeout))
 
     def settle_ask(self, token: str, reply: tuple[str, Any]) -> None:
         """The reply to an ask sent through the relay (see ``_RelayedAsk``)."""
@@ -447,26 +427,61 @@ class RayTransport:
         actor_id = ActorId.new()
         class_key = (actor_type.__module__, actor_type.__qualname__)
         if name is not None:
-            taken = _ray().get(self.registry().bind.remote(name, host, str(actor_id), class_key))
-            if taken is not None:
-                from actorlab.errors import NameTaken
-
-                raise NameTaken(
-                    f"the name {name!r} is taken by the live actor {taken} on the cluster. Fix: "
-                    f"stop it first (al.lookup({name!r}).stop()), or pick another name"
-                )
+            self.bind(name, host, str(actor_id), class_key)
         parent_id = str(parent.id) if getattr(parent, "id", None) is not None else None
         if parent_id is None:  # top level: the root's rule (a failure or a lost process stops it)
+            self.top_level(host, str(actor_id))
             self.send(host, SPAWN, (args, name, str(actor_id)))  # batched with the tells, in order
         elif host == self.home:  # placed in this very process: a local child
             from actorlab.spawning import spawn_cell
 
             return spawn_cell(parent.runtime, parent, args, name, actor_id=actor_id).ref
         else:
-            self._spawn_supervised(parent, args, name, str(actor_id), host)
+            self._spawn_supervised(parent, args, name, str(actor_id), host, actor_type)
         return RemoteActorRef(actor_id, host, actor_type, name)
 
-    def _spawn_supervised(self, parent: Any, args: Any, name: str | None, aid: str, host: str) -> None:
+    def bind(self, name: str, host: str, actor_id: str, class_key: Any) -> None:
+        """Bind a cluster-wide name, or raise ``NameTaken``. A name still bound to an actor that
+        has stopped (its process died, say, before it could release it) is taken over."""
+        registry = self.registry()
+        taken = _ray().get(registry.bind.remote(name, host, actor_id, class_key))
+        if taken is not None:
+            home, old_id, _ = taken
+            if RemoteActorRef(ActorId(old_id), home, None).is_closed():
+                _ray().get(registry.unbind.remote(name, old_id))
+                taken = _ray().get(registry.bind.remote(name, host, actor_id, class_key))
+        if taken is not None:
+            from actorlab.errors import NameTaken
+
+            raise NameTaken(
+                f"the name {name!r} is taken by the live actor {taken[1]} on the cluster. Fix: "
+                f"stop it first (al.lookup({name!r}).stop()), or pick another name"
+            )
+
+    def top_level(self, host: str, actor_id: str) -> None:
+        """Note a top-level actor spawned from here: ``al.shutdown()`` stops it."""
+        with self._lock:
+            self._tops.setdefault(host, set()).add(actor_id)
+
+    def shutdown(self, timeout: float | None) -> None:
+        """``al.shutdown()``: stop the top-level actors this process started in node runtimes
+        (their children go with them; remote children of local actors went with their
+        stand-ins)."""
+        with self._lock:
+            tops, self._tops = self._tops, {}
+        if not tops or self._closed:
+            return
+        ray = _ray()
+        t = 5.0 if timeout is None or timeout == float("inf") else timeout
+        pending = [self.call(host, "stop_many", sorted(ids), t) for host, ids in tops.items()]
+        try:
+            ray.get(pending, timeout=t + 5.0)
+        except Exception:  # a process gone (or going): its actors went with it
+            pass
+
+    def _spawn_supervised(
+        self, parent: Any, args: Any, name: str | None, aid: str, host: str, actor_type: type
+    ) -> None:
         """A remote child of a local actor: a stand-in here lets the parent supervise it."""
         import actorlab as al
         from actorlab.spawning import spawn_cell
@@ -477,6 +492,9 @@ class RayTransport:
         self.call(host, "spawn", args, name, aid, rec.parent_id, (self.home, aid))
         standin = spawn_cell(parent.runtime, parent, StandIn(aid), None, actor_id=ActorId(aid))
         rec.unmonitor = al.monitor(standin.ref, lambda update: on_standin_status(rec, update))
+        rec.standin = standin.ref  # the stand-in itself, for the supervision plumbing
+        # What the parent sees of its child (ctx.children, esc.child) is the child itself.
+        standin.ref = RemoteActorRef(ActorId(aid), host, actor_type, name)
         self._watch(host)
 
     def apply(self, rec: Any, verb: str) -> None:

@@ -16,10 +16,21 @@ class Exit:
     """Kill the process the receiving actor lives in (a crash, not an exception)."""
 
 
+class DieOnArrival:
+    """Kills the process that unpickles it: it dies in the middle of the batch carrying it."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (os._exit, (1,))
+
+
 class Mortal(Counter):
     @al.handler
     def exit(self, msg: Exit) -> None:
         os._exit(1)
+
+    @al.handler
+    def never(self, msg: DieOnArrival) -> None:  # never runs: the process dies first
+        raise AssertionError("unreachable")
 
 
 @dataclass
@@ -30,6 +41,10 @@ class SpawnChild:
 
 @dataclass
 class Decisions: ...
+
+
+@dataclass
+class Children: ...
 
 
 class _Parent(al.Actor):
@@ -43,6 +58,10 @@ class _Parent(al.Actor):
     @al.handler
     def decisions(self, msg: Decisions) -> list[str]:
         return self.seen
+
+    @al.handler
+    def children(self, msg: Children) -> list[al.ActorRef]:
+        return self.ctx.children
 
 
 class Restarter(_Parent):

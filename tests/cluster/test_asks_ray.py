@@ -14,25 +14,12 @@ ray = pytest.importorskip("ray")
 from .actors import Counter, Get, Seq  # noqa: E402
 from .asking_actors import Answerer, Asker, AskThere, Fail, ForwardThere, Got, Sink  # noqa: E402
 
+WARM_UP = Asker  # conftest: a node runtime is up before the first test
+
 pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER_PATH = os.pathsep.join([TESTS, os.path.dirname(TESTS)])
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    c = al.cluster.connect(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": WORKER_PATH}})
-    al.root().spawn(Asker(), placement=al.Remote()).info()  # the node runtime is up
-    yield c
-    c.shutdown()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(cluster):
-    al.shutdown(timeout=2.0)
-    yield
-    al.shutdown(timeout=2.0)
 
 
 @pytest.mark.parametrize("blocking", [False, True])

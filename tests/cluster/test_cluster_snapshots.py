@@ -29,20 +29,6 @@ pytestmark = [pytest.mark.ray, pytest.mark.timeout(240)]
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    c = al.cluster.connect(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": TESTS}})
-    yield c
-    c.shutdown()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(cluster):
-    al.shutdown(timeout=2.0)
-    yield
-    al.shutdown(timeout=2.0)
-
-
 def _remote_tally(*bumps: int) -> al.ActorRef:
     ref = al.root().spawn(Tally(0), placement=al.Remote())
     for n in bumps:

@@ -29,22 +29,6 @@ TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER_PATH = os.pathsep.join([TESTS, os.path.dirname(TESTS)])
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    # The workers import this package's actors by name (as `cluster.actors`), like any module
-    # outside __main__: Ray's runtime_env puts the tests folder on their path.
-    c = al.cluster.connect(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": WORKER_PATH}})
-    yield c
-    c.shutdown()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(cluster):
-    al.shutdown(timeout=2.0)
-    yield
-    al.shutdown(timeout=2.0)
-
-
 def test_a_remote_counter_answers_like_a_local_one(cluster):
     c = al.root().spawn(Counter(5), placement=al.Remote())
     for _ in range(100):

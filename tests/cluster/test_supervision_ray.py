@@ -14,28 +14,24 @@ from actorlab.testing import wait_until
 ray = pytest.importorskip("ray")
 
 from .actors import Add, Crash, Get  # noqa: E402
-from .supervision_actors import Decisions, Exit, Restarter, Resumer, SpawnChild, Stopper  # noqa: E402
+from .supervision_actors import (  # noqa: E402
+    Children,
+    Decisions,
+    Exit,
+    Mortal,
+    Restarter,
+    Resumer,
+    SpawnChild,
+    Stopper,
+)
+
+WARM_UP = Restarter  # conftest: a node runtime is up before the first test
 
 pytestmark = [pytest.mark.ray, pytest.mark.timeout(180)]
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The workers import the test actors by name, and the actorlab of this checkout.
 WORKER_PATH = os.pathsep.join([TESTS, os.path.dirname(TESTS)])
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    c = al.cluster.connect(num_cpus=2, runtime_env={"env_vars": {"PYTHONPATH": WORKER_PATH}})
-    al.root().spawn(Restarter(), placement=al.Remote()).info()  # the node runtime is up
-    yield c
-    c.shutdown()
-
-
-@pytest.fixture(autouse=True)
-def _fresh(cluster):
-    al.shutdown(timeout=2.0)
-    yield
-    al.shutdown(timeout=2.0)
 
 
 def _child(parent_type, start=0, placement=None):
@@ -134,6 +130,26 @@ def test_inspect_shows_a_remote_child_once_under_its_parent(cluster):
     assert [i.id for i in infos] == [parent.id, child.id]
     assert infos[1].parent == parent.id and infos[1].node is not None
     assert infos[1].actor_type == "Mortal"
+
+
+def test_ctx_children_lists_a_ref_that_reaches_the_remote_child(cluster):
+    parent, child = _child(Restarter, start=4)
+    (kid,) = parent.ask_sync(Children())
+    assert kid == child and isinstance(kid, al.cluster.transport.RemoteActorRef)
+    kid.tell(Add(1))  # not refused at send time: the child's class, not its stand-in's
+    assert kid.ask_sync(Get()) == 5 and kid.info().actor_type == "Mortal"
+    kid.tell(Crash("via ctx.children"))  # supervision goes on as before
+    assert child.ask_sync(Get()) == 4 and child.info().restarts == 1
+
+
+def test_a_remote_child_stops_when_its_parents_process_dies(cluster, caplog):
+    parent = al.root().spawn(Restarter(), placement=al.Remote())  # the default node runtime
+    child = parent.ask_sync(SpawnChild(9, al.Remote(node=parent.info().node)), timeout=60)
+    assert child.home != parent.home and child.ask_sync(Get()) == 9
+    al.root().spawn(Mortal(0), placement=al.Remote()).tell(Exit())  # the parent's process dies
+    child.tell(Crash("orphan"))  # its link asks the parent's side, which is gone, for a decision
+    wait_until(child.is_closed, timeout=60, what="the orphaned child to stop with its parent")
+    wait_until(lambda: _up(cluster, parent.home), timeout=60, what="Ray to restart the process")
 
 
 def _answers(ref):
