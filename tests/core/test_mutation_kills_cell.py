@@ -303,3 +303,38 @@ def test_a_busy_actor_lets_the_others_run_after_a_batch(al_root):
     a.resume()
     wait_until(lambda: len(_ORDER) == 601, what="all messages")
     assert _ORDER.index("b") < 600  # b was not kept waiting until a had handled everything
+
+
+class NeverBuilt(al.ActorArgs[Hangs]):
+    async def initialize(self, ctx):
+        await asyncio.Event().wait()  # still being built when the runtime shuts down
+
+
+def test_an_actor_still_being_built_at_shutdown_is_stopped_without_a_failure(caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    n = al.root().spawn(NeverBuilt(), name="n")
+    wait_until(lambda: n.info().status is al.Status.STARTING, what="the actor to be building")
+    al.shutdown(timeout=0.1)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+class Parent(al.Actor):
+    """Spawns an unbuildable child and terminates it when it fails (its default)."""
+
+    @al.handler
+    def make(self, msg: str) -> al.ActorRef:
+        return self.ctx.spawn(Unbuildable(), name=msg)
+
+    @al.handler
+    def get(self, msg: Get) -> str:
+        return "still answering"
+
+
+def test_a_child_that_cannot_be_built_is_terminated_and_its_parent_goes_on(al_root, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    p = al_root.spawn(Parent(), name="p")
+    child = p.ask_sync("child")
+    wait_until(child.is_closed, what="the child to stop")
+    assert p.ask_sync(Get(), timeout=2) == "still answering"
+    assert p.info().status is al.Status.IDLE
+    assert "internal actorlab error" not in caplog.text
