@@ -338,3 +338,17 @@ def test_a_child_that_cannot_be_built_is_terminated_and_its_parent_goes_on(al_ro
     assert p.ask_sync(Get(), timeout=2) == "still answering"
     assert p.info().status is al.Status.IDLE
     assert "internal actorlab error" not in caplog.text
+
+
+class Resumer(Parent):
+    def supervise(self, esc: al.Escalation):
+        return al.Signal.RESUME, None
+
+
+def test_a_child_that_cannot_be_built_stops_when_resumed_with_nothing_to_resume(al_root, caplog):
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    p = al_root.spawn(Resumer(), name="p")
+    child = p.ask_sync("child")
+    wait_until(child.is_closed, what="the child to stop")
+    assert p.ask_sync(Get(), timeout=2) == "still answering"
+    assert "internal actorlab error" not in caplog.text
