@@ -352,3 +352,11 @@ def test_a_child_that_cannot_be_built_stops_when_resumed_with_nothing_to_resume(
     wait_until(child.is_closed, what="the child to stop")
     assert p.ask_sync(Get(), timeout=2) == "still answering"
     assert "internal actorlab error" not in caplog.text
+
+
+def test_the_last_message_time_of_a_sync_handler_is_kept(al_root):
+    s = al_root.spawn(Looks())
+    sent = time.time()
+    assert s.ask_sync("look") is al.Status.PROCESSING
+    at = s.info().last_message_at
+    assert at is not None and sent <= at <= time.time()
