@@ -360,3 +360,30 @@ def test_the_last_message_time_of_a_sync_handler_is_kept(al_root):
     assert s.ask_sync("look") is al.Status.PROCESSING
     at = s.info().last_message_at
     assert at is not None and sent <= at <= time.time()
+
+
+_STARTED, _GO = threading.Event(), threading.Event()
+
+
+class QuitsLater(al.Actor):
+    @al.handler
+    def quit(self, msg: str) -> None:
+        _STARTED.set()
+        _GO.wait(10)  # holds the runtime thread: what is sent now waits in the runtime's inbox
+        self.ctx.terminate()
+
+
+def test_a_message_that_arrives_after_the_actor_stopped_is_a_dead_letter_saying_so(al_root):
+    _STARTED.clear()
+    _GO.clear()
+    q = al_root.spawn(QuitsLater())
+    q.tell("quit")
+    assert _STARTED.wait(5)
+    q.tell("too late")  # accepted (the actor is running), delivered after it stopped
+    _GO.set()
+    wait_until(lambda: al.dead_letters(), what="the dead letter")
+    [letter] = al.dead_letters()
+    assert (letter.message, letter.reason) == (
+        "too late",
+        "the actor had stopped when the message arrived",
+    )
