@@ -346,8 +346,8 @@ class ActorCell:
                     continue
                 await lifecycle.finish(self, decision.ack, run_exit_hook=True)
                 return
-        except asyncio.CancelledError:
-            reason = "the runtime shut down"
+        except (asyncio.CancelledError, GeneratorExit):  # (GeneratorExit: the task's loop was
+            reason = "the runtime shut down"  # closed under it, and the collector closes it)
             raise
         except BaseException as exc:  # a bug of actorlab's: stop this actor, never the loop
             reason = f"internal error {type(exc).__name__}: {exc}"
