@@ -387,3 +387,11 @@ def test_a_message_that_arrives_after_the_actor_stopped_is_a_dead_letter_saying_
         "too late",
         "the actor had stopped when the message arrived",
     )
+
+
+def test_a_spawn_is_an_event_naming_the_parent_the_child_and_its_class(al_root):
+    p = al_root.spawn(Parent(), name="p")
+    child = p.ask_sync("child")
+    wait_until(child.is_closed, what="the child to stop")
+    spawns = [(e.src, e.dst, e.msg_type) for e in al.events() if e.kind == "spawn"]
+    assert spawns == [(None, p.id, "Parent"), (p.id, child.id, "Hangs")]
