@@ -264,8 +264,6 @@ class RayTransport:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
-        self._flusher = threading.Thread(target=self._flush_loop, name="actorlab-flush", daemon=True)
-        self._flusher.start()
         self._hosts: dict[Any, str] = {}  # placement key -> node runtime name
         self.children: dict[str, Any] = {}  # actor id -> supervised.Record (remote children)
         self._replies: dict[str, concurrent.futures.Future[tuple[str, Any]]] = {}
@@ -274,6 +272,8 @@ class RayTransport:
         self._sent: dict[str, set[wire.Key]] = {}  # destination -> the classes it was sent
         self._tops: dict[str, set[str]] = {}  # node runtime -> top-level actors spawned from here
         self._spawning: list[Any] = []  # deliveries carrying spawns, until they are known done
+        self._flusher = threading.Thread(target=self._flush_loop, name="actorlab-flush", daemon=True)
+        self._flusher.start()
 
     def install(self) -> None:
         global _current
