@@ -314,7 +314,7 @@ class ActorRef(Displayable, Generic[A]):
         under way then raises ``TimeoutError`` (the actor stops when its handler returns).
         """
         t = _timeouts.timeout(settings().shutdown_timeout if timeout is None else timeout)
-        cell = self._cell
+        cell = self._resolved()  # a ref kept from before a respawn stops the respawned actor
         if cell is None or cell.status is Status.STOPPED:
             return
         rt = cell.runtime
@@ -332,7 +332,7 @@ class ActorRef(Displayable, Generic[A]):
 
     async def stop_async(self) -> None:
         """``stop()`` for async code (actors, ``await`` cells)."""
-        cell = self._cell
+        cell = self._resolved()
         if cell is None or cell.status is Status.STOPPED:
             return
         rt = cell.runtime

@@ -3,6 +3,8 @@ before a stop reaches the actor respawned with the same id."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import actorlab as al
@@ -49,3 +51,33 @@ def test_a_stopped_unresolved_ref_names_the_actor_once(al_root):
         lost.tell(GetCount())
     text = str(caught.value)
     assert text.startswith(f"actor #{c.id} has stopped") and "actor actor" not in text
+
+
+def test_an_old_ref_that_followed_a_respawn_still_describes_it_after_it_stops(al_root):
+    store = al.MemoryStorage()
+    aid = al.ActorId.from_name("followed")
+    old = al_root.spawn_persistent_sync(store, aid, Counter(1), name="first")
+    assert old.ask_sync(Increment(1)) == 2  # saved
+    old.stop()
+    al_root.respawn_sync(store, aid, name="second")
+    old.tell(Increment(1))  # the old ref follows the respawned actor
+    assert old.ask_sync(GetCount()) == 3
+    old.stop()
+    assert old.label == "second" and old.actor_type is Counter
+
+
+@pytest.mark.parametrize("how", ["stop", "stop_async"])
+def test_a_ref_kept_from_before_a_respawn_stops_the_respawned_actor(al_root, how):
+    """Before the fix, stop() through a ref still holding the stopped cell returned at once and
+    the respawned actor kept running."""
+    store = al.MemoryStorage()
+    aid = al.ActorId.from_name(f"stopped-again-{how}")
+    old = al_root.spawn_persistent_sync(store, aid, Counter(1))
+    assert old.ask_sync(Increment(1)) == 2  # saved
+    old.stop()
+    new = al_root.respawn_sync(store, aid)
+    if how == "stop":
+        old.stop()
+    else:
+        asyncio.run(old.stop_async())  # from a cell's own event loop
+    assert new.status is al.Status.STOPPED and old.is_closed()
