@@ -5,7 +5,6 @@ reasons."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 import time
@@ -14,8 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 import actorlab as al
-from actorlab import runtime as rt_mod
-from actorlab.runtime import current_actor, get_runtime
+from actorlab.runtime import get_runtime
 from actorlab.testing import wait_idle, wait_until
 
 from .actors import Boom, Get
@@ -61,26 +59,6 @@ class SyncFails(al.Actor):
     @al.handler
     def boom(self, msg: Boom) -> None:
         raise ValueError(msg.text)
-
-
-@pytest.fixture
-def origins(monkeypatch):
-    """Fake notebook-cell origins: sends from outside capture ``state["next"]``; ``state["in"]``
-    is the token of the scope running now."""
-    state: dict = {"next": "cell-1", "in": None, "entered": []}
-
-    @contextlib.contextmanager
-    def enter(token):
-        state["entered"].append((current_actor(), token))
-        before, state["in"] = state["in"], token
-        try:
-            yield
-        finally:
-            state["in"] = before
-
-    monkeypatch.setattr(rt_mod, "_origin_capture", lambda: state["next"])
-    monkeypatch.setattr(rt_mod, "_origin_enter", enter)
-    return state
 
 
 # -- async handlers: statistics, status, version, output scope ---------------------------------------

@@ -32,26 +32,6 @@ class Fails(al.Actor):
         await asyncio.Event().wait()  # until cancelled
 
 
-@pytest.fixture
-def origins(monkeypatch):
-    """Fake notebook-cell origins: sends from outside capture ``state["next"]``; ``state["in"]``
-    is the token of the scope running now, and every scope entered is recorded."""
-    state: dict = {"next": "cell-1", "in": None, "entered": []}
-
-    @contextlib.contextmanager
-    def enter(token):
-        state["entered"].append((current_actor(), token))
-        before, state["in"] = state["in"], token
-        try:
-            yield
-        finally:
-            state["in"] = before
-
-    monkeypatch.setattr(rt_mod, "_origin_capture", lambda: state["next"])
-    monkeypatch.setattr(rt_mod, "_origin_enter", enter)
-    return state
-
-
 def test_a_top_level_failure_is_logged_with_its_traceback(al_root, caplog):
     caplog.set_level(logging.ERROR, logger="actorlab")
     top = al_root.spawn(Fails(), name="top")
