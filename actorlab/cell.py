@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import lifecycle, monitoring, signalling, supervising
 from .actor import Actor
-from .envelope import Envelope, Forward, envelope_of, settle, tell_envelope
+from .envelope import Envelope, Forward, envelope_of, settle
 from .errors import ActorClosed, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, Status, StatusUpdate
@@ -235,10 +235,8 @@ class ActorCell:
             self._wake()
 
     def tell(self, msg: Any, spec: Any, sender: ActorCell | None, origin: object) -> None:
-        """Queue a plain tell (it may join the run of the message before it)."""
-        if self.closed:
-            self.reject(tell_envelope(msg, spec, sender, origin, time.time()), "the actor had stopped")
-            return
+        """Queue a plain tell (it may join the run of the message before it). On the runtime
+        thread, to an open cell: both callers (``ActorRef.tell``, a timer firing) check first."""
         self.mailbox.tell(msg, spec, sender, origin)
         if self._waiter is not None and not self.queued:  # parked, and not in the ready queue
             self._wake()
