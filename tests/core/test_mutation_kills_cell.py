@@ -373,3 +373,119 @@ def test_a_spawn_is_an_event_naming_the_parent_the_child_and_its_class(al_root):
     wait_until(child.is_closed, what="the child to stop")
     spawns = [(e.src, e.dst, e.msg_type) for e in al.events() if e.kind == "spawn"]
     assert spawns == [(None, p.id, "Parent"), (p.id, child.id, "Hangs")]
+
+
+# -- signals that reach an actor already stopped (third round) ---------------------------------------
+@dataclass
+class Hold:
+    """Holds the runtime thread in a sync handler until ``go``: what is sent meanwhile waits
+    in the runtime's inbox, in order."""
+
+    entered: threading.Event
+    go: threading.Event
+
+
+class Holder(al.Actor):
+    @al.handler
+    def hold(self, msg: Hold) -> None:
+        msg.entered.set()
+        msg.go.wait(10)
+
+
+class Plain(al.Actor):
+    """Spawned from an instance, without on_start/on_exit: it has no task, and a terminate
+    signal stops it at once, inside the signal."""
+
+    @al.handler
+    def get(self, msg: Get) -> str:
+        return "ok"
+
+
+def test_signals_that_reach_an_actor_already_stopped_are_settled_by_kind(al_root, monkeypatch):
+    # Two stops and a pause are sent while the actor still runs, and reach it in this order
+    # once it has stopped (the first stop stops it at once): a stop succeeds, anything else
+    # fails with ActorClosed naming the actor.
+    a = al_root.spawn(Plain(), name="plain")
+    assert a.ask_sync(Get()) == "ok"
+    rt = get_runtime()
+    h = al_root.spawn(Holder())
+    entered, go = threading.Event(), threading.Event()
+    h.tell(Hold(entered, go))
+    assert entered.wait(5)
+    loop = asyncio.new_event_loop()
+    try:
+        first = loop.create_task(a.stop_async())
+        second = loop.create_task(a.stop_async())
+        loop.run_until_complete(asyncio.sleep(0))  # both have posted their stop
+        posted = threading.Event()
+        post = rt.post
+
+        def post_then_say(target, item):
+            post(target, item)
+            posted.set()
+
+        monkeypatch.setattr(rt, "post", post_then_say)
+        outcome: list = []
+
+        def pause() -> None:
+            try:
+                outcome.append(a.pause())
+            except BaseException as exc:
+                outcome.append(exc)
+
+        t = threading.Thread(target=pause)
+        t.start()
+        assert posted.wait(5)  # the pause is in the inbox, behind the two stops
+        go.set()
+        t.join(10)
+        assert loop.run_until_complete(asyncio.wait_for(asyncio.gather(first, second), 10)) == [
+            None,
+            None,
+        ]
+    finally:
+        go.set()
+        loop.close()
+    [err] = outcome
+    assert isinstance(err, al.ActorClosed)
+    assert str(err) == "actor plain has stopped"
+
+
+# -- what a monitor is told of a status change ------------------------------------------------------------
+class Viewed(al.Actor):
+    @al.handler
+    def get(self, msg: Get) -> str:
+        return "ok"
+
+    def view(self) -> str:
+        return "the view"
+
+
+def test_a_monitor_is_told_each_status_change_with_the_actor_and_its_view(al_root):
+    v = al_root.spawn(Viewed())
+    assert v.ask_sync(Get()) == "ok"
+    seen: list = []
+    al.monitor(v, seen.append)
+    v.stop()  # (the monitor is told STOPPED before the stop returns)
+    changes = [u for u in seen if u.status in (al.Status.STOPPING, al.Status.STOPPED)]
+    assert [(u.actor, u.status, u.view, u.kind) for u in changes] == [
+        (v.id, al.Status.STOPPING, "the view", "status"),
+        (v.id, al.Status.STOPPED, "the view", "status"),
+    ]
+
+
+# -- an actor that stops itself from a sync handler (no task: it stops in the ready queue) ---------------
+class StopsItself(al.Actor):
+    @al.handler
+    def get(self, msg: Get) -> str:
+        self.ctx.terminate()
+        return "bye"
+
+
+def test_an_actor_that_stops_itself_without_a_task_stops_cleanly(al_root, caplog):
+    s = al_root.spawn(StopsItself())
+    other = al_root.spawn(Plain())
+    with caplog.at_level(logging.WARNING):
+        assert s.ask_sync(Get()) == "bye"
+        assert other.ask_sync(Get()) == "ok"  # handled after the stop, in a later loop step
+    assert s.is_closed()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
