@@ -4,6 +4,7 @@ lost, and cell classes travel by value once per process, then by key (a redefine
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -16,8 +17,8 @@ from actorlab.testing import wait_until
 
 ray = pytest.importorskip("ray")
 
+from actorlab.cluster import retry, wire  # noqa: E402
 from actorlab.cluster import transport as transport_module  # noqa: E402
-from actorlab.cluster import wire  # noqa: E402
 
 from .actors import Counter, Get  # noqa: E402
 from .supervision_actors import DieOnArrival, Exit, Mortal  # noqa: E402
@@ -76,6 +77,27 @@ def test_a_spawn_onto_a_restarting_node_runtime_is_not_lost(cluster, monkeypatch
     c = al.root().spawn(Counter(3), placement=al.Remote())
     assert c.home == m.home
     wait_until(lambda: _answers(c) == 3, timeout=90, what="the spawn to be retried")
+
+
+def test_a_spawn_whose_node_runtime_stays_away_is_given_up_with_the_actor_named(
+    cluster, monkeypatch, caplog
+):
+    """The retry's end (RETRY_FOR, 120 s in use): an error that names the actor and the fix."""
+    m = al.root().spawn(Mortal(0), placement=al.Remote())
+    assert m.ask_sync(Get()) == 0
+    monkeypatch.setattr(transport_module, "FLUSH_AFTER", 0.5)  # both in one batch, for sure
+    monkeypatch.setattr(retry, "RETRY_FOR", 0.0)  # the first loss is already too late
+    caplog.set_level(logging.ERROR, logger="actorlab")
+    m.tell(DieOnArrival())
+    al.root().spawn(Counter(3), name="left-behind", placement=al.Remote())
+
+    def given_up() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "could not spawn" in r.getMessage()]
+
+    wait_until(given_up, timeout=90, what="the spawn to be given up")
+    (text,) = given_up()
+    assert "left-behind" in text and "did not come back within 0 s" in text
+    assert "Fix: check the cluster (cluster.nodes()) and spawn again" in text
 
 
 def test_a_cell_class_travels_by_value_once_then_by_key():

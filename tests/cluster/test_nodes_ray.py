@@ -25,7 +25,8 @@ WORKER_PATH = os.pathsep.join([TESTS, os.path.dirname(TESTS)])
 
 
 @pytest.fixture(scope="module")
-def nodes():
+def nodes(shared_ray):
+    shared_ray.close()  # one process joins one Ray at a time: the session's shared one ends here
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     sim = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
     workers = [sim.add_node(num_cpus=1, resources={"worker": 1}) for _ in range(2)]

@@ -1,6 +1,6 @@
 """Actors on Ray: node runtimes hosting many actors, location-transparent refs, names, order.
 
-One local Ray for the whole module (``num_cpus=2``); each test gets a fresh actorlab runtime in
+One local Ray for the whole test session (``num_cpus=2``, tests/cluster/conftest.py); each test gets a fresh actorlab runtime in
 this process. The message classes live in ``tests/cluster/actors.py`` (importable by name in
 the workers) and in ``__main__``-like dynamic modules where a test says so.
 """
@@ -214,8 +214,11 @@ def _ray_processes() -> list[str]:
     return found
 
 
-def test_zz_shutdown_leaves_no_ray_process(cluster):
-    """Last in the module: it ends the shared cluster (connect started this local Ray)."""
+@pytest.mark.ends_shared_ray
+def test_shutdown_leaves_no_ray_process(cluster, shared_ray):
+    """Run after every test on the session's shared Ray (conftest's order): it ends it
+    (connect started this local Ray), which started once for all of them."""
+    assert shared_ray.starts == 1
     assert _ray_processes()
     cluster.shutdown()
     assert al.cluster.current() is None
