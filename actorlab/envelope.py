@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -83,6 +84,93 @@ class Forward:
 
     def __init__(self, deliver: Callable[[Any], None]) -> None:
         self.deliver = deliver
+
+
+class Reply(concurrent.futures.Future[Any]):
+    """The reply of a blocking ask (``ask_sync``): a future with one waiting thread, on one lock.
+
+    A ``concurrent.futures.Future`` serves any number of waiters and callbacks: it makes a
+    ``Condition`` (and its lock) per future, enters it on every call, and a lock per wait. A
+    blocking ask has one waiter and no callbacks: here a lock is held from the start and
+    released once, when the reply is settled (on the runtime thread); the waiting thread
+    acquires it. Callbacks, if any are added, run as the standard future runs them.
+    """
+
+    def __init__(self) -> None:  # (no Condition: the standard __init__ is not called)
+        self._settled = threading.Lock()
+        self._settled.acquire()
+        self._state = "PENDING"
+        self._result: Any = None
+        self._exception: BaseException | None = None
+        self._done_callbacks: list[Callable[[concurrent.futures.Future[Any]], Any]] = []
+
+    def __repr__(self) -> str:
+        return f"<Reply {self._state.lower()}>"
+
+    def done(self) -> bool:
+        return self._state != "PENDING"
+
+    def cancelled(self) -> bool:
+        return self._state == "CANCELLED"
+
+    def running(self) -> bool:
+        return False
+
+    def cancel(self) -> bool:
+        """The waiter gave up (timeout, Ctrl-C): a reply that comes later is dropped. (The lock
+        stays held: only a settle releases it, so a settle racing this releases it once.)"""
+        if self._state == "PENDING":
+            self._state = "CANCELLED"
+            self._run_callbacks()
+        return self._state == "CANCELLED"
+
+    def set_running_or_notify_cancel(self) -> bool:
+        return self._state != "CANCELLED"
+
+    def set_result(self, result: Any) -> None:
+        if self._state != "PENDING":
+            raise concurrent.futures.InvalidStateError(f"{self!r} is settled already")
+        self._result = result
+        self._finish()
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        if self._state != "PENDING":
+            raise concurrent.futures.InvalidStateError(f"{self!r} is settled already")
+        self._exception = exception
+        self._finish()
+
+    def _finish(self) -> None:
+        self._state = "FINISHED"
+        self._settled.release()
+        self._run_callbacks()
+
+    def _run_callbacks(self) -> None:
+        for fn in self._done_callbacks:
+            fn(self)
+
+    def _wait(self, timeout: float | None) -> None:
+        if self._state == "PENDING" and not self._settled.acquire(
+            True, -1 if timeout is None else timeout
+        ):
+            raise concurrent.futures.TimeoutError
+        if self._state == "CANCELLED":
+            raise concurrent.futures.CancelledError
+
+    def result(self, timeout: float | None = None) -> Any:
+        self._wait(timeout)
+        if self._exception is not None:
+            raise self._exception
+        return self._result
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._wait(timeout)
+        return self._exception
+
+    def add_done_callback(self, fn: Callable[[concurrent.futures.Future[Any]], Any]) -> None:
+        if self._state == "PENDING":
+            self._done_callbacks.append(fn)
+        else:
+            fn(self)
 
 
 def settle(target: Any, value: Any = None, error: BaseException | None = None) -> None:

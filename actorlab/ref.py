@@ -16,7 +16,7 @@ from .clock import await_interruptibly, wait_future
 from .config import settings
 from .deadlines import Expired
 from .display import Displayable
-from .envelope import Envelope, Forward, reply_envelope, tell_envelope
+from .envelope import Envelope, Forward, Reply, reply_envelope, tell_envelope
 from .errors import ActorClosed, ActorlabError, AskTimeout, Deadlock, InjectedFault, WrongThread
 from .ids import ActorId
 from .info import ActorInfo, Status
@@ -218,6 +218,8 @@ class ActorRef(Displayable, Generic[A]):
         ask_id = next(_ask_ids)
         if _get_ident() != rt.thread_id:  # an ``await`` in a notebook cell or another loop
             cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
+            if rt.arm_deadline is not None:  # (a virtual clock: armed before the handler runs)
+                rt.arm_deadline(cf, t)
             self._post_ask(cell, spec, msg, cf, ask_id)
             try:
                 return await rt.clock.wait_async(cf, t)
@@ -260,10 +262,12 @@ class ActorRef(Displayable, Generic[A]):
                 f"blocking would freeze every actor (deadlock). Fix: make the handler async and "
                 f"use `await ref.ask(...)`, or tell() a message carrying a reply-to ref"
             )
-        cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        self._post_ask(cell, spec, msg, cf, next(_ask_ids))
+        reply = Reply()
+        if rt.arm_deadline is not None:  # (a virtual clock: armed before the handler runs)
+            rt.arm_deadline(reply, t)
+        self._post_ask(cell, spec, msg, reply, next(_ask_ids))
         try:
-            return rt.clock.wait(cf, t)
+            return rt.clock.wait(reply, t)
         except concurrent.futures.TimeoutError:
             raise AskTimeout(_timeout_text(cell, msg, t)) from None
 

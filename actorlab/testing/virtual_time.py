@@ -19,6 +19,7 @@ import contextlib
 import heapq
 import selectors
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -97,23 +98,40 @@ class VirtualClock:
         self.loop = loop
         self.runtime: Runtime | None = None
         self.owner = threading.get_ident()  # the thread that advances the clock
+        self._armed: weakref.WeakSet[concurrent.futures.Future[Any]] = weakref.WeakSet()
 
     # -- the runtime's clock hook --------------------------------------------------------------
     def now(self) -> float:
         """Virtual seconds since the runtime started."""
         return self.loop.virtual_now
 
+    def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
+        """Give ``fut`` its deadline now, ``timeout`` virtual seconds from the current time:
+        ``TimeoutError`` unless it is done by then. A cross-thread ask arms it before it is
+        posted (the runtime's ``arm_deadline``), so the deadline is there before the handler
+        runs or the clock moves; ``wait`` arms one that was not."""
+        if timeout is None or timeout == float("inf") or fut in self._armed:
+            return
+        self._armed.add(fut)
+        when = self.loop.virtual_now + timeout
+
+        def expire() -> None:
+            if not fut.done():
+                fut.set_exception(concurrent.futures.TimeoutError())
+
+        self.loop.call_soon_threadsafe(self.loop.call_at, when, expire)
+
     def wait(self, fut: concurrent.futures.Future[T], timeout: float | None) -> T:
-        """Block until ``fut`` is done; its timeout runs on virtual time. On the thread that
-        advances the clock, raises ``VirtualTimeStuck`` when only advancing could finish it;
-        other threads wait for that thread to advance."""
-        self._arm(fut, timeout)
+        """Block until ``fut`` is done; its timeout runs on virtual time (see ``arm``). On the
+        thread that advances the clock, raises ``VirtualTimeStuck`` when only advancing could
+        finish it; other threads wait for that thread to advance."""
+        self.arm(fut, timeout)
         if threading.get_ident() == self.owner and not self.loop.autojump:
             self._when_quiet(lambda: None if fut.done() else self._stuck(fut))
         return fut.result()
 
     async def wait_async(self, fut: concurrent.futures.Future[T], timeout: float | None) -> T:
-        self._arm(fut, timeout)
+        self.arm(fut, timeout)
         if threading.get_ident() == self.owner and not self.loop.autojump:
             quiet = self._on_quiet(lambda: None if fut.done() else self._stuck(fut))
             await asyncio.wrap_future(quiet)
@@ -129,16 +147,6 @@ class VirtualClock:
                 f"from this thread first, or use virtual_time(autojump=True)"
             )
         )
-
-    def _arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
-        if timeout is None or timeout == float("inf"):
-            return
-
-        def expire() -> None:
-            if not fut.done():
-                fut.set_exception(concurrent.futures.TimeoutError())
-
-        self.loop.call_soon_threadsafe(lambda: self.loop.call_later(timeout, expire))
 
     # -- quiet ---------------------------------------------------------------------------------
     def _on_quiet(self, then: Callable[[], Any]) -> concurrent.futures.Future[Any]:
