@@ -489,3 +489,33 @@ def test_an_actor_that_stops_itself_without_a_task_stops_cleanly(al_root, caplog
         assert other.ask_sync(Get()) == "ok"  # handled after the stop, in a later loop step
     assert s.is_closed()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_new_actor_shows_no_upgrade_yet(al_root):
+    info = al_root.spawn(Plain()).info()
+    assert (info.upgrades, info.last_upgrade_at) == (0, None)
+
+
+class CountingScheduler:
+    """The runtime's scheduler hook, granting every turn at once and counting them."""
+
+    def __init__(self) -> None:
+        self.turns: list[str] = []
+
+    async def turn(self, cell) -> None:
+        self.turns.append(cell.label)
+
+
+def test_with_a_scheduler_every_message_waits_for_its_own_turn():
+    from actorlab.testing.virtual_time import start_virtual_runtime
+
+    sched = CountingScheduler()
+    clock = start_virtual_runtime(sched)
+    try:
+        p = al.root().spawn(Plain(), name="p")
+        for _ in range(3):
+            p.tell(Get())
+        assert p.ask_sync(Get()) == "ok"
+        assert sched.turns.count("p") == 4
+    finally:
+        clock.close()
