@@ -186,15 +186,15 @@ class ActorCell:
             parent.children = {}
         parent.children[self.id] = self
         self.runtime.events.emit("spawn", self.parent.id, self.id, self.actor_type.__qualname__)
-        self.runtime.touch()
         has_hook = lifecycle.class_overrides(self.actor_type, "on_start")
         actor = None if has_hook else lifecycle.ready_actor(self._make)
         if actor is None:
+            self.runtime.touch()  # (a new child; its status moves when its task runs)
             self._start_task()
             return
         self._adopt(actor)
         self._waiter = NO_TASK
-        self.set_status(Status.IDLE)
+        self.set_status(Status.IDLE)  # (which moves the version for the new child too)
         if self.signals:  # sent before the start
             self._resume()
         elif self.mailbox:

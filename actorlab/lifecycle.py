@@ -95,23 +95,29 @@ def stop_now(cell: ActorCell) -> bool:
         or (cell.actor is not None and overrides(cell.actor, "on_exit"))
     ):
         return False
-    _stopping(cell, signals.pop().ack if signals else None)
-    close(cell, "the actor stopped")
+    ack = signals.pop().ack if signals else None
+    if cell.monitors:  # (STOPPING lasts no step of the loop here: only a monitor can see it)
+        _stopping(cell, ack)
+        ack = None
+    close(cell, "the actor stopped", ack)
     return True
 
 
-def close(cell: ActorCell, reason: str) -> None:
-    """The end: refuse what is queued, free the names, tell everyone waiting."""
+def close(cell: ActorCell, reason: str, ack: Any = None) -> None:
+    """The end: refuse what is queued, free the names, tell everyone waiting (``ack``: one
+    more stop ack, settled with the others). Each step runs only for what the cell holds."""
     if cell.status is Status.STOPPED:
         return
     cell.closed = True
-    cell.cancel_timers()
+    if cell.timers is not None:
+        cell.cancel_timers()
     if cell.current is not None:
         env, cell.current = cell.current, None
         if env.reply is not None:
             cell.reject(env, reason)
-    while cell.mailbox:
-        cell.reject(cell.mailbox.take(), reason)
+    mailbox = cell.mailbox
+    while mailbox:
+        cell.reject(mailbox.take(), reason)
     rt = cell.runtime
     with rt.lock:
         rt.cells.pop(cell.id, None)
@@ -123,15 +129,19 @@ def close(cell: ActorCell, reason: str) -> None:
         cell.parent.children.pop(cell.id, None)
     cell.set_status(Status.STOPPED)
     rt.events.emit("stop", cell.parent.id, cell.id, cell.actor_type.__qualname__, detail=reason)
-    signals, cell.signals = cell.signals, _NONE
-    for sig in signals:  # (a signal sent from now on is settled at once: STOPPED)
-        sig.settle()
-    acks, cell._step_acks = cell._step_acks, _NONE
-    for ack in acks:
-        settle(ack, None)
-    for ack in cell.stop_acks:
-        settle(ack)
-    cell.stop_acks = _NONE
+    if cell.signals:
+        signals, cell.signals = cell.signals, _NONE
+        for sig in signals:  # (a signal sent from now on is settled at once: STOPPED)
+            sig.settle()
+    if cell._step_acks:
+        acks, cell._step_acks = cell._step_acks, _NONE
+        for step_ack in acks:
+            settle(step_ack, None)
+    if cell.stop_acks:
+        acks, cell.stop_acks = cell.stop_acks, _NONE
+        for stop_ack in acks:
+            settle(stop_ack)
+    settle(ack)
     cell.monitors = _NONE
     cell._ctx = None  # (it holds the cell: a stopped actor is less for the collector to free)
 
