@@ -20,6 +20,7 @@ class _EnvelopeFields(NamedTuple):
     enqueued_at: float
     corr_id: int | None = None
     ask_id: int | None = None
+    to: Any = None  # the target ActorCell of a send from another thread (the runtime's inbox)
 
 
 class Envelope(_EnvelopeFields):
@@ -46,10 +47,17 @@ _new: Callable[[type[Envelope], tuple[Any, ...]], Envelope] = tuple.__new__  # o
 
 
 def tell_envelope(
-    msg: Any, spec: HandlerSpec, sender: Any, origin: object, at: float, corr_id: int | None = None
+    msg: Any,
+    spec: HandlerSpec,
+    sender: Any,
+    origin: object,
+    at: float,
+    corr_id: int | None = None,
+    to: Any = None,
 ) -> Envelope:
-    """The envelope of a tell (``corr_id`` only while a trace records it)."""
-    return _new(Envelope, (msg, spec, None, sender, origin, at, corr_id, None))
+    """The envelope of a tell (``corr_id`` only while a trace records it; ``to`` for a send
+    from another thread)."""
+    return _new(Envelope, (msg, spec, None, sender, origin, at, corr_id, None, to))
 
 
 def reply_envelope(
@@ -61,14 +69,18 @@ def reply_envelope(
     at: float,
     corr_id: int | None = None,
     ask_id: int | None = None,
+    to: Any = None,
 ) -> Envelope:
     """The envelope of an ask (``reply`` a future) or a forward (``reply`` a ``Forward``)."""
-    return _new(Envelope, (msg, spec, reply, sender, origin, at, corr_id, ask_id))
+    return _new(Envelope, (msg, spec, reply, sender, origin, at, corr_id, ask_id, to))
 
 
 def member(head: Envelope, msg: Any) -> Envelope:
     """The whole envelope of ``msg``, queued in ``head``'s run (see ``Mailbox``)."""
-    return _new(Envelope, (msg, head.spec, None, head.sender, head.origin, head.enqueued_at, None, None))
+    return _new(
+        Envelope,
+        (msg, head.spec, None, head.sender, head.origin, head.enqueued_at, None, None, None),
+    )
 
 
 def envelope_of(head: Envelope, msg: Any) -> Envelope:

@@ -204,7 +204,7 @@ class ActorRef(Displayable, Generic[A]):
                 cell.tell(msg, spec, sender, origin)
         else:  # from a notebook cell or another thread: through the runtime's inbox
             corr = _trace("tell", rt, None, cell, msg, None) if rt.events.message_events else None
-            rt.post(cell, tell_envelope(msg, spec, None, rt.capture_origin(), _time(), corr))
+            rt.send(tell_envelope(msg, spec, None, rt.capture_origin(), _time(), corr, cell))
 
     async def ask(self, msg: Any, timeout: float | None = None) -> Any:
         """Send ``msg`` and await the handler's reply.
@@ -279,7 +279,7 @@ class ActorRef(Displayable, Generic[A]):
         rt = cell.runtime
         corr = _trace("ask", rt, None, cell, msg, None, ask_id) if rt.events.message_events else None
         origin = rt.capture_origin()
-        rt.post(cell, reply_envelope(msg, spec, reply, None, origin, _time(), corr, ask_id))
+        rt.send(reply_envelope(msg, spec, reply, None, origin, _time(), corr, ask_id, cell))
 
     def forward(self, msg: Any, target: ActorRef[Any]) -> None:
         """Send ``msg`` here; the handler's reply is told to ``target`` (theta's forward)."""
@@ -308,7 +308,7 @@ class ActorRef(Displayable, Generic[A]):
             cell.enqueue(reply_envelope(msg, spec, Forward(deliver), sender, origin, _time()))
         else:
             origin = rt.capture_origin()
-            rt.post(cell, reply_envelope(msg, spec, Forward(deliver), sender, origin, _time()))
+            rt.send(reply_envelope(msg, spec, Forward(deliver), sender, origin, _time(), to=cell))
 
     # -- lifecycle and step mode -------------------------------------------------------------------------
     def stop(self, timeout: float | None = None) -> None:

@@ -22,6 +22,7 @@ from . import timeouts as _timeouts
 from .clock import Clock, RealClock, wait_future
 from .config import settings
 from .deadlines import Deadlines
+from .envelope import Envelope
 from .errors import ActorlabError, WrongThread
 from .events import EventRing
 from .info import DeadLetter, ErrorInfo
@@ -153,7 +154,8 @@ class Runtime:
         #: Shutdown is cancelling the actors' tasks (how a cell tells that from a
         #: CancelledError its own code raised, on Python 3.10: see ``cell.stopped_by_cancel``).
         self.cancelling = False
-        self._inbox: collections.deque[tuple[Any, Any]] = collections.deque()
+        #: What other threads hand the loop: envelopes (``send``) and (target, item) pairs.
+        self._inbox: collections.deque[Any] = collections.deque()
         self._scheduled = False
         self.ready = ReadyQueue(self.loop)  # idle actors sent a message (see ``ready``)
         self.deadlines = Deadlines(self.loop)  # of asks awaited on the loop
@@ -223,10 +225,18 @@ class Runtime:
     def post(self, target: Any, item: Any) -> None:
         """Hand ``item`` to the loop from another thread: ``target.enqueue(item)``, or
         ``item()`` when ``target`` is None. One wake-up per burst."""
+        self._put((target, item))
+
+    def send(self, env: Envelope) -> None:
+        """Hand a message to the loop from another thread: ``env.to.enqueue(env)`` (the
+        envelope is the inbox's entry: a tell from a notebook cell costs no pair besides)."""
+        self._put(env)
+
+    def _put(self, entry: Any) -> None:
         if self.closed:
             raise ActorlabError(self.gone_text())
         try:
-            self._inbox.append((target, item))
+            self._inbox.append(entry)
             if not self._scheduled:
                 self._scheduled = True
                 self.loop.call_soon_threadsafe(self._drain)
@@ -250,12 +260,14 @@ class Runtime:
         self.ready.hold()  # (it runs below: no loop callback for it meanwhile)
         try:
             while inbox:
-                target, item = inbox.popleft()
+                entry = inbox.popleft()
                 try:
-                    if target is None:
-                        item()
+                    if type(entry) is Envelope:
+                        entry.to.enqueue(entry)
+                    elif entry[0] is None:
+                        entry[1]()
                     else:
-                        target.enqueue(item)
+                        entry[0].enqueue(entry[1])
                 except BaseException:  # one bad hand-off must not strand the items behind it
                     log.exception("actorlab: a call handed to the runtime thread raised")
         finally:
