@@ -452,6 +452,9 @@ def test_signals_that_reach_an_actor_already_stopped_are_settled_by_kind(al_root
 
 # -- what a monitor is told of a status change ------------------------------------------------------------
 class Viewed(al.Actor):
+    def __init__(self) -> None:
+        self.n = 1
+
     @al.handler
     def get(self, msg: Get) -> str:
         return "ok"
@@ -489,6 +492,15 @@ def test_an_actor_that_stops_itself_without_a_task_stops_cleanly(al_root, caplog
         assert other.ask_sync(Get()) == "ok"  # handled after the stop, in a later loop step
     assert s.is_closed()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_inspect_lists_actors_without_previews_and_info_with_them(al_root):
+    v = al_root.spawn(Viewed())
+    assert v.ask_sync(Get()) == "ok"
+    [listed] = [i for i in al.inspect() if i.id == v.id]
+    assert (listed.view, listed.state_preview, listed.mailbox_preview) == (None, {}, ())
+    detailed = v.info()
+    assert (detailed.view, detailed.state_preview) == ("the view", {"n": "1"})
 
 
 def test_a_new_actor_shows_no_upgrade_yet(al_root):
