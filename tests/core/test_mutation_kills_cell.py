@@ -531,3 +531,16 @@ def test_with_a_scheduler_every_message_waits_for_its_own_turn():
         assert sched.turns.count("p") == 4
     finally:
         clock.close()
+
+
+def test_a_busy_actor_lets_the_others_run_without_waiting_for_time(al_clock):
+    # On virtual time nothing moves the clock here: the pause after each batch takes no time.
+    _ORDER.clear()
+    c = al.root().spawn(Busy("c"))
+    c.pause()
+    for n in range(300):  # more than a batch (256 messages)
+        c.tell(n)
+    wait_until(lambda: c.info().mailbox == 300, what="the messages to queue")
+    c.resume()
+    al_clock.run_until_quiet()
+    assert len(_ORDER) == 300
