@@ -225,14 +225,11 @@ class Runtime:
     def post(self, target: Any, item: Any) -> None:
         """Hand ``item`` to the loop from another thread: ``target.enqueue(item)``, or
         ``item()`` when ``target`` is None. One wake-up per burst."""
-        self._put((target, item))
+        self.send((target, item))
 
-    def send(self, env: Envelope) -> None:
-        """Hand a message to the loop from another thread: ``env.to.enqueue(env)`` (the
-        envelope is the inbox's entry: a tell from a notebook cell costs no pair besides)."""
-        self._put(env)
-
-    def _put(self, entry: Any) -> None:
+    def send(self, entry: Envelope | tuple[Any, Any]) -> None:
+        """Hand the loop an entry from another thread: an envelope, for ``entry.to.enqueue``
+        (a message is its envelope alone in the inbox), or a ``post``'s (target, item) pair."""
         if self.closed:
             raise ActorlabError(self.gone_text())
         try:
