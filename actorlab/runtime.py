@@ -207,6 +207,9 @@ class Runtime:
                 self.closed = True
                 with contextlib.suppress(BaseException):
                     log.error("the actorlab runtime thread died (%s); al.root() starts a new one", why)
+            for task in asyncio.all_tasks(self.loop):  # left running: the shutdown gave up on them
+                # (and named them); asyncio would report each again when the collector frees it
+                task._log_destroy_pending = False  # type: ignore[attr-defined]
             self.loop.close()
 
     def gone_text(self) -> str:
