@@ -98,6 +98,9 @@ class Forward:
         self.deliver = deliver
 
 
+_NO_CALLBACKS: Any = ()  # a reply's callbacks until the first is added (usually none is)
+
+
 class Reply(concurrent.futures.Future[Any]):
     """The reply of a blocking ask (``ask_sync``): a future with one waiting thread, on one lock.
 
@@ -114,7 +117,7 @@ class Reply(concurrent.futures.Future[Any]):
         self._state = "PENDING"
         self._result: Any = None
         self._exception: BaseException | None = None
-        self._done_callbacks: list[Callable[[concurrent.futures.Future[Any]], Any]] = []
+        self._done_callbacks: list[Callable[[concurrent.futures.Future[Any]], Any]] = _NO_CALLBACKS
 
     def __repr__(self) -> str:
         return f"<Reply {self._state.lower()}>"
@@ -180,6 +183,8 @@ class Reply(concurrent.futures.Future[Any]):
 
     def add_done_callback(self, fn: Callable[[concurrent.futures.Future[Any]], Any]) -> None:
         if self._state == "PENDING":
+            if self._done_callbacks is _NO_CALLBACKS:
+                self._done_callbacks = []
             self._done_callbacks.append(fn)
         else:
             fn(self)

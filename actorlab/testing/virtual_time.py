@@ -106,20 +106,23 @@ class VirtualClock:
         return self.loop.virtual_now
 
     def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
-        """Give ``fut`` its deadline now, ``timeout`` virtual seconds from the current time:
-        ``TimeoutError`` unless it is done by then. A cross-thread ask arms it before it is
-        posted (the runtime's ``arm_deadline``), so the deadline is there before the handler
-        runs or the clock moves; ``wait`` arms one that was not."""
+        """Give ``fut`` its deadline, ``timeout`` virtual seconds from now: ``TimeoutError``
+        unless it is done by then. A cross-thread ask arms it before it is posted (the
+        runtime's ``arm_deadline``): the timer goes through the runtime's inbox ahead of the
+        ask, so it exists before the handler runs; ``wait`` arms a future that was not."""
         if timeout is None or timeout == float("inf") or fut in self._armed:
             return
         self._armed.add(fut)
-        when = self.loop.virtual_now + timeout
+        loop, when = self.loop, self.loop.virtual_now + timeout
 
         def expire() -> None:
             if not fut.done():
                 fut.set_exception(concurrent.futures.TimeoutError())
 
-        self.loop.call_soon_threadsafe(self.loop.call_at, when, expire)
+        if self.runtime is not None:
+            self.runtime.run_soon(lambda: loop.call_at(when, expire))
+        else:
+            loop.call_soon_threadsafe(loop.call_at, when, expire)
 
     def wait(self, fut: concurrent.futures.Future[T], timeout: float | None) -> T:
         """Block until ``fut`` is done; its timeout runs on virtual time (see ``arm``). On the

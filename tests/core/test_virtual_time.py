@@ -140,6 +140,23 @@ def test_a_cell_ask_timeout_follows_the_clock(al_clock):
     assert len(result) == 1 and isinstance(result[0], al.AskTimeout)
 
 
+@dataclass
+class WhenDue: ...
+
+
+class DueProbe(al.Actor):
+    @al.handler
+    def when_due(self, msg: WhenDue) -> float | None:
+        return get_runtime().loop.next_due()  # type: ignore[attr-defined, no-any-return]
+
+
+def test_a_cell_asks_deadline_exists_before_its_handler_runs(al_clock):
+    probe = al.root().spawn(DueProbe())  # (its start may still be on its way: the ask follows)
+    assert probe.ask_sync(WhenDue(), timeout=5.0) == 5.0
+    al_clock.advance(1.0)
+    assert probe.ask_sync(WhenDue(), timeout=2.0) == 3.0  # (before the first ask's, at 5 s)
+
+
 def test_a_blocking_ask_that_needs_the_clock_to_move_says_so(al_clock):
     sleeper = al.root().spawn(Sleeper())
     with pytest.raises(VirtualTimeStuck, match=r"clock.advance"):
