@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from actorlab.info import Status
 
 #: rich style per status; the plain renderers use only the glyph.
@@ -66,3 +68,19 @@ def shorten(text: str, width: int) -> str:
     """Cut ``text`` to ``width`` characters with an ellipsis."""
     text = " ".join(text.split()) if "\n" in text else text
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def compact_table(**options: Any) -> Any:
+    """A rich ``Table`` in the views' compact style (a header rule, no edges, one space
+    between columns); ``options`` adds to it (caption, header style...)."""
+    from rich import box
+    from rich.table import Table
+
+    return Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
+        **options,
+    )

@@ -11,7 +11,7 @@ import reprlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ._fmt import shorten
+from ._fmt import compact_table, shorten
 from .panel import PanelModel, Section, to_plain, to_rich
 
 __all__ = ["build_snapshot", "by_value_warning", "state_fields", "to_plain", "to_rich"]
@@ -222,18 +222,10 @@ def snapshot_list(headers: Iterable[Any], *, source: str | None = None) -> Any:
     )
 
     def rich() -> Any:
-        from rich import box
         from rich.console import Group
-        from rich.table import Table
         from rich.text import Text
 
-        table = Table(
-            box=box.SIMPLE_HEAD,
-            show_edge=False,
-            pad_edge=False,
-            padding=(0, 1),
-            collapse_padding=True,
-        )
+        table = compact_table()
         for col in LIST_COLUMNS:
             table.add_column(col, justify="right" if col == "bytes" else "left")
         for row in rows:

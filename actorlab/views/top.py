@@ -14,7 +14,7 @@ from typing import Any
 from actorlab.ids import ActorId
 from actorlab.info import ActorInfo
 
-from ._fmt import DASH, STATUS_STYLE, duration, glyph, ms
+from ._fmt import DASH, STATUS_STYLE, compact_table, duration, glyph, ms
 
 COLUMNS = (
     "Path",
@@ -174,19 +174,10 @@ def _fit(model: TopModel, width: int) -> list[str]:
 
 
 def _table(model: TopModel, columns: list[str]) -> Any:
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        caption=Text(model.caption),
-        caption_justify="left",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
+    table = compact_table(
+        caption=Text(model.caption), caption_justify="left", header_style="bold"
     )
     for col in columns:
         justify: Any = "right" if col in _RIGHT else "left"
