@@ -5,6 +5,7 @@ reasons."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 import time
@@ -544,3 +545,78 @@ def test_a_busy_actor_lets_the_others_run_without_waiting_for_time(al_clock):
     c.resume()
     al_clock.run_until_quiet()
     assert len(_ORDER) == 300
+
+
+# -- a spawn interrupted (Ctrl-C) after its hand-off re-posts the start: the actor starts once -------------
+_STARTS: list = []
+
+
+class Starts(al.Actor):
+    def on_start(self) -> None:
+        _STARTS.append(self)
+
+    @al.handler
+    def get(self, msg: Get) -> int:
+        return len(_STARTS)
+
+
+@pytest.mark.parametrize("actor", [Starts, Plain], ids=["with a task", "without a task"])
+def test_a_spawn_interrupted_after_its_hand_off_starts_the_actor_once(al_root, monkeypatch, actor):
+    _STARTS.clear()
+    rt = get_runtime()
+    run_soon = rt.run_soon
+
+    def interrupted(fn):  # the hand-off is posted, then Ctrl-C lands (once)
+        run_soon(fn)
+        monkeypatch.setattr(rt, "run_soon", run_soon)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rt, "run_soon", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        al_root.spawn(actor(), name="s")
+    s = al.lookup("s")
+    assert s.ask_sync(Get()) == (1 if actor is Starts else "ok")
+    assert [e.dst for e in al.events() if e.kind == "spawn"] == [s.id]
+
+
+# -- the contextvars context an actor's code runs in -----------------------------------------------------
+_VAR: contextvars.ContextVar[str] = contextvars.ContextVar("kill_test_var", default="unset")
+
+
+@dataclass
+class SetVar:
+    value: str
+
+
+@dataclass
+class ReadVar:
+    pass
+
+
+@dataclass
+class SpawnChild:
+    pass
+
+
+class Holds(al.Actor):
+    @al.handler
+    def set_var(self, msg: SetVar) -> None:
+        _VAR.set(msg.value)
+
+    @al.handler
+    def read_var(self, msg: ReadVar) -> str:
+        return _VAR.get()
+
+    @al.handler
+    def spawn_child(self, msg: SpawnChild) -> al.ActorRef:
+        return self.ctx.spawn(Holds())
+
+
+def test_a_context_variable_a_handler_sets_stays_with_the_actor_and_its_children_inherit_it(al_root):
+    p = al_root.spawn(Holds())
+    p.ask_sync(SetVar("p"))
+    assert p.ask_sync(ReadVar()) == "p"  # a later message (another run of the ready queue)
+    child = p.ask_sync(SpawnChild())
+    assert child.ask_sync(ReadVar()) == "p"  # a copy of the parent's context
+    child.ask_sync(SetVar("c"))
+    assert (child.ask_sync(ReadVar()), p.ask_sync(ReadVar()), _VAR.get()) == ("c", "p", "unset")
