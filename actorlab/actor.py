@@ -232,6 +232,8 @@ _INIT = "_al_init"
 _CELL = "_al_cell"
 
 _ATOMS = (int, float, str, bytes, bool, type(None), complex, frozenset, enum.Enum)
+#: The exact types of most atoms (``fresh_copy`` tests them first).
+_ATOM_TYPES = frozenset(_ATOMS) - {enum.Enum}
 
 
 def _is_atom(value: object) -> bool:
@@ -246,14 +248,18 @@ _setattr = object.__setattr__
 
 
 def fresh_copy(pristine: Actor) -> Actor:
-    """A new instance with the pristine state (shallow when all fields are immutable)."""
-    d = pristine.__dict__
-    if not hasattr(pristine, "__slots__") and all(_is_atom(v) for k, v in d.items() if k != _INIT):
-        new = object.__new__(type(pristine))
-        for k, v in d.items():  # (attributes, not new.__dict__: no dict object per actor)
-            _setattr(new, k, v)
-        return new
-    return copy.deepcopy(pristine)
+    """A new instance with the pristine state (shallow when all fields are immutable).
+
+    Runs on every spawn: one plain loop tests and copies (no generator), and a value of an
+    exact atom type costs a set lookup, not a call."""
+    if hasattr(pristine, "__slots__"):
+        return copy.deepcopy(pristine)
+    new = object.__new__(type(pristine))
+    for k, v in pristine.__dict__.items():
+        if type(v) not in _ATOM_TYPES and k != _INIT and not _is_atom(v):
+            return copy.deepcopy(pristine)  # (``new``, half set, is dropped)
+        _setattr(new, k, v)  # (attributes, not new.__dict__: no dict object per actor)
+    return new
 
 
 async def maybe_await(value: Any) -> Any:

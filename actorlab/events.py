@@ -43,10 +43,6 @@ class Event(NamedTuple):
 Listener = Callable[[Event], None]
 
 
-def _id_number(aid: ActorId | None) -> int | None:
-    return aid._int if aid is not None else None
-
-
 def _event(row: tuple[Any, ...]) -> Event:
     """The ``Event`` of a ring row (its actor ids kept as their numbers)."""
     seq, t, kind, src, dst, msg_type, msg_repr, corr_id, ask_id, detail = row
@@ -95,8 +91,11 @@ class EventRing:
         detail: str | None = None,
     ) -> None:
         seq, t = next(self._seq), self.now()
-        self._ring.append(
-            (seq, t, kind, _id_number(src), _id_number(dst), msg_type, msg_repr, corr_id, ask_id, detail)
+        self._ring.append(  # (the ids' numbers read here: every spawn and stop emits a row)
+            (
+                seq, t, kind, None if src is None else src._int, None if dst is None else dst._int,
+                msg_type, msg_repr, corr_id, ask_id, detail,
+            )
         )
         if self._listeners:
             ev = Event(seq, t, kind, src, dst, msg_type, msg_repr, corr_id, ask_id, detail)
