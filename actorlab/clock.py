@@ -27,6 +27,12 @@ class Clock(Protocol):
         """``wait`` for a coroutine on another thread's loop."""
         ...
 
+    def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
+        """Give ``fut`` its deadline now, before the ask it answers is posted (another thread
+        calls this, then ``wait``/``wait_async``). A clock whose waits time themselves (the
+        real one) does nothing here."""
+        ...
+
 
 class RealClock:
     """Wall time. Waits are interruptible (Ctrl-C, the notebook's Stop button)."""
@@ -40,6 +46,9 @@ class RealClock:
 
     async def wait_async(self, fut: concurrent.futures.Future[T], timeout: float | None) -> T:
         return await await_interruptibly(fut, timeout)
+
+    def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
+        """Nothing: the waiting thread's own timeout is the deadline."""
 
 
 def wait_future(fut: concurrent.futures.Future[T], timeout: float | None) -> T:

@@ -218,8 +218,7 @@ class ActorRef(Displayable, Generic[A]):
         ask_id = next(_ask_ids)
         if _get_ident() != rt.thread_id:  # an ``await`` in a notebook cell or another loop
             cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
-            if rt.arm_deadline is not None:  # (a virtual clock: armed before the handler runs)
-                rt.arm_deadline(cf, t)
+            rt.clock.arm(cf, t)  # (a virtual clock's deadline exists before the handler runs)
             self._post_ask(cell, spec, msg, cf, ask_id)
             try:
                 return await rt.clock.wait_async(cf, t)
@@ -263,8 +262,7 @@ class ActorRef(Displayable, Generic[A]):
                 f"use `await ref.ask(...)`, or tell() a message carrying a reply-to ref"
             )
         reply = Reply()
-        if rt.arm_deadline is not None:  # (a virtual clock: armed before the handler runs)
-            rt.arm_deadline(reply, t)
+        rt.clock.arm(reply, t)  # (a virtual clock's deadline exists before the handler runs)
         self._post_ask(cell, spec, msg, reply, next(_ask_ids))
         try:
             return rt.clock.wait(reply, t)

@@ -133,12 +133,6 @@ class Runtime:
         cfg = settings()
         self.loop = loop if loop is not None else asyncio.new_event_loop()
         self.clock: Clock = clock if clock is not None else RealClock()
-        #: A clock that keeps its own deadlines (virtual time) arms a cross-thread ask's with
-        #: ``arm(future, timeout)`` before the ask is posted, so it exists before the handler
-        #: runs; the real clock's deadline is the waiting thread's own timeout (None: nothing).
-        self.arm_deadline: Callable[[Any, float | None], None] | None = getattr(
-            self.clock, "arm", None
-        )
         self.scheduler = scheduler
         self.events = EventRing(cfg.event_capacity, clock=self.clock.now)
         self.dead_letters: collections.deque[DeadLetter] = collections.deque(

@@ -107,9 +107,9 @@ class VirtualClock:
 
     def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
         """Give ``fut`` its deadline, ``timeout`` virtual seconds from now: ``TimeoutError``
-        unless it is done by then. A cross-thread ask arms it before it is posted (the
-        runtime's ``arm_deadline``): the timer goes through the runtime's inbox ahead of the
-        ask, so it exists before the handler runs; ``wait`` arms a future that was not."""
+        unless it is done by then. A cross-thread ask arms it before it is posted
+        (``Clock.arm``): the timer goes through the runtime's inbox ahead of the ask, so it
+        exists before the handler runs; ``wait`` arms a future that was not."""
         if timeout is None or timeout == float("inf") or fut in self._armed:
             return
         self._armed.add(fut)
