@@ -294,6 +294,10 @@ class ActorCell:
             self.runtime.add_dead_letter(self, env.msg, reason)
 
     def set_status(self, status: Status) -> None:
+        """Move the status, the runtime's version (what views and traces poll) and tell the
+        monitors. A batch of sync handlers (``_run_sync``, and the ready queue's return to
+        IDLE after one) moves only the field while no monitor watches: the version moves
+        with each message it handles, and the bracket itself is news only to a monitor."""
         if status is self.status:
             return
         self.status = status
@@ -429,8 +433,11 @@ class ActorCell:
         pop = mailbox.pop_sync
         actor = self.actor
         rt = self.runtime
-        if self.status is not Status.PROCESSING:
-            self.set_status(Status.PROCESSING)
+        if self.status is not Status.PROCESSING:  # (a batch's bracket: see ``set_status``)
+            if self.monitors:
+                self.set_status(Status.PROCESSING)
+            else:
+                self.status = Status.PROCESSING
         n = 0
         done = self.processed
         worst = self.handler_max

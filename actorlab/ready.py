@@ -111,8 +111,11 @@ def run_cell(cell: ActorCell) -> int:
         pass
     elif cell.signals or cell.stop_requested:
         cell._resume()
-    elif cell.mailbox.idle():  # all handled
-        cell.set_status(Status.IDLE)
+    elif cell.mailbox.idle():  # all handled (the batch's bracket: see ``cell.set_status``)
+        if cell.monitors:
+            cell.set_status(Status.IDLE)
+        else:
+            cell.status = Status.IDLE
     elif n == BATCH:  # more than a batch: back of the queue, the others go first
         cell.queued = True
         ready.add(cell)
