@@ -27,10 +27,10 @@ class Clock(Protocol):
         """``wait`` for a coroutine on another thread's loop."""
         ...
 
-    def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
-        """Give ``fut`` its deadline now, before the ask it answers is posted (another thread
-        calls this, then ``wait``/``wait_async``). A clock whose waits time themselves (the
-        real one) does nothing here."""
+    def send_ask(self, runtime: Any, env: Any, fut: Any, timeout: float | None) -> None:
+        """Hand a cross-thread ask's envelope to the runtime (``runtime.send``), with its
+        deadline if this clock keeps it (a virtual one: the deadline and the ask arrive in one
+        inbox entry, so neither exists without the other)."""
         ...
 
 
@@ -47,8 +47,9 @@ class RealClock:
     async def wait_async(self, fut: concurrent.futures.Future[T], timeout: float | None) -> T:
         return await await_interruptibly(fut, timeout)
 
-    def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
-        """Nothing: the waiting thread's own timeout is the deadline."""
+    def send_ask(self, runtime: Any, env: Any, fut: Any, timeout: float | None) -> None:
+        """Only the envelope: the waiting thread's own timeout is the deadline."""
+        runtime.send(env)
 
 
 def wait_future(fut: concurrent.futures.Future[T], timeout: float | None) -> T:

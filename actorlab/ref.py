@@ -218,8 +218,7 @@ class ActorRef(Displayable, Generic[A]):
         ask_id = next(_ask_ids)
         if _get_ident() != rt.thread_id:  # an ``await`` in a notebook cell or another loop
             cf: concurrent.futures.Future[Any] = concurrent.futures.Future()
-            rt.clock.arm(cf, t)  # (a virtual clock's deadline exists before the handler runs)
-            self._post_ask(cell, spec, msg, cf, ask_id)
+            self._post_ask(cell, spec, msg, cf, ask_id, t)
             try:
                 return await rt.clock.wait_async(cf, t)
             except concurrent.futures.TimeoutError:
@@ -262,8 +261,7 @@ class ActorRef(Displayable, Generic[A]):
                 f"use `await ref.ask(...)`, or tell() a message carrying a reply-to ref"
             )
         reply = Reply()
-        rt.clock.arm(reply, t)  # (a virtual clock's deadline exists before the handler runs)
-        self._post_ask(cell, spec, msg, reply, next(_ask_ids))
+        self._post_ask(cell, spec, msg, reply, next(_ask_ids), t)
         try:
             return rt.clock.wait(reply, t)
         except concurrent.futures.TimeoutError:
@@ -271,13 +269,15 @@ class ActorRef(Displayable, Generic[A]):
 
     @staticmethod
     def _post_ask(
-        cell: ActorCell, spec: HandlerSpec, msg: Any, reply: Any, ask_id: int
+        cell: ActorCell, spec: HandlerSpec, msg: Any, reply: Any, ask_id: int, t: float | None
     ) -> None:
-        """An ask from outside the runtime thread: queue it through the runtime's inbox."""
+        """An ask from outside the runtime thread: queue it through the runtime's inbox (with
+        its deadline, if the clock keeps it: a virtual clock's exists before the handler runs)."""
         rt = cell.runtime
         corr = _trace("ask", rt, None, cell, msg, None, ask_id) if rt.events.message_events else None
         origin = rt.capture_origin()
-        rt.send(reply_envelope(msg, spec, reply, None, origin, _time(), corr, ask_id, cell))
+        env = reply_envelope(msg, spec, reply, None, origin, _time(), corr, ask_id, cell)
+        rt.clock.send_ask(rt, env, reply, t)
 
     def forward(self, msg: Any, target: ActorRef[Any]) -> None:
         """Send ``msg`` here; the handler's reply is told to ``target`` (theta's forward)."""

@@ -105,13 +105,13 @@ class VirtualClock:
         """Virtual seconds since the runtime started."""
         return self.loop.virtual_now
 
-    def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
-        """Give ``fut`` its deadline, ``timeout`` virtual seconds from now: ``TimeoutError``
-        unless it is done by then. A cross-thread ask arms it before it is posted
-        (``Clock.arm``): the timer goes through the runtime's inbox ahead of the ask, so it
-        exists before the handler runs; ``wait`` arms a future that was not."""
+    def _deadline(
+        self, fut: concurrent.futures.Future[Any], timeout: float | None
+    ) -> Callable[[], Any] | None:
+        """What gives ``fut`` its deadline, ``timeout`` virtual seconds from now, when run on
+        the loop (``TimeoutError`` unless it is done by then); None if it has one or needs none."""
         if timeout is None or timeout == float("inf") or fut in self._armed:
-            return
+            return None
         self._armed.add(fut)
         loop, when = self.loop, self.loop.virtual_now + timeout
 
@@ -119,10 +119,31 @@ class VirtualClock:
             if not fut.done():
                 fut.set_exception(concurrent.futures.TimeoutError())
 
+        return lambda: loop.call_at(when, expire)
+
+    def send_ask(self, runtime: Any, env: Any, fut: Any, timeout: float | None) -> None:
+        """A cross-thread ask and its deadline in one inbox entry: the deadline exists before
+        the handler runs, and an autojump cannot reach it before the ask has arrived."""
+        arm = self._deadline(fut, timeout)
+        if arm is None:
+            runtime.send(env)
+            return
+
+        def deliver() -> None:
+            arm()
+            env.to.enqueue(env)
+
+        runtime.send((None, deliver))
+
+    def arm(self, fut: concurrent.futures.Future[Any], timeout: float | None) -> None:
+        """Give ``fut`` its deadline (``wait`` arms a future that ``send_ask`` did not)."""
+        arm = self._deadline(fut, timeout)
+        if arm is None:
+            return
         if self.runtime is not None:
-            self.runtime.run_soon(lambda: loop.call_at(when, expire))
+            self.runtime.run_soon(arm)
         else:
-            loop.call_soon_threadsafe(loop.call_at, when, expire)
+            self.loop.call_soon_threadsafe(arm)
 
     def wait(self, fut: concurrent.futures.Future[T], timeout: float | None) -> T:
         """Block until ``fut`` is done; its timeout runs on virtual time (see ``arm``). On the

@@ -274,3 +274,12 @@ def test_events_carry_virtual_time(al_clock):
 def test_advance_refuses_negative_time(al_clock):
     with pytest.raises(ValueError, match="seconds >= 0"):
         al_clock.advance(-1)
+
+
+def test_autojump_never_reaches_a_cell_ask_s_deadline_before_the_ask_arrives():
+    """The deadline and the ask travel in one inbox entry: with autojump, a deadline armed
+    ahead of its ask was jumped to while the ask was still on its way (tutorial 13, CI)."""
+    for _ in range(20):
+        with virtual_time(autojump=True):
+            sleeper = al.root().spawn(Sleeper())
+            assert sleeper.ask_sync(Slow(10), timeout=60) == "done"
