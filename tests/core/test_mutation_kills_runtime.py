@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import math
 import sys
@@ -446,6 +447,27 @@ class Exits(al.Actor):
     async def on_exit(self, code) -> None:
         await asyncio.sleep(0)
         rt_mod.log.warning("on_exit ran")
+
+
+def _shut_down_on_a_stubborn_actor() -> None:
+    s = al.root().spawn(Stubborn(), name="stubborn")
+    s.tell("stay")
+    wait_until(lambda: s.info().current_handler is not None, what="the handler to start")
+    al.shutdown(timeout=0.1)
+
+
+def test_the_tasks_a_shutdown_gave_up_on_are_freed_without_a_word(caplog):
+    """They are not reported again by asyncio when the collector frees them, at a random later
+    moment in another test or cell (seen on 3.13: 'Task was destroyed but it is pending!')."""
+    caplog.set_level(logging.WARNING)
+    _shut_down_on_a_stubborn_actor()
+    assert "al.shutdown(): actors still running after 0.1 s were cancelled: stubborn" in [
+        r.getMessage() for r in caplog.records
+    ]
+    caplog.clear()
+    al.root()  # a fresh runtime: the old one, and the tasks it left, are garbage now
+    gc.collect()
+    assert [r.getMessage() for r in caplog.records] == []
 
 
 def test_shutdown_without_a_time_limit_waits_for_every_actor(caplog):
