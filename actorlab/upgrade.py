@@ -236,6 +236,26 @@ def _request(
 
 _STATEMENT_WAIT = 2.0  # seconds a request waits for the statement defining the class
 _CALLS = frozenset({"PRECALL", "CALL", "CALL_FUNCTION", "KW_NAMES", "NOP", "EXTENDED_ARG", "CACHE"})
+# the call of __build_class__ that a class statement's frame is at, by Python version
+_CLASS_CALLS = frozenset({"CALL", "CALL_FUNCTION", "CALL_FUNCTION_KW", "CALL_KW"})
+_FRAMES_UP = 16  # how far above __init_subclass__ a class statement is looked for
+
+
+def _defining_frame(f: types.FrameType | None) -> types.FrameType | None:
+    """The nearest frame from ``f`` up that is running a ``class`` statement, or None.
+
+    Found by what the frame runs (a call, in code that builds a class), not by its depth: the
+    frames between the statement and ``__init_subclass__`` (a user ``__init_subclass__``, a
+    metaclass ``__new__``, a decorator's or a tool's wrapper) vary.
+    """
+    for _ in range(_FRAMES_UP):
+        if f is None:
+            return None
+        ops = {ins.offset: ins.opname for ins in dis.get_instructions(f.f_code)}
+        if ops.get(f.f_lasti) in _CLASS_CALLS and "LOAD_BUILD_CLASS" in ops.values():
+            return f
+        f = f.f_back
+    return None
 
 
 def _statement_done(cls: type) -> Callable[[], bool] | None:
@@ -246,12 +266,10 @@ def _statement_done(cls: type) -> Callable[[], bool] | None:
     request is posted. So the request waits until the defining frame has executed the
     ``STORE`` that follows the class creation and its decorator calls (or has left the stack).
     """
-    f: types.FrameType | None = sys._getframe(2)  # class_created <- __init_subclass__ <- ...
-    while f is not None and f.f_code.co_name in ("__init_subclass__", "__new__"):
-        f = f.f_back  # user __init_subclass__ (super()) and metaclass __new__ frames
-    if f is None:
+    frame = _defining_frame(sys._getframe(1))
+    if frame is None:
         return None
-    frame, lasti, tid = f, f.f_lasti, threading.get_ident()
+    lasti, tid = frame.f_lasti, threading.get_ident()
     store = None
     for ins in dis.get_instructions(frame.f_code):
         if ins.offset <= lasti:

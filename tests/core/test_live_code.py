@@ -681,3 +681,48 @@ class Counter(al.Actor):
 """
     )
     assert c.ask_sync(nb.Get()) == (4, 8)
+
+
+def test_upgrade_finds_the_class_statement_through_wrapper_frames(al_root, nb):
+    """Frames between the statement and ``__init_subclass__`` (a wrapped ``__init_subclass__``
+    here; a metaclass, a decorator or a tool's trampoline elsewhere) do not hide the statement:
+    the upgrade still waits for it to finish."""
+    nb.run(
+        """
+from actorlab.runtime import get_runtime
+
+def traced(f):
+    def wrapper(*args, **kwargs):
+        return f(*args, **kwargs)
+    return wrapper
+
+class Base(al.Actor):
+    def _hook(cls, **kwargs):
+        super(Base, cls).__init_subclass__(**kwargs)
+    __init_subclass__ = classmethod(traced(_hook))
+
+def late_init(cls):
+    for _ in range(5):
+        get_runtime().call(lambda: None, timeout=5)  # the runtime thread gets turns here
+    def __init__(self, start=0):
+        self.n = start
+        self.doubled = 2 * start
+    cls.__init__ = __init__
+    return cls
+"""
+        + COUNTER.replace("class Counter(al.Actor)", "class Counter(Base)")
+    )
+    c = al_root.spawn(nb.Counter(4))
+    nb.run(
+        """
+@late_init
+class Counter(Base):
+    def on_upgrade(self, old_class):
+        assert Counter is type(self), "the name was not bound yet"
+
+    @al.handler
+    def get(self, msg: Get):
+        return (self.n, self.doubled)
+"""
+    )
+    assert c.ask_sync(nb.Get()) == (4, 8)
