@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import lifecycle, monitoring, signalling, supervising
 from .actor import Actor
-from .envelope import Envelope, Forward, envelope_of, settle
+from .envelope import Envelope, Forward, envelope_of, member, settle
 from .errors import ActorClosed, HandlerError
 from .ids import ActorId
 from .info import ActorInfo, Status, StatusUpdate
@@ -225,12 +225,16 @@ class ActorCell:
         object.__setattr__(actor, "_al_cell", self)  # (``actor.ctx``; no instance dict made)
         self.actor = actor
 
-    def enqueue(self, env: Envelope) -> None:
-        """Queue a message with its own envelope (asks, forwards, traced tells, timers)."""
+    def enqueue(self, env: Envelope, more: list[Any] = _NONE) -> None:
+        """Queue a message with its own envelope (asks, forwards, traced tells, timers; and the
+        tells of a ``Burst`` from another thread: ``env`` the first, ``more`` the others)."""
         if self.closed:
-            self.reject(env, "the actor had stopped when the message arrived")
+            reason = "the actor had stopped when the message arrived"
+            self.reject(env, reason)
+            for msg in more:
+                self.reject(member(env, msg), reason)
             return
-        self.mailbox.put(env)
+        self.mailbox.put(env, more)
         if self._waiter is not None and not self.queued:  # parked, and not in the ready queue
             self._wake()
 

@@ -83,6 +83,18 @@ def member(head: Envelope, msg: Any) -> Envelope:
     )
 
 
+class Burst:
+    """Plain tells sent in a row from other threads to one actor, with one handler and origin:
+    one entry of the runtime's inbox (``Runtime.send_tell``), delivered in one step. ``env`` is
+    the first message's envelope, ``more`` the messages after it, in the order they were sent."""
+
+    __slots__ = ("env", "more")
+
+    def __init__(self, env: Envelope) -> None:
+        self.env = env
+        self.more: list[Any] = []
+
+
 def envelope_of(head: Envelope, msg: Any) -> Envelope:
     """The whole envelope of ``msg``, taken while ``head`` was in force: ``head`` itself when
     ``msg`` came in it, else ``msg``'s place in ``head``'s run."""

@@ -40,11 +40,17 @@ class Mailbox:
     def __bool__(self) -> bool:
         return bool(self._items)
 
-    def put(self, env: Envelope) -> None:
+    def put(self, env: Envelope, more: list[Any] = _NO_ITEMS) -> None:
         """Queue a message with its envelope. A plain tell's (one from another thread) may
-        join the run before it, like ``tell``; an ask's, forward's or traced tell's stands alone."""
+        join the run before it, like ``tell``, and ``more`` (the rest of its burst: bare
+        messages) follows it in its run; an ask's, forward's or traced tell's stands alone."""
         if env.reply is None and env.corr_id is None:
             self.tell(env.msg, env.spec, env.sender, env.origin, env)
+            if more:
+                items = self._items
+                items.extend(more)
+                if len(items) > self.hwm:
+                    self.hwm = len(items)
             return
         items = self._items
         if items is _NO_ITEMS:

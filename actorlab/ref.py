@@ -202,9 +202,11 @@ class ActorRef(Displayable, Generic[A]):
                 cell.enqueue(tell_envelope(msg, spec, sender, origin, _time(), corr))
             else:
                 cell.tell(msg, spec, sender, origin)
-        else:  # from a notebook cell or another thread: through the runtime's inbox
-            corr = _trace("tell", rt, None, cell, msg, None) if rt.events.message_events else None
+        elif rt.events.message_events:  # from another thread (a notebook cell), traced
+            corr = _trace("tell", rt, None, cell, msg, None)
             rt.send(tell_envelope(msg, spec, None, rt.capture_origin(), _time(), corr, cell))
+        else:  # from a notebook cell or another thread: through the runtime's inbox
+            rt.send_tell(cell, msg, spec, rt.capture_origin())
 
     async def ask(self, msg: Any, timeout: float | None = None) -> Any:
         """Send ``msg`` and await the handler's reply.

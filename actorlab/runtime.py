@@ -22,7 +22,7 @@ from . import timeouts as _timeouts
 from .clock import Clock, RealClock, wait_future
 from .config import settings
 from .deadlines import Deadlines
-from .envelope import Envelope
+from .envelope import Burst, Envelope, tell_envelope
 from .errors import ActorlabError, WrongThread
 from .events import EventRing
 from .info import DeadLetter, ErrorInfo
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .cell import ActorCell, RootCell
     from .context import RootContext
     from .ids import ActorId
+    from .messages import HandlerSpec
 
 log = logging.getLogger("actorlab")
 T = TypeVar("T")
@@ -150,6 +151,8 @@ class Runtime:
         self.cancelling = False
         #: What other threads hand the loop: envelopes (``send``) and (target, item) pairs.
         self._inbox: collections.deque[Any] = collections.deque()
+        #: Held to join the inbox's last entry (``send_tell``) and to take an entry (``_drain``).
+        self._inbox_lock = threading.Lock()
         self._scheduled = False
         self.ready = ReadyQueue(self.loop)  # idle actors sent a message (see ``ready``)
         self.deadlines = Deadlines(self.loop)  # of asks awaited on the loop
@@ -224,9 +227,10 @@ class Runtime:
         ``item()`` when ``target`` is None. One wake-up per burst."""
         self.send((target, item))
 
-    def send(self, entry: Envelope | tuple[Any, Any]) -> None:
+    def send(self, entry: Envelope | Burst | tuple[Any, Any]) -> None:
         """Hand the loop an entry from another thread: an envelope, for ``entry.to.enqueue``
-        (a message is its envelope alone in the inbox), or a ``post``'s (target, item) pair."""
+        (a message is its envelope alone in the inbox), a ``Burst`` of tells (``send_tell``),
+        or a ``post``'s (target, item) pair."""
         if self.closed:
             raise ActorlabError(self.gone_text())
         try:
@@ -248,16 +252,42 @@ class Runtime:
                 raise ActorlabError(self.gone_text()) from None
             raise
 
+    def send_tell(self, cell: ActorCell, msg: Any, spec: HandlerSpec, origin: object) -> None:
+        """A plain tell from another thread. It joins the inbox's last entry when that is a
+        ``Burst`` to the same actor, handler and origin (a flood from a notebook cell is one
+        entry, made once and delivered in one step), else starts a burst (through ``send``).
+
+        Joining only the last entry keeps each thread's order, whatever the other threads
+        send meanwhile; the lock keeps the drain from taking that burst during the join."""
+        if self.closed:
+            raise ActorlabError(self.gone_text())
+        if type(msg) is not Envelope:  # (an envelope as a message starts its own: see Mailbox)
+            with self._inbox_lock:
+                inbox = self._inbox
+                if inbox:
+                    last = inbox[-1]
+                    if type(last) is Burst:
+                        head = last.env
+                        if head.to is cell and head.spec is spec and head.origin is origin:
+                            last.more.append(msg)
+                            return
+        self.send(Burst(tell_envelope(msg, spec, None, origin, time.time(), None, cell)))
+
     def _drain(self) -> None:
         self._scheduled = False
         inbox = self._inbox
+        take = inbox.popleft
+        lock = self._inbox_lock
         self.ready.hold()  # (it runs below: no loop callback for it meanwhile)
         try:
             while inbox:
-                entry = inbox.popleft()
+                with lock:  # (a send_tell may be adding to the entry: see there)
+                    entry = take()
                 try:
                     if type(entry) is Envelope:
                         entry.to.enqueue(entry)
+                    elif type(entry) is Burst:
+                        entry.env.to.enqueue(entry.env, entry.more)
                     elif entry[0] is None:
                         entry[1]()
                     else:
