@@ -147,14 +147,21 @@ def _unwrap(value: Any) -> Any:
 
 
 def _members(cls: type) -> Iterator[tuple[str, Any]]:
-    """``(name, value)`` of a class's own attributes, properties split into their functions."""
+    """``(name, value)`` of a class's own attributes, properties split into their functions.
+
+    Of the dunder names only the methods (``__init__``, ``__call__``...): their code is copied
+    with the rest, while ``__dict__``, ``__module__``, ``__doc__``... are the class machinery."""
     for name, value in list(vars(cls).items()):
         if isinstance(value, property):
             for part in (value.fget, value.fset, value.fdel):
                 if part is not None:
                     yield name, part
-        elif not (name.startswith("__") and name.endswith("__")):
-            yield name, _unwrap(value)
+            continue
+        value = _unwrap(value)
+        if not (name.startswith("__") and name.endswith("__")) or isinstance(
+            value, types.FunctionType
+        ):
+            yield name, value
 
 
 def locate_in_code(roots: Iterator[Any] | list[Any]) -> _CodeCulprit | None:
