@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from actorlab.clock import await_interruptibly, wait_future
+from actorlab.errors import WrongThread
 from actorlab.persistence import saving
 from actorlab.persistence.spawning import Respawn, spawn, strict_read_error
 from actorlab.transport import get_transport
@@ -290,6 +291,8 @@ def respawn_or_sync(
     decision = r.fallback(runtime_args, _required(default_args))
     try:
         data = r.read_blocking()
+    except WrongThread:  # not a failed read: falling back would overwrite the unread snapshot
+        raise
     except Exception as exc:
         return r.spawn(decision.read_failed(exc))
     return r.spawn(decision.args_from(data))
@@ -312,7 +315,7 @@ def _check_storage(storage: object, call: str) -> None:
     if isinstance(storage, type):
         raise TypeError(
             f"{call}: storage must be a storage instance, got the class {storage.__qualname__} "
-            f"itself. Fix: pass an instance, e.g. al.FileStorage(\"snapshots\")"
+            f'itself. Fix: pass an instance, e.g. al.FileStorage("snapshots")'
         )
     saving.check_storage(storage)  # "... is not a snapshot storage ... Fix: ..."
 

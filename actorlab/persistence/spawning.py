@@ -294,6 +294,8 @@ class Respawn:
     def strict(self, read: Callable[[], bytes], runtime_args: Any) -> ActorRef[Any]:
         try:
             data = read()
+        except WrongThread:  # a blocking call in the wrong place, not a storage failure
+            raise
         except Exception as exc:
             raise strict_read_error(self.storage, self.actor_id, exc) from exc
         return self.strict_from(data, runtime_args)
