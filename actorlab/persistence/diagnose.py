@@ -133,6 +133,7 @@ class _CodeCulprit(NamedTuple):
     obj: Any
     error: BaseException
     is_attribute: bool
+    is_default: bool = False  # ``name`` is a parameter of the function ``where``
 
 
 def _unwrap(value: Any) -> Any:
@@ -186,15 +187,29 @@ def locate_in_code(roots: Iterator[Any] | list[Any]) -> _CodeCulprit | None:
             parts = [(obj.__qualname__, None, obj)]
         for where, attr, value in parts:
             if isinstance(value, types.FunctionType) and (attr is None or _is_own(value)):
+                fn_where = f"{where}.{attr}" if attr else where
                 for name, used in pickling.globals_used(value):
-                    found = _check(f"{where}.{attr}" if attr else where, name, used, stack, False)
+                    found = _check(fn_where, name, used, stack, False)
                     if found is not None:
                         return found
+                for name, default in _defaults(value):  # saved with the function, too
+                    found = _check(fn_where, name, default, stack, False)
+                    if found is not None:
+                        return found._replace(is_default=True)
             elif attr is not None:
                 found = _check(where, attr, value, stack, True)
                 if found is not None:
                     return found
     return None
+
+
+def _defaults(fn: types.FunctionType) -> Iterator[tuple[str, Any]]:
+    """``(parameter, default value)`` of ``fn``'s positional and keyword-only defaults."""
+    code = fn.__code__
+    values = fn.__defaults__ or ()
+    positional = code.co_varnames[: code.co_argcount]
+    yield from zip(positional[len(positional) - len(values) :], values, strict=True)
+    yield from (fn.__kwdefaults__ or {}).items()
 
 
 def _is_own(fn: types.FunctionType) -> bool:
@@ -245,18 +260,22 @@ def not_picklable(
 
 def _code_error(c: _CodeCulprit, where: str) -> NotPicklable:
     owner = c.where.split(".")[0]
-    what = (
-        f"its class attribute {c.where}.{c.name}"
-        if c.is_attribute
-        else f"the global {c.name!r} that {c.where} uses"
-    )
-    how = (
-        f"set it per actor (in __init__ or on_start) instead of on the class {owner}"
-        if c.is_attribute
-        else f"reach it through its module (import mod, then mod.{c.name}), which is saved by name,"
-        f" or make it an attribute created in on_start or passed as RuntimeArgs (see "
-        "PersistentActor.persistent_args) and listed in __snapshot_exclude__"
-    )
+    if c.is_default:
+        what = f"the default value of the parameter {c.name!r} of {c.where}"
+        how = (
+            f"default {c.name} to None and make the value where it is used, or pass it in (as "
+            "an attribute created in on_start, or RuntimeArgs: see PersistentActor.persistent_args)"
+        )
+    elif c.is_attribute:
+        what = f"its class attribute {c.where}.{c.name}"
+        how = f"set it per actor (in __init__ or on_start) instead of on the class {owner}"
+    else:
+        what = f"the global {c.name!r} that {c.where} uses"
+        how = (
+            f"reach it through its module (import mod, then mod.{c.name}), which is saved by "
+            "name, or make it an attribute created in on_start or passed as RuntimeArgs (see "
+            "PersistentActor.persistent_args) and listed in __snapshot_exclude__"
+        )
     return NotPicklable(
         f"cannot snapshot {owner}{where}: {owner} is defined in a notebook cell (__main__), so "
         f"it is saved by value with the globals its code uses, and {what} is a "

@@ -1,7 +1,8 @@
-"""Regression: a global that a notebook class's ``__init__`` (or another dunder method) uses is
-named, like one a handler uses. Before, dunder names were skipped altogether, and the text fell
-back to "cannot snapshot C: C (TypeError: cannot pickle 'socket' object) ... keep it out of the
-saved state", which points at the state, where nothing is wrong."""
+"""Regressions: what notebook code carries along is located even where the search did not look.
+A global that a class's ``__init__`` (or another dunder method) uses, and a handler's default
+value, were not searched, and the text fell back to "cannot snapshot C: C (TypeError: cannot
+pickle 'socket' object) ... keep it out of the saved state", which points at the state, where
+nothing is wrong."""
 
 from __future__ import annotations
 
@@ -56,3 +57,25 @@ def test_the_class_machinery_is_still_not_searched(monkeypatch, sock):
     )
     with pytest.raises(al.NotPicklable, match=r"its class attribute Doc\.pool is a socket"):
         codec.dump(cls(), actor_id=AID)
+
+
+@pytest.mark.parametrize(
+    ("signature", "param"),
+    [("self, n=1, conn=CONN", "conn"), ("self, *, conn=CONN", "conn")],
+)
+def test_an_unpicklable_default_value_of_a_handler_is_named(monkeypatch, sock, signature, param):
+    """Regression: a default value is saved with the (by-value) function, like its globals."""
+    ns = {"CONN": sock}
+    cls = _main_class(
+        monkeypatch, "Defaults", ns, f"class Defaults:\n    def h({signature}):\n        return 1\n"
+    )
+    with pytest.raises(al.NotPicklable) as info:
+        codec.dump(cls(), actor_id=AID)
+    assert str(info.value) == (
+        f"cannot snapshot Defaults in actor Defaults (id {AID}): Defaults is defined in a "
+        "notebook cell (__main__), so it is saved by value with the globals its code uses, and "
+        f"the default value of the parameter '{param}' of Defaults.h is a socket (TypeError: "
+        f"cannot pickle 'socket' object). Fix: default {param} to None and make the value where "
+        "it is used, or pass it in (as an attribute created in on_start, or RuntimeArgs: see "
+        "PersistentActor.persistent_args)."
+    )
