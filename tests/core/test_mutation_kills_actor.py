@@ -319,3 +319,83 @@ def test_a_restart_starts_from_pristine_fields_and_shares_handles(al_root):
     _restarted(ref)
     got_aid, items = ref.ask_sync(Get())
     assert items == [] and got_aid == aid
+
+
+# -- dispatch by name, redefinitions --------------------------------------------------------------
+
+
+@dataclass
+class OnlyNew:
+    pass
+
+
+class Before(al.Actor):
+    @al.handler
+    def ping(self, msg: Ping) -> str:
+        return "old"
+
+
+class After(al.Actor):
+    @al.handler
+    def only_new(self, msg: OnlyNew) -> str:
+        return "new"
+
+
+def test_a_redefined_message_class_is_still_handled_by_name(al_root):
+    """Re-running the cell that defines ``Ping`` makes a new class of the same module and
+    qualname: the handler written for the old one takes it."""
+    again = type("Ping", (), {"__module__": Ping.__module__, "__qualname__": "Ping"})
+    assert again is not Ping
+    ref = al_root.spawn(Before())
+    assert ref.ask_sync(again()) == "old"
+
+
+def test_while_an_upgrade_is_on_its_way_the_new_class_s_messages_are_accepted(al_root, monkeypatch):
+    """Between a redefinition and the upgrade reaching the actor, its old class names the new
+    one as its successor (``_al_successor``, what ``al.upgrade`` sets first): a message only the
+    new class handles is accepted, not refused."""
+    ref = al_root.spawn(Before())
+    with pytest.raises(al.UnhandledMessage):
+        ref.tell(OnlyNew())
+    monkeypatch.setattr(Before, "_al_successor", After)
+    assert ref.ask_sync(OnlyNew()) == "new"
+    redefined = type("OnlyNew", (), {"__module__": __name__, "__qualname__": "OnlyNew"})
+    assert ref.ask_sync(redefined()) == "new"  # by name, as for its own class
+    assert ref.ask_sync(Ping()) == "old"
+    with pytest.raises(al.UnhandledMessage, match="Before has no handler for Stray"):
+        ref.tell(Stray())
+
+
+def test_redefining_a_base_class_warns_about_live_actors_of_its_subclasses(al_root):
+    from actorlab.upgrade import LiveCodeWarning
+
+    ns = {"al": al, "__name__": __name__}
+    exec("class Redefined(al.Actor):\n    pass\n", ns)
+
+    class Sub(ns["Redefined"]):
+        pass
+
+    al_root.spawn(Sub())
+    with pytest.warns(LiveCodeWarning, match=r"1 live actor\(s\) of .*Sub \(subclasses of Redef"):
+        exec("class Redefined(al.Actor):\n    pass\n", ns)
+
+
+class Pairs(al.Actor):
+    def __init__(self) -> None:
+        self.pair = ([], "x")  # a tuple is copied as a whole unless all it holds is immutable
+
+    @al.handler
+    def grow(self, msg: Grow) -> list:
+        self.pair[0].append(1)
+        return list(self.pair[0])
+
+    @al.handler
+    def get(self, msg: Get) -> list:
+        return list(self.pair[0])
+
+
+def test_a_restart_starts_from_a_pristine_tuple_holding_a_list(al_root):
+    ref = al_root.spawn(Pairs())
+    assert ref.ask_sync(Grow()) == [1]
+    _restarted(ref)
+    assert ref.ask_sync(Get()) == []

@@ -314,3 +314,40 @@ def test_terminate_from_outside_a_handler_stops_the_actor(al_root):
     ctx.terminate()  # from this thread: a signal handed to the runtime
     wait_until(lambda: ref.status is al.Status.STOPPED, what="the actor to stop")
     assert repr(ctx) == f"<Context of {ref.label}>"
+
+
+class _FakeTransport:
+    """A cluster stand-in: records what a placed spawn hands it."""
+
+    home = None
+
+    def __init__(self) -> None:
+        self.spawns: list[tuple] = []
+
+    def spawn(self, parent, args, name, placement):
+        self.spawns.append((parent, args, name, placement))
+        return "the remote ref"
+
+    def shutdown(self, timeout) -> None:
+        pass
+
+
+def test_a_placed_spawn_hands_everything_to_the_transport(al_root):
+    from actorlab.transport import set_transport
+
+    fake, args = _FakeTransport(), Stranger()
+    set_transport(fake)
+    try:
+        assert al_root.spawn(args, name="far", placement=PLACEMENT) == "the remote ref"
+    finally:
+        set_transport(None)
+    assert fake.spawns == [(al_root.runtime.root_cell, args, "far", PLACEMENT)]
+
+
+def test_root_shutdown_passes_its_timeout_on(al_root):
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        al_root.shutdown(timeout=-1)  # refused before anything stops
+    assert not al_root.runtime.closed
+    al_root.shutdown(timeout=5)
+    assert al_root.runtime.closed
+    al_root.shutdown()  # shut down already: nothing to do

@@ -231,8 +231,8 @@ class NoEq:
 
 
 def test_diff_field_by_field_in_order():
-    saved = Box(kept=1, changed=1, gone=[1])
-    live = Box(kept=1, changed=2, new="n")
+    saved = Box(kept=[1], changed=1, gone=[1])  # kept: equal, not the same object
+    live = Box(kept=[1], changed=2, new="n")
     assert al.diff_snapshot(saved, live) == [
         FieldDiff("changed", "changed", 1, 2),
         FieldDiff("gone", "removed", saved=[1]),

@@ -197,8 +197,8 @@ def test_a_global_of_a_handler_the_whole_text(monkeypatch, sock):
     cls = _main_class(
         monkeypatch,
         "Handler",
-        {"CONN": sock},
-        "class Handler:\n    def add(self, n):\n        return CONN.fileno() + n\n",
+        {"LIMIT": 3, "CONN": sock},  # LIMIT pickles: never named
+        "class Handler:\n    def add(self, n):\n        return LIMIT + CONN.fileno() + n\n",
     )
     assert _message(cls()) == _global_text("Handler", "Handler.add", "Handler")
 
@@ -232,6 +232,57 @@ def test_a_notebook_base_class_is_searched(monkeypatch, sock):
     assert f"and its class attribute Base.pool is a socket ({SOCKET_ERROR})" in text
     assert text.startswith(f"cannot snapshot Base in actor Sub (id {AID}): Base is defined")
     assert text.endswith("instead of on the class Base.")
+
+
+def test_each_part_of_code_is_searched_once_and_the_search_goes_on(monkeypatch, sock):
+    """Two handlers share a recursive helper (searched once), and the culprit is on the base."""
+    ns = {"CONN": sock}
+    _main_function(
+        monkeypatch, "countdown", ns, "def countdown(n):\n    return n and countdown(n - 1)\n"
+    )
+    ns["Base"] = _main_class(monkeypatch, "Base", ns, "class Base:\n    pool = CONN\n")
+    cls = _main_class(
+        monkeypatch,
+        "Shares",
+        ns,
+        "class Shares(Base):\n"
+        "    def a(self):\n"
+        "        return countdown(1)\n"
+        "    def b(self):\n"
+        "        return countdown(2)\n",
+    )
+    assert "and its class attribute Base.pool is a socket" in _message(cls())
+
+
+class ImportedBase:
+    """A base class imported from a module: saved by name, its class attributes are not saved."""
+
+    lock = threading.Lock()
+
+
+def test_an_imported_base_class_is_not_searched(monkeypatch, sock):
+    act = _main_class(
+        monkeypatch,
+        "Act",
+        {"ImportedBase": ImportedBase},
+        "class Act(ImportedBase):\n    def h(self):\n        return 1\n",
+    )
+    snap = _main_class(monkeypatch, "Snap", {"CONN": sock}, "class Snap:\n    pool = CONN\n")
+    with pytest.raises(al.NotPicklable) as info:
+        codec.dump_snapshot(act, snap(), actor_id=AID, actor_path=None, label="a")
+    assert "and its class attribute Snap.pool is a socket" in str(info.value)
+
+
+def test_a_notebook_class_held_by_a_class_attribute_is_searched(monkeypatch, sock):
+    ns = {"CONN": sock}
+    ns["Inner"] = _main_class(monkeypatch, "Inner", ns, "class Inner:\n    pool = CONN\n")
+    cls = _main_class(monkeypatch, "Outer", ns, "class Outer:\n    kind = Inner\n")
+    assert "and its class attribute Inner.pool is a socket" in _message(cls())
+
+
+def test_a_class_attribute_whose_name_ends_in_underscores_is_searched(monkeypatch, sock):
+    cls = _main_class(monkeypatch, "Trail", {"CONN": sock}, "class Trail:\n    conn__ = CONN\n")
+    assert "and its class attribute Trail.conn__ is a socket" in _message(cls())
 
 
 @pytest.mark.parametrize(
