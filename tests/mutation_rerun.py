@@ -2,9 +2,11 @@
 
 mutmut measures a whole export once; a kill test written afterwards is checked against the
 survivors with this script instead of a second full run. It does what a mutmut worker does,
-without the fork server: in ``EXPORT/mutants`` it runs pytest on the given test files (copied in
-from this checkout first) with ``MUTANT_UNDER_TEST=<name>``, one mutant at a time, with a hard
-time limit. A run with no mutant active must pass first, or every "kill" would be false.
+without the fork server: in a scratch copy of ``EXPORT/mutants`` (never the export itself: a new
+test file there makes a mutmut run in it re-collect its stats, and stop if the file fails) it
+runs pytest on the given test files, copied in from this checkout, with
+``MUTANT_UNDER_TEST=<name>``, one mutant at a time, with a hard time limit. A run with no mutant
+active must pass first, or every "kill" would be false.
 
     python tests/mutation_rerun.py /tmp/mut tests/core/test_x.py ... --names NAME... | --names-file F
 
@@ -19,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import tomllib
@@ -39,13 +42,13 @@ def mutmut_args(export: Path) -> list[str]:
     return list(config["tool"]["mutmut"].get("pytest_add_cli_args", []))
 
 
-def run_one(export: Path, tests: list[str], name: str, limit: float) -> str:
+def run_one(export: Path, work: Path, tests: list[str], name: str, limit: float) -> str:
     python = export / ".venv-mutation" / "bin" / "python"
     env = dict(os.environ, MUTANT_UNDER_TEST=name, PYTHONDONTWRITEBYTECODE="1")
     try:
         done = subprocess.run(
             [str(python), "-m", "pytest", *PYTEST_ARGS, *mutmut_args(export), *tests],
-            cwd=export / "mutants",
+            cwd=work,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -68,8 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     root = Path(__file__).resolve().parent.parent
+    work = Path(tempfile.mkdtemp(prefix="mutation-rerun-")) / "mutants"
+    shutil.copytree(args.export / "mutants", work, symlinks=True)
     for test in args.tests:
-        target = args.export / "mutants" / test
+        target = work / test
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / test, target)
     names = args.names or [
@@ -77,20 +82,23 @@ def main(argv: list[str] | None = None) -> int:
         for line in args.names_file.read_text().splitlines()
         if line.strip()
     ]
-    if run_one(args.export, args.tests, "", args.limit) != "survived":
-        print("the tests fail with no mutant active: fix them first", file=sys.stderr)
-        return 2
-    counts: dict[str, int] = {}
-    left = []
-    for name in names:
-        verdict = run_one(args.export, args.tests, name, args.limit)
-        counts[verdict] = counts.get(verdict, 0) + 1
-        if verdict == "survived":
-            left.append(name)
-        print(f"{verdict:8} {name}", flush=True)
-    print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())), f"of {len(names)}")
-    if args.left:
-        args.left.write_text("".join(n + "\n" for n in left))
+    try:
+        if run_one(args.export, work, args.tests, "", args.limit) != "survived":
+            print("the tests fail with no mutant active: fix them first", file=sys.stderr)
+            return 2
+        counts: dict[str, int] = {}
+        left = []
+        for name in names:
+            verdict = run_one(args.export, work, args.tests, name, args.limit)
+            counts[verdict] = counts.get(verdict, 0) + 1
+            if verdict == "survived":
+                left.append(name)
+            print(f"{verdict:8} {name}", flush=True)
+        print(", ".join(f"{k} {v}" for k, v in sorted(counts.items())), f"of {len(names)}")
+        if args.left:
+            args.left.write_text("".join(n + "\n" for n in left))
+    finally:
+        shutil.rmtree(work.parent)
     return 0
 
 
