@@ -32,15 +32,19 @@ def trust_snapshot(
     """
     store = storage_or_default(storage)
     aid = ActorId(actor_id)
-    signed = format.sign(read_blocking(store, aid), expected_id=aid, source=repr(store))
-    if isinstance(store, BaseStorage):
-        store.write(aid, signed)
-    else:
+    rt = None
+    if not isinstance(store, BaseStorage):
+        # before reading: read_blocking's own refusal points to an async form this has not
         rt = get_runtime()
         if rt.on_loop_thread():
             raise WrongThread(
                 f"{store!r} only has async methods, which trust_snapshot() cannot wait for inside "
                 "an actor. Fix: call it from a notebook cell or script"
             )
+    signed = format.sign(read_blocking(store, aid, rt), expected_id=aid, source=repr(store))
+    if isinstance(store, BaseStorage):
+        store.write(aid, signed)
+    else:
+        assert rt is not None
         wait_future(rt.submit(store.try_write(aid, signed)), None)
     return format.read_header(signed)
