@@ -79,3 +79,28 @@ def test_an_unpicklable_default_value_of_a_handler_is_named(monkeypatch, sock, s
         "it is used, or pass it in (as an attribute created in on_start, or RuntimeArgs: see "
         "PersistentActor.persistent_args)."
     )
+
+
+def test_a_default_that_is_notebook_code_is_searched_in_turn(monkeypatch, sock):
+    import __main__
+
+    ns = {"CONN": sock}
+    exec("def helper():\n    return CONN.fileno()\n", ns)
+    ns["helper"].__module__ = "__main__"
+    monkeypatch.setattr(__main__, "helper", ns["helper"], raising=False)
+    cls = _main_class(
+        monkeypatch, "Calls", ns, "class Calls:\n    def h(self, f=helper):\n        return f()\n"
+    )
+    with pytest.raises(al.NotPicklable, match=r"the global 'CONN' that helper uses is a socket"):
+        codec.dump(cls(), actor_id=AID)
+
+
+def test_the_members_after_a_property_are_searched(monkeypatch, sock):
+    cls = _main_class(
+        monkeypatch,
+        "Later",
+        {"CONN": sock},
+        "class Later:\n    @property\n    def p(self):\n        return 1\n    pool = CONN\n",
+    )
+    with pytest.raises(al.NotPicklable, match=r"its class attribute Later\.pool is a socket"):
+        codec.dump(cls(), actor_id=AID)
