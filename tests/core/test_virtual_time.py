@@ -39,14 +39,16 @@ class Ticker(al.Actor):
         return self.ticks
 
 
-def test_an_hour_of_send_every_runs_in_well_under_a_second(al_clock):
+def test_an_hour_of_send_every_runs_without_waiting_for_it(al_clock):
+    # A clock that waited in real time would take the hour; 3600 ticks of work take well
+    # under a second on a quiet machine, and the bound leaves room for a loaded one.
     t = al.root().spawn(Ticker())
     started = time.perf_counter()
     al_clock.advance(3600)
     elapsed = time.perf_counter() - started
     assert t.ask_sync(Count()) == 3600
     assert al_clock.now() == 3600
-    assert elapsed < 1.0, f"an hour of virtual time took {elapsed:.2f} s of real time"
+    assert elapsed < 60, f"an hour of virtual time took {elapsed:.2f} s of real time"
 
 
 def test_send_after_fires_exactly_at_its_deadline(al_clock):
