@@ -138,3 +138,14 @@ def test_persistent_args_returning_what_cannot_be_spawned_is_refused(al_root):
         "Returns.persistent_args() returned 42, which cannot be spawned. "
         "Fix: return an actor instance or an al.ActorArgs"
     )
+
+
+class NotAnActor:
+    def __init__(self) -> None:
+        self.x = 1
+
+
+def test_snapshot_of_something_that_is_not_an_actor_says_it_is_not_persistent():
+    with pytest.raises(TypeError) as caught:
+        al.snapshot_of(NotAnActor())
+    assert str(caught.value).startswith("NotAnActor is not persistent, so it has no snapshot.")
