@@ -129,3 +129,14 @@ def test_settle_a_callback_passes_the_value_and_the_error():
     settle(lambda value, error: calls.append((value, error)), None, err)
     assert calls == [(1, None), (None, err)]
     settle(None, 1)  # nothing to settle
+
+
+def test_a_reply_waited_for_without_a_timeout_gets_a_late_result():
+    import threading
+
+    reply = Reply()
+    threading.Timer(1.2, reply.set_result, ("late",)).start()  # longer than a second
+    assert reply.result(None) == "late"
+    quick = Reply()
+    threading.Timer(0.01, quick.set_result, ("quick",)).start()
+    assert quick.result() == "quick" and quick.exception(None) is None

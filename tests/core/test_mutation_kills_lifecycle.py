@@ -410,3 +410,85 @@ def concurrent_ask_now(ref):
 
     threading.Thread(target=run, daemon=True).start()
     return out
+
+
+_FAILS_LEFT: list = []
+
+
+class FlakyArgs(al.ActorArgs[Hooks]):
+    """Fails to build the actor while _FAILS_LEFT has items, then builds it."""
+
+    def initialize(self, ctx):
+        if _FAILS_LEFT:
+            _FAILS_LEFT.pop()
+            raise ConnectionError("not yet")
+        return Hooks("flaky")
+
+
+def test_a_failed_construction_restarts_without_on_restart_and_then_works(al_root):
+    _FAILS_LEFT[:] = [1]
+    sup = al_root.spawn(Sup(FlakyArgs()), name="sup")
+    kid = sup.ask_sync(Get())
+    wait_until(lambda: kid.info().restarts == 1, what="the restart after the failed build")
+    assert kid.ask_sync(Get()) == 1
+    assert [e.kind for e in kid.info().errors] == ["initialize"]
+    assert not any(entry[0] == "on_restart" for entry in _LOG)  # no instance to run it on
+
+
+_HOLD = threading.Event()
+
+
+@dataclass
+class Busy:
+    pass
+
+
+class Pair(al.Actor):
+    """One-for-all over two children; a handler that keeps it busy while both fail."""
+
+    supervisor = al.OneForAll(max_restarts=10, within=60.0)
+
+    def on_start(self) -> None:
+        self.kids = [self.ctx.spawn(Counter(), name=n) for n in ("left", "right")]
+
+    @al.handler
+    async def busy(self, msg: Busy) -> None:
+        await asyncio.get_running_loop().run_in_executor(None, _HOLD.wait, 5)
+
+    @al.handler
+    def get(self, msg: Get) -> list:
+        return self.kids
+
+
+def test_an_escalation_from_before_a_restart_is_ignored_every_time(al_root):
+    pair = al_root.spawn(Pair(), name="pair")
+    left, right = pair.ask_sync(Get())
+    for n in (1, 2):  # the second round: the restarted children's escalations are stale too
+        _HOLD.clear()
+        pair.tell(Busy())
+        wait_until(lambda: pair.info().current_handler is not None, what="the busy handler")
+        left.tell(Boom())
+        right.tell(Boom())
+        wait_until(
+            lambda: left.info().failures == n and right.info().failures == n, what="both fail"
+        )
+        _HOLD.set()
+        wait_until(
+            lambda n=n: left.info().restarts == n and right.info().restarts == n, what="restarts"
+        )
+        wait_idle()
+        # one decision restarted both; the other child's escalation was stale: no second restart
+        assert (left.info().restarts, right.info().restarts) == (n, n)
+    assert left.ask_sync(Get()) == 0 and right.ask_sync(Get()) == 0
+
+
+def test_stopping_a_monitored_taskless_actor_answers_the_stop(al_root):
+    p = al_root.spawn(Plain(), name="watched-plain")
+    assert p.ask_sync(Get()) == 0
+    statuses = []
+    al.monitor(p, lambda u: statuses.append(u.status))
+    wait_until(lambda: statuses, what="the first update")
+    p.stop(timeout=3)  # the stop's ack is settled: no TimeoutError
+    assert p.is_closed()
+    wait_until(lambda: statuses[-1] is al.Status.STOPPED, what="the stopped update")
+    assert al.Status.STOPPING in statuses

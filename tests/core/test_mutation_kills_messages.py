@@ -191,6 +191,17 @@ def test_annotations_that_are_not_classes_are_refused():
     )
 
 
+def test_a_union_member_that_is_not_a_class_names_the_handler():
+    def define():
+        class Mixed(al.Actor):
+            @al.handler
+            def h(self, msg: int | typing.Literal["a"]) -> None: ...
+
+    text = _error(define)
+    assert text.startswith("handler test_a_union_member_that_is_not_a_class_names_the_handler.")
+    assert "Mixed.h is annotated with typing.Literal['a'], which is not a class" in text
+
+
 # -- a class's dispatch table ----------------------------------------------------------------------
 def test_two_handlers_for_a_type_of_a_union_name_both_and_the_fix():
     def define():
@@ -363,3 +374,46 @@ def test_resolve_prefers_the_nearest_class_of_the_mro():
     table = {A: sa, B: sb}
     assert messages.resolve(table, {}, C, messages.names_of(table)) is sb
     assert messages.resolve(table, {}, A, messages.names_of(table)) is sa
+
+
+def test_a_decorated_method_of_the_same_name_handles_its_own_types_only(al_root):
+    class Base(al.Actor):
+        @al.handler
+        def h(self, msg: Get) -> str:
+            return "base get"
+
+    class Child(Base):
+        @al.handler
+        def h(self, msg: Ping) -> str:  # the same name, another message type
+            return "child ping"
+
+    c = al_root.spawn(Child())
+    assert c.ask_sync(Ping()) == "child ping"
+    assert c.ask_sync(Get()) == "base get"  # still the inherited handler
+
+
+def test_an_undecorated_override_keeps_the_handlers_name(al_root):
+    import asyncio
+    import threading
+
+    from actorlab.testing import wait_until
+
+    gate = threading.Event()
+
+    class Base(al.Actor):
+        @al.handler
+        def work(self, msg: Get) -> str:
+            return "base"
+
+    class Child(Base):
+        async def work(self, msg: Get) -> str:
+            await asyncio.get_running_loop().run_in_executor(None, gate.wait, 5)
+            return "child"
+
+    c = al_root.spawn(Child(), name="named")
+    c.tell(Get())
+    try:
+        wait_until(lambda: c.info().current_handler is not None, what="the handler")
+        assert c.info().current_handler == "work(Get)"
+    finally:
+        gate.set()

@@ -325,3 +325,46 @@ def test_a_forward_gets_no_reply_event(al_root):
     finally:
         unsubscribe()
     assert [e for e in seen if e.kind == "reply" and e.src == c.id] == []
+
+
+def test_a_monitor_that_raises_at_its_first_update_is_removed_at_once(al_root, caplog):
+    class Viewed(Counter):
+        def view(self):
+            return self.value
+
+    v = al_root.spawn(Viewed(), name="first-fails")
+    v.ask_sync(Get())
+    calls = []
+
+    def bad(update):
+        calls.append(update)
+        raise ValueError("at once")
+
+    with caplog.at_level(logging.ERROR, logger="actorlab"):
+        al.monitor(v, bad)
+        wait_until(lambda: calls, what="the first update")
+        v.ask_sync(Add(1))
+        wait_idle()
+    assert len(calls) == 1  # removed after the first update it raised on
+    messages = [r.getMessage() for r in caplog.records]
+    assert "a monitor callback of actor first-fails raised; it was removed" in messages
+
+
+def test_a_queued_message_from_an_actor_shows_its_sender(al_root, gate):
+    class Sender(al.Actor):
+        def __init__(self, to) -> None:
+            self.to = to
+
+        @al.handler
+        def go(self, msg: str) -> None:
+            self.to.tell(Add(1))
+
+    g = al_root.spawn(Gate(), name="gate")
+    g.tell(Hold())
+    wait_until(lambda: g.info().current_handler is not None, what="the handler to start")
+    s = al_root.spawn(Sender(g), name="sender")
+    s.tell("go")
+    wait_until(lambda: g.info().mailbox == 1, what="the message to queue")
+    (preview,) = g.info().mailbox_preview
+    assert (preview.sender, preview.msg_repr) == ("sender", "Add(amount=1)")
+    gate.set()

@@ -39,6 +39,21 @@ def test_inspect_lists_parents_before_their_children_depth_first(al_root):
         *(k.id for k in b_kids),
     ]
     assert all(i.mailbox_preview == () for i in al.inspect())  # no previews: cheap
+    assert all(i.state_preview == {} and i.view is None for i in al.inspect())
+
+
+class Late(al.Actor):
+    @al.handler
+    def spawn(self, msg: str) -> al.ActorRef:
+        return self.ctx.spawn(Counter(), name=msg)
+
+
+def test_a_child_spawned_after_its_uncles_is_still_listed_under_its_parent(al_root):
+    a = al_root.spawn(Late(), name="a")
+    b = al_root.spawn(Counter(), name="b")
+    b.ask_sync(Get())
+    a.ask_sync("a-late")
+    assert [i.label for i in al.inspect()] == ["a", "a-late", "b"]
 
 
 def test_without_a_runtime_the_observers_return_nothing():

@@ -82,6 +82,7 @@ def test_a_failing_actors_children_wait_suspended_until_it_is_resumed(al_root, d
     assert kid.ask_sync(Get()) == 5  # resumed: the queued messages ran, in order
     assert middle.ask_sync(Get()) == "middle"
     assert al.Status.SUSPENDED in statuses
+    assert all(isinstance(s, al.Status) for s in statuses)  # every update a real status
     assert kid.info().status is al.Status.IDLE
     assert middle.info().restarts == 0 and kid.info().restarts == 0
 
@@ -186,3 +187,39 @@ def test_a_supervisor_terminating_all_children_skips_none(al_root):
     kids[1].tell(Boom())
     wait_until(lambda: all(k.is_closed() for k in kids), what="every child stopped")
     assert s.ask_sync(Get()) == kids and not s.is_closed()
+
+
+class Uncle(al.Actor):
+    """A parent of its own: its child is a grandchild of the actor that fails."""
+
+    def on_start(self) -> None:
+        self.kid = self.ctx.spawn(Counter(), name="grandkid")
+
+    @al.handler
+    def kid_ref(self, msg: Kid) -> al.ActorRef:
+        return self.kid
+
+
+class MiddleOfThree(Middle):
+    def on_start(self) -> None:
+        self.kid = self.ctx.spawn(Uncle(), name="uncle")
+
+
+class SlowResumerOfThree(SlowResumer):
+    def on_start(self) -> None:
+        self.middle = self.ctx.spawn(MiddleOfThree(), name="middle")
+
+
+def test_a_suspension_reaches_the_grandchildren_and_so_does_the_resume(al_root, decide):
+    top = al_root.spawn(SlowResumerOfThree(), name="top")
+    middle = top.ask_sync(Get())
+    uncle = middle.ask_sync(Kid())
+    grandkid = uncle.ask_sync(Kid())
+    middle.tell(Boom())
+    wait_until(lambda: grandkid.info().status is al.Status.SUSPENDED, what="the grandchild held")
+    assert uncle.info().status is al.Status.SUSPENDED
+    grandkid.tell(Add(4))
+    wait_until(lambda: grandkid.info().mailbox == 1, what="the message to queue")
+    decide.set()
+    assert grandkid.ask_sync(Get()) == 4
+    assert grandkid.info().status is al.Status.IDLE and not uncle.is_closed()

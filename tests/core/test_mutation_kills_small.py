@@ -246,3 +246,25 @@ def test_the_runtimes_events_carry_actor_ids(al_root):
     c.ask_sync(Get())
     (spawn,) = [e for e in al.events() if e.kind == "spawn"]
     assert spawn.dst == c.id and spawn.src is None and spawn.msg_type == "Counter"
+
+
+def test_listeners_get_the_events_source_and_detail():
+    ring = EventRing(clock=lambda: 2.0)
+    a, b = ActorId.new(), ActorId.new()
+    seen = []
+    ring.subscribe(seen.append, messages=False)
+    ring.emit("fail", a, b, "T", "r", 1, 2, "ValueError: x")
+    (ev,) = seen
+    assert (ev.src, ev.dst, ev.ask_id, ev.detail) == (a, b, 2, "ValueError: x")
+    assert ev == ring.snapshot()[0]
+
+
+def test_two_message_listeners_keep_message_events_on_until_both_leave():
+    ring = EventRing()
+    off_a = ring.subscribe(lambda e: None)
+    off_b = ring.subscribe(lambda e: None)
+    assert ring.message_events == 2
+    off_a()
+    assert ring.message_events == 1  # the other one still wants message events
+    off_b()
+    assert ring.message_events == 0

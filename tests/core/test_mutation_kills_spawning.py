@@ -153,6 +153,8 @@ def test_initialize_returning_another_type_fails_the_actor_with_a_clear_error(al
     (error,) = w.info().errors
     assert (error.kind, error.type) == ("initialize", "TypeError")
     assert error.message == "Wrong.initialize() returned 'not an actor', not a Counter"
+    (stop,) = [e for e in al.events() if e.kind == "stop"]
+    assert stop.detail == "the actor stopped"  # stopped by its supervisor, no internal error
 
 
 class Right(al.ActorArgs[Counter]):
@@ -235,3 +237,92 @@ def test_a_duplicate_actor_id_names_the_live_actor_and_the_fix(al_root, tmp_path
     ).ref
     assert other.id == al.ActorId.from_name("x") and al.lookup("two") == other
     assert al.lookup("one") == first
+
+
+def test_a_taken_name_names_the_actor_holding_it_and_the_fixes(al_root):
+    first = al_root.spawn(Counter(), name="held")
+    first.ask_sync(Get())
+    with pytest.raises(al.NameTaken) as info:
+        al_root.spawn(Counter(), name="held")
+    assert str(info.value) == (
+        "the name 'held' is taken by the live actor held (Counter, idle). Fix: stop it first "
+        "(al.lookup('held').stop()), free the name (al.root().free('held')), or pick another"
+    )
+
+
+class Versioned(al.Actor):
+    @al.handler
+    def get(self, msg: Get) -> str:
+        return type(self).__name__
+
+
+# Another definition of Versioned (the same module and qualname: what re-running a cell makes),
+# made while no Versioned actor lives, so no live upgrade is under way.
+_OLD_VERSIONED = Versioned
+Versioned = type("Versioned", (al.Actor,), {"__module__": __name__, "__qualname__": "Versioned"})
+
+
+class NewerDefinition(al.ActorArgs[_OLD_VERSIONED]):
+    def initialize(self, ctx):
+        return Versioned()  # the other definition: still "a Versioned"
+
+
+def test_initialize_may_return_another_definition_of_the_actor_class(al_root):
+    v = al_root.spawn(NewerDefinition())
+    wait_until(lambda: v.info().status is not al.Status.STARTING, what="the start")
+    assert v.info().errors == () and not v.is_closed()
+
+
+class Started(al.Actor):
+    def __init__(self) -> None:
+        self.items = [1]
+
+    def on_start(self) -> None:  # (a hook: the actor starts through its task)
+        pass
+
+    @al.handler
+    def peek(self, msg: Peek) -> object:
+        return getattr(self, msg.what)
+
+
+def test_the_first_instance_is_the_copy_made_at_the_spawn(al_root):
+    gate, entered = threading.Event(), threading.Event()
+
+    class Blocker(al.Actor):
+        @al.handler
+        def get(self, msg: Get) -> None:
+            entered.set()
+            gate.wait(5)  # holds the runtime thread: nothing starts meanwhile
+
+    b = al_root.spawn(Blocker())
+    b.tell(Get())
+    assert entered.wait(5)
+    try:
+        pristine = Started()
+        s = al_root.spawn(pristine)
+        pristine.items.append(2)  # after the spawn, before the actor starts
+    finally:
+        gate.set()
+    assert s.ask_sync(Peek("items")) == [1]
+
+
+def test_a_ctrl_c_mid_hand_off_still_starts_the_registered_actor(al_root, monkeypatch):
+    from actorlab.runtime import get_runtime
+
+    rt = get_runtime()
+    real = rt.run_soon
+    calls = []
+
+    def interrupted(fn):
+        calls.append(fn)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # the first hand-off: nothing scheduled
+        real(fn)
+        raise RuntimeError("the retry's own trouble is swallowed")
+
+    monkeypatch.setattr(rt, "run_soon", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        al_root.spawn(Counter(4), name="interrupted")
+    monkeypatch.setattr(rt, "run_soon", real)
+    assert len(calls) == 2 and calls[0] == calls[1]
+    assert al.lookup("interrupted").ask_sync(Get()) == 4
