@@ -4,6 +4,7 @@ takes on, the failure texts and report, al.upgrade's timeout and outcomes, warni
 Cells run as in tests/core/test_live_code.py (``nb``: a module of its own, like ``__main__``).
 """
 
+import contextlib
 import io
 import sys
 import threading
@@ -564,3 +565,50 @@ class Stopper(al.Actor):
     rt.call(nb.gate.set)
     stopped.result(5)
     assert c.ask_sync(nb.Get()) == ("v2", 1, 1)
+
+
+# -- the notebook cell an upgrade's output and errors are shown in ------------------------------------
+@pytest.fixture
+def origins():
+    """Origin hooks as a kernel installs them: the token of the cell running, and the cells
+    (tokens) entered around code whose output is routed."""
+    from actorlab import runtime
+
+    entered: list[object] = []
+    current = ["elsewhere"]
+
+    @contextlib.contextmanager
+    def enter(token: object) -> Iterator[None]:
+        entered.append(token)
+        yield
+
+    runtime.set_origin_hooks(lambda: current[0], enter)
+    yield entered, current
+    runtime.set_origin_hooks(None, None)
+
+
+def test_automatic_upgrade_runs_on_upgrade_and_reports_in_the_defining_cell(
+    al_root, nb, origins, monkeypatch
+):
+    nb.run(COUNTER)
+    c = al_root.spawn(nb.Counter(4))
+    assert c.ask_sync(nb.Get()) == 4
+    entered, current = origins
+    monkeypatch.setattr(sys, "stderr", Stream())
+    current[0] = "defining"
+    nb.run(FAILING)
+    current[0] = "asking"
+    assert c.ask_sync(nb.Get()) == 4
+    monkeypatch.undo()
+    assert entered.count("defining") == 2  # on_upgrade, then the failure report
+
+
+def test_explicit_upgrade_runs_on_upgrade_in_the_calling_cell(al_root, nb, manual, origins):
+    nb.run(COUNTER)
+    c = al_root.spawn(nb.Counter(4))
+    assert c.ask_sync(nb.Get()) == 4
+    nb.run(COUNTER_V2 + "\n    def on_upgrade(self, old_class):\n        pass\n")
+    entered, current = origins
+    current[0] = "upgrading"
+    assert al.upgrade(nb.Counter) == [c]
+    assert entered.count("upgrading") == 1  # on_upgrade
