@@ -383,7 +383,9 @@ def test_upgrade_again_while_an_upgrade_is_on_its_way(al_root, nb, manual):
     t.start()
     rt.call(nb.gate.set)
     t.join(20)
-    assert result == [[r]]
+    # (the second call usually finds the actor still held; if the first upgrade ran before its
+    # search, it finds nothing to do: either way one upgrade, one on_upgrade)
+    assert result in ([[r]], [[]])
     assert r.info().upgrades == 1 and r._live().actor.calls == 1
 
 
