@@ -492,3 +492,27 @@ def test_stopping_a_monitored_taskless_actor_answers_the_stop(al_root):
     assert p.is_closed()
     wait_until(lambda: statuses[-1] is al.Status.STOPPED, what="the stopped update")
     assert al.Status.STOPPING in statuses
+
+
+def test_a_stopped_actor_frees_its_own_names_only(al_root):
+    plain = al_root.spawn(Counter(), name="plain")
+    plain.ask_sync(Get())
+    plain.stop()
+    with pytest.raises(al.ActorNotFound):
+        al.lookup("plain")
+    assert al_root.spawn(Counter(2), name="plain").ask_sync(Get()) == 2  # the name is free
+    moved = al_root.spawn(Counter(), name="moved")
+    other = al_root.spawn(Counter(), name="other")
+    other.ask_sync(Get())
+    al_root.free("moved")  # its spawn name, now bound to another actor
+    al_root.bind("moved", other)
+    moved.stop()
+    assert al.lookup("moved") == other  # not freed with the actor that first had it
+
+
+def test_a_childs_stop_event_names_its_parent(al_root):
+    sup = al_root.spawn(Sup(), name="sup")
+    kid = sup.ask_sync(Get())
+    kid.stop()
+    (stop,) = [e for e in al.events() if e.kind == "stop"]
+    assert (stop.src, stop.dst, stop.detail) == (sup.id, kid.id, "the actor stopped")

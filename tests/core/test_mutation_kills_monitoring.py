@@ -368,3 +368,15 @@ def test_a_queued_message_from_an_actor_shows_its_sender(al_root, gate):
     (preview,) = g.info().mailbox_preview
     assert (preview.sender, preview.msg_repr) == ("sender", "Add(amount=1)")
     gate.set()
+
+
+class FromArgs(al.ActorArgs[Counter]):
+    def initialize(self, ctx):
+        return Counter(1)
+
+
+def test_an_actor_built_from_args_shares_no_fields(al_root):
+    c = al_root.spawn(FromArgs())
+    assert c.ask_sync(Get()) == 1
+    assert c.info().shared_fields == ()
+    assert [i.shared_fields for i in al.inspect()] == [()]

@@ -56,6 +56,17 @@ def test_a_child_spawned_after_its_uncles_is_still_listed_under_its_parent(al_ro
     assert [i.label for i in al.inspect()] == ["a", "a-late", "b"]
 
 
+def test_inspect_shows_no_view_and_info_does(al_root):
+    class Viewed(Counter):
+        def view(self):
+            return "seen"
+
+    v = al_root.spawn(Viewed(), name="viewed")
+    v.ask_sync(Get())
+    (cheap,) = al.inspect()
+    assert cheap.view is None and v.info().view == "seen"
+
+
 def test_without_a_runtime_the_observers_return_nothing():
     al.shutdown(timeout=2.0)
     assert al.inspect() == [] and al.events() == [] and al.dead_letters() == []
