@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import copyreg
 import enum
 import inspect
 import typing
@@ -101,13 +102,21 @@ class Actor:
             ) from None
         return cell.context  # type: ignore[no-any-return]
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> Any:
+        """The fields, without the cell and the constructor's arguments; ``(fields, slots)``
+        when the class has ``__slots__`` (pickle's own form for such state)."""
         state = self.__dict__.copy()
         state.pop(_CELL, None)
         state.pop(_INIT, None)
-        return state
+        names = copyreg._slotnames(type(self))  # type: ignore[attr-defined]
+        slots = {n: getattr(self, n) for n in names if hasattr(self, n)}
+        return (state, slots) if slots else state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
+    def __setstate__(self, state: Any) -> None:
+        if isinstance(state, tuple):
+            state, slots = state
+            for name, value in slots.items():
+                _setattr(self, name, value)
         self.__dict__.update(state)
 
     # -- hooks (all optional, sync or async) -----------------------------------------------------
@@ -231,15 +240,16 @@ _INIT = "_al_init"
 #: Where a running actor instance keeps its cell (``ctx``; never copied, pickled or shown).
 _CELL = "_al_cell"
 
-_ATOMS = (int, float, str, bytes, bool, type(None), complex, frozenset, enum.Enum)
+_ATOMS = (int, float, str, bytes, bool, type(None), complex, enum.Enum)
 #: The exact types of most atoms (``fresh_copy`` tests them first).
 _ATOM_TYPES = frozenset(_ATOMS) - {enum.Enum}
 
 
 def _is_atom(value: object) -> bool:
+    """Immutable all the way down, so a restart may share it with the pristine args."""
     if isinstance(value, _ATOMS) or getattr(type(value), "_al_atom", False):
         return True
-    if type(value) is tuple:
+    if type(value) is tuple or type(value) is frozenset:  # (their members may be mutable)
         return all(_is_atom(v) for v in value)
     return False
 

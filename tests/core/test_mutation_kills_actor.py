@@ -300,11 +300,6 @@ def _restarted(ref) -> None:
     assert ref.info().restarts == before + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actor.py bug: Actor.__getstate__ returns __dict__ only, so the deep copy a spawn "
-    "starts from (fresh_copy) drops every __slots__ value: a slotted actor has none",
-)
 def test_a_restart_starts_from_pristine_slots(al_root):
     ref = al_root.spawn(Slotted())
     assert ref.ask_sync(Grow()) == [0] and ref.ask_sync(Grow()) == [0, 1]
@@ -424,12 +419,6 @@ class Tags(al.Actor):
         return tag.hits
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actor.py bug: fresh_copy takes every frozenset for an immutable atom (_ATOMS, "
-    "_ATOM_TYPES) and shares it with the pristine args, so a mutable object inside one keeps "
-    "its changes across a restart (a tuple is checked member by member; a frozenset is not)",
-)
 def test_a_restart_starts_from_a_pristine_frozenset_member(al_root):
     ref = al_root.spawn(Tags())
     assert ref.ask_sync(Grow()) == 1 and ref.ask_sync(Grow()) == 2

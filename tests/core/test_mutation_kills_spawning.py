@@ -132,11 +132,6 @@ class CopyableSlots(al.Actor):
         return getattr(self, msg.what, "<unset>")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in actor.py: fresh_copy deep-copies an actor with __slots__ through "
-    "Actor.__getstate__, which returns only __dict__: the copy has no slot attributes",
-)
 def test_slot_attributes_of_a_copyable_actor_survive_its_spawn(al_root):
     assert al_root.spawn(CopyableSlots()).ask_sync(Peek("numbers")) == [1]
 
