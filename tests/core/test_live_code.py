@@ -652,13 +652,8 @@ def test_importlib_reload_upgrades(al_root, tmp_path, monkeypatch):
         sys.modules.pop("live_reload_mod", None)
 
 
-def test_upgrade_waits_for_the_class_statement_to_finish(al_root, nb):
-    """A decorator that lets the runtime run before it adds ``__init__``: the upgrade still
-    sees the finished class (and the name bound), never the half-made one."""
-    nb.run(COUNTER)
-    c = al_root.spawn(nb.Counter(4))
-    nb.run(
-        """
+#: A decorator that lets the runtime thread run before it adds ``__init__``.
+LATE_INIT = """
 from actorlab.runtime import get_runtime
 
 def late_init(cls):
@@ -669,7 +664,17 @@ def late_init(cls):
         self.doubled = 2 * start
     cls.__init__ = __init__
     return cls
+"""
 
+
+def test_upgrade_waits_for_the_class_statement_to_finish(al_root, nb):
+    """A decorator that lets the runtime run before it adds ``__init__``: the upgrade still
+    sees the finished class (and the name bound), never the half-made one."""
+    nb.run(COUNTER)
+    c = al_root.spawn(nb.Counter(4))
+    nb.run(
+        LATE_INIT
+        + """
 @late_init
 class Counter(al.Actor):
     def on_upgrade(self, old_class):
@@ -689,8 +694,6 @@ def test_upgrade_finds_the_class_statement_through_wrapper_frames(al_root, nb):
     the upgrade still waits for it to finish."""
     nb.run(
         """
-from actorlab.runtime import get_runtime
-
 def traced(f):
     def wrapper(*args, **kwargs):
         return f(*args, **kwargs)
@@ -700,16 +703,8 @@ class Base(al.Actor):
     def _hook(cls, **kwargs):
         super(Base, cls).__init_subclass__(**kwargs)
     __init_subclass__ = classmethod(traced(_hook))
-
-def late_init(cls):
-    for _ in range(5):
-        get_runtime().call(lambda: None, timeout=5)  # the runtime thread gets turns here
-    def __init__(self, start=0):
-        self.n = start
-        self.doubled = 2 * start
-    cls.__init__ = __init__
-    return cls
 """
+        + LATE_INIT
         + COUNTER.replace("class Counter(al.Actor)", "class Counter(Base)")
     )
     c = al_root.spawn(nb.Counter(4))

@@ -1,4 +1,5 @@
-"""Shared helpers of the persistence tests: subprocess runners and a marker payload."""
+"""Shared helpers of the persistence tests: subprocess runners, a marker payload and an
+async-only storage."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import textwrap
 from pathlib import Path
 
 import dill
+
+import actorlab as al
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,3 +74,25 @@ def dill_site(tmp_path: Path) -> Path:
     if not site.exists():
         shutil.copytree(Path(dill.__file__).parent, site / "dill")
     return site
+
+
+class AsyncOnly:
+    """A storage with only the protocol's async methods (not a built-in storage). It records
+    the ids it is asked to read; its writes fail (disk full) when ``fail`` is set."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.memory = al.MemoryStorage()
+        self.fail = fail
+        self.read_ids: list[al.ActorId] = []
+
+    async def try_read(self, actor_id):
+        self.read_ids.append(actor_id)
+        return self.memory.read(actor_id)
+
+    async def try_write(self, actor_id, data):
+        if self.fail:
+            raise OSError(28, "No space left on device")
+        self.memory.write(actor_id, data)
+
+    def __repr__(self) -> str:
+        return "AsyncOnly()"

@@ -14,26 +14,9 @@ import actorlab as al
 from actorlab.persistence import codec
 
 from .actors import Counter, GetCount, Increment, Other, Tally
+from .helpers import AsyncOnly
 
 LOG = "actorlab.persistence"
-
-
-class AsyncOnly:
-    """A storage with only the protocol's async methods (not a built-in storage)."""
-
-    def __init__(self) -> None:
-        self.memory = al.MemoryStorage()
-        self.read_ids: list[al.ActorId] = []
-
-    async def try_read(self, actor_id):
-        self.read_ids.append(actor_id)
-        return self.memory.read(actor_id)
-
-    async def try_write(self, actor_id, data):
-        self.memory.write(actor_id, data)
-
-    def __repr__(self) -> str:
-        return "AsyncOnly()"
 
 
 def saved_tally(root, store, aid, count):

@@ -16,6 +16,7 @@ import actorlab as al
 from actorlab.testing import virtual_time, wait_until
 
 from .actors import GetCount, Tally
+from .helpers import AsyncOnly
 
 LOG = "actorlab.persistence"
 
@@ -89,25 +90,6 @@ def test_a_blocking_save_in_a_handler_records_where_it_wrote(al_root):
     size = ref.ask_sync(SaveSyncTo(store))
     [ev] = [e for e in al.events() if e.kind == "snapshot"]
     assert ev.detail == f"{size} bytes to {store!r}"
-
-
-class AsyncOnly:
-    """A storage with only the protocol's async methods; its writes may fail."""
-
-    def __init__(self, fail: bool = False) -> None:
-        self.memory = al.MemoryStorage()
-        self.fail = fail
-
-    async def try_read(self, actor_id):
-        return self.memory.read(actor_id)
-
-    async def try_write(self, actor_id, data):
-        if self.fail:
-            raise OSError(28, "No space left on device")
-        self.memory.write(actor_id, data)
-
-    def __repr__(self) -> str:
-        return "AsyncOnly()"
 
 
 def test_a_queued_blocking_save_that_fails_is_logged_with_the_actor_and_storage(al_root, caplog):

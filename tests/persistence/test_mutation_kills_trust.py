@@ -10,23 +10,9 @@ import pytest
 import actorlab as al
 from actorlab.persistence import codec, dill_compat, format
 
+from .helpers import AsyncOnly
+
 AID = al.ActorId.from_name("trusted")
-
-
-class AsyncOnly:
-    """A storage with only the protocol's async methods (not a built-in storage)."""
-
-    def __init__(self) -> None:
-        self.memory = al.MemoryStorage()
-
-    async def try_read(self, actor_id):
-        return self.memory.read(actor_id)
-
-    async def try_write(self, actor_id, data):
-        self.memory.write(actor_id, data)
-
-    def __repr__(self) -> str:
-        return "AsyncOnly()"
 
 
 def _unsigned(actor_id=AID) -> bytes:

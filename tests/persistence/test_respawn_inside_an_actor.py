@@ -14,22 +14,7 @@ from typing import Any
 import actorlab as al
 
 from .actors import Tally
-
-
-class AsyncOnly:
-    """A storage with only the protocol's async methods (not a built-in storage)."""
-
-    def __init__(self) -> None:
-        self.memory = al.MemoryStorage()
-
-    async def try_read(self, actor_id):
-        return self.memory.read(actor_id)
-
-    async def try_write(self, actor_id, data):
-        self.memory.write(actor_id, data)
-
-    def __repr__(self) -> str:
-        return "AsyncOnly()"
+from .helpers import AsyncOnly
 
 
 @dataclass
