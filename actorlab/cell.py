@@ -83,12 +83,12 @@ class ActorCell:
     """One actor's runtime state. The actor instance itself lives in ``self.actor``."""
 
     __slots__ = (  # (see __init__ for what each holds)
-        "__weakref__", "_context", "_ctx", "_make", "_step_acks", "_waiter", "actor",
+        "__weakref__", "_context", "_ctx", "_make", "_ref", "_step_acks", "_waiter", "actor",
         "actor_type", "after_message", "before_stop", "bound_names", "children", "closed",
         "current", "current_msg", "errors", "failures", "handler_max", "handler_started",
         "handler_total", "held", "id", "incarnation", "last_message_at", "last_snapshot_at",
         "last_upgrade_at", "last_view", "mailbox", "monitors", "name", "parent",
-        "persistence", "persistent", "processed", "queued", "ref", "restart_history",
+        "persistence", "persistent", "processed", "queued", "restart_history",
         "restarts", "runtime", "signals", "started_at", "status", "stop_acks",
         "stop_requested", "suspended", "task", "timers", "upgrades",
     )
@@ -149,7 +149,7 @@ class ActorCell:
         self.after_message: CellHook | None = None
         self.before_stop: CellHook | None = None
         self._context: Context | None = None  # made on first use (``context``)
-        self.ref: ActorRef[Any] = _ref.ActorRef(self)
+        self._ref: ActorRef[Any] | None = _ref.ActorRef(self)  # (dropped at close: ``ref``)
         self.task: asyncio.Task[None] | None = None
 
     # -- naming ------------------------------------------------------------------------------------
@@ -163,6 +163,13 @@ class ActorCell:
 
     def __repr__(self) -> str:
         return f"<ActorCell {self.label} {self.status.value}>"
+
+    @property
+    def ref(self) -> ActorRef[Any]:
+        """The actor's ref. A stopped cell no longer holds its own (so that it is not a cycle
+        for the collector to free): it hands out a new one, equal to the first."""
+        ref = self._ref
+        return ref if ref is not None else _ref.ActorRef(self)
 
     @property
     def context(self) -> Context:
@@ -179,8 +186,8 @@ class ActorCell:
         An actor whose instance is at hand (spawned from an instance) and whose class has no
         ``on_start`` starts without a task: it is idle at once, the ready queue runs its sync
         handlers, and its task is made only when something needs one (``_resume``)."""
-        if self.actor is not None or self.task is not None:  # started already (a spawn
-            return  # re-posts it after a Ctrl-C)
+        if self.actor is not None or self.task is not None or self.closed:  # started (a spawn
+            return  # re-posts it after a Ctrl-C), or stopped already
         parent = self.parent
         if parent.children is _NO_CHILDREN:
             parent.children = {}

@@ -56,7 +56,8 @@ class _Spawner:
                     f"Fix: call al.cluster.connect() first (pip install \"actorlab[ray]\")"
                 )
             return transport.spawn(self._parent_cell(), args, name, placement)
-        return spawn_cell(self._rt(), self._parent_cell(), args, name).ref
+        parent = self._parent_cell()
+        return spawn_cell(parent.runtime, parent, args, name).ref
 
     def bind(self, name: str, ref: ActorRef[Any]) -> None:
         """Make ``ref`` findable as ``name`` (``al.lookup``). ``NameTaken`` if a live actor has it."""

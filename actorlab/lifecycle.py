@@ -116,7 +116,7 @@ def close(cell: ActorCell, reason: str, ack: Any = None) -> None:
         if env.reply is not None:
             cell.reject(env, reason)
     mailbox = cell.mailbox
-    while mailbox:
+    while not mailbox.idle():  # (idle: it forgets the last envelopes, which point at the cell)
         cell.reject(mailbox.take(), reason)
     rt = cell.runtime
     with rt.lock:
@@ -141,9 +141,12 @@ def close(cell: ActorCell, reason: str, ack: Any = None) -> None:
         acks, cell.stop_acks = cell.stop_acks, _NONE
         for stop_ack in acks:
             settle(stop_ack)
-    settle(ack)
+    if ack is not None:
+        settle(ack)
     cell.monitors = _NONE
-    cell._ctx = None  # (it holds the cell: a stopped actor is less for the collector to free)
+    # What points back at the cell is let go (its contextvars context, and the task's, its
+    # Context, its ref, the instance): a stopped actor is freed at once, not by the collector.
+    cell._ctx = cell._context = cell._ref = cell.actor = cell.task = None
 
 
 async def run_hook(cell: ActorCell, name: str, *args: Any) -> None:

@@ -153,7 +153,7 @@ def spawn_cell(
     actor_type, make = prepare(args)
     aid = actor_id if actor_id is not None else ActorId.new()
     with rt.lock:
-        if aid in rt.cells:
+        if actor_id is not None and aid in rt.cells:  # (a fresh id: 122 random bits, unused)
             other = rt.cells[aid]
             raise DuplicateActorId(
                 f"actor id {aid} is already used by the live actor {other.label} "

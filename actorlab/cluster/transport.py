@@ -494,7 +494,7 @@ class RayTransport:
         rec.unmonitor = al.monitor(standin.ref, lambda update: on_standin_status(rec, update))
         rec.standin = standin.ref  # the stand-in itself, for the supervision plumbing
         # What the parent sees of its child (ctx.children, esc.child) is the child itself.
-        standin.ref = RemoteActorRef(ActorId(aid), host, actor_type, name)
+        standin._ref = RemoteActorRef(ActorId(aid), host, actor_type, name)
         self._watch(host)
 
     def apply(self, rec: Any, verb: str) -> None:

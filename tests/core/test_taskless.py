@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 import actorlab as al
+from actorlab.cell import ActorCell
 from actorlab.runtime import set_failure_reporter
 from actorlab.testing import wait_idle, wait_until
 
@@ -132,15 +133,22 @@ def test_a_failure_of_a_top_level_taskless_actor_stops_it(al_root) -> None:
     assert seen == ["bad -2"]
 
 
-def test_a_taskless_actor_with_children_or_on_exit_stops_through_its_task(al_root) -> None:
+def test_a_taskless_actor_with_children_or_on_exit_stops_through_its_task(
+    al_root, monkeypatch
+) -> None:
     EXITS.clear()
+    tasked: list[Any] = []  # the cells that made a task (a stopped cell drops its task)
+    start_task = ActorCell._start_task
+    monkeypatch.setattr(
+        ActorCell, "_start_task", lambda cell, *a: (tasked.append(cell), start_task(cell, *a))[1]
+    )
     a = al_root.spawn(WithExit())
     child = a.ask_sync(b"child")
-    assert _cell(a).task is None and _cell(child).task is None
+    assert _cell(a).task is None and _cell(child).task is None and tasked == []
     a.stop()
     assert EXITS == ["exit"] and child.is_closed() and a.is_closed()
-    assert _cell(a).task is not None  # finish awaited the child and on_exit
-    assert _cell(child).task is None  # a lone stop of a childless actor: no task
+    assert tasked == [_cell(a)]  # finish awaited the child and on_exit in a's task; the child,
+    # a lone stop of a childless actor, needed no task
 
 
 def test_a_pause_of_a_taskless_actor_holds_its_messages(al_root) -> None:
