@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import lifecycle, monitoring, signalling, supervising
 from .actor import Actor
@@ -41,7 +41,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("actorlab")
 
-Maker = Callable[["Context"], Awaitable[Actor]]
+
+class Maker(Protocol):
+    """Builds an actor's instances (``spawning``): awaited with its ``Context`` at each
+    (re)start; ``take_first`` gives the instance already at hand, if any (once), so that the
+    actor can start without a task."""
+
+    def __call__(self, ctx: Context, /) -> Awaitable[Actor]: ...
+
+    def take_first(self) -> Actor | None: ...
+
+
 Monitor = Callable[[StatusUpdate], None]
 #: An optional layer's hook on a cell (persistence's autosave): awaited with the cell.
 CellHook = Callable[["ActorCell"], Awaitable[None]]
@@ -193,8 +203,8 @@ class ActorCell:
             parent.children = {}
         parent.children[self.id] = self
         self.runtime.events.emit("spawn", self.parent.id, self.id, self.actor_type.__qualname__)
-        has_hook = lifecycle.class_overrides(self.actor_type, "on_start")
-        actor = None if has_hook else lifecycle.ready_actor(self._make)
+        has_hook = lifecycle.overrides(self.actor_type, "on_start")
+        actor = None if has_hook else self._make.take_first()
         if actor is None:
             self.runtime.touch()  # (a new child; its status moves when its task runs)
             self._start_task()
@@ -350,7 +360,7 @@ class ActorCell:
                     self._adopt(actor)
                     settle(restart_ack)
                     restart_ack = None
-                    if lifecycle.overrides(actor, "on_start"):
+                    if lifecycle.overrides(type(actor), "on_start"):
                         await lifecycle.run_hook(self, "on_start")
                 decision = await self._process(pending)
                 if decision.kind is Kind.RESTART:

@@ -21,21 +21,9 @@ log = logging.getLogger("actorlab")
 _NONE: Any = ()  # an empty stand-in list (the cell's lists are made on first append)
 
 
-def ready_actor(make: Any) -> Actor | None:
-    """The actor instance a factory has at hand without awaiting (spawned from an instance:
-    ``take_first``), so the actor can start without a task; None otherwise."""
-    take = getattr(make, "take_first", None)
-    return take() if take is not None else None
-
-
-def overrides(actor: Actor, hook: str) -> bool:
-    """Does the actor's class define its own ``hook``? (Decided once per class: a hook not
+def overrides(cls: type[Actor], hook: str) -> bool:
+    """Does the actor class define its own ``hook``? (Decided once per class: a hook not
     defined costs a spawn no coroutine.)"""
-    return class_overrides(type(actor), hook)
-
-
-def class_overrides(cls: type[Actor], hook: str) -> bool:
-    """``overrides`` for a class."""
     cache = cls._al_hooks
     found = cache.get(hook)
     if found is None:
@@ -48,7 +36,7 @@ async def begin_restart(cell: ActorCell, with_hook: bool) -> None:
     cell.set_status(Status.RESTARTING)
     cell.cancel_timers()
     await signalling.signal_children(cell, Kind.TERMINATE)
-    if with_hook and cell.actor is not None and overrides(cell.actor, "on_restart"):
+    if with_hook and cell.actor is not None and overrides(type(cell.actor), "on_restart"):
         await run_hook(cell, "on_restart")
     cell.actor = None
     cell.incarnation += 1
@@ -65,7 +53,7 @@ async def finish(cell: ActorCell, ack: Any, run_exit_hook: bool) -> None:
     _stopping(cell, ack)
     if cell.children:
         await signalling.signal_children(cell, Kind.TERMINATE)
-    if run_exit_hook and cell.actor is not None and overrides(cell.actor, "on_exit"):
+    if run_exit_hook and cell.actor is not None and overrides(type(cell.actor), "on_exit"):
         await run_hook(cell, "on_exit", ExitCode.TERMINATED)
 
 
@@ -92,7 +80,7 @@ def stop_now(cell: ActorCell) -> bool:
     if (
         cell.before_stop is not None
         or cell.children
-        or (cell.actor is not None and overrides(cell.actor, "on_exit"))
+        or (cell.actor is not None and overrides(type(cell.actor), "on_exit"))
     ):
         return False
     ack = signals.pop().ack if signals else None
@@ -150,7 +138,7 @@ def close(cell: ActorCell, reason: str, ack: Any = None) -> None:
 
 
 async def run_hook(cell: ActorCell, name: str, *args: Any) -> None:
-    """Run a lifecycle hook the actor's class defines (callers check ``_overrides`` first)."""
+    """Run a lifecycle hook the actor's class defines (callers check ``overrides`` first)."""
     actor = cell.actor
     if actor is None:
         return

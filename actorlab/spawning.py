@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from . import names as _names
 from .actor import Actor, ActorArgs, fresh_copy, maybe_await
-from .cell import ActorCell
+from .cell import ActorCell, Maker
 from .errors import ActorClosed, ActorlabError, DuplicateActorId, NameTaken
 from .ids import ActorId
 from .reprs import RUNTIME_PREFIX
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 
-def prepare(args: Any) -> tuple[type[Actor], Callable[[Context], Awaitable[Actor]]]:
+def prepare(args: Any) -> tuple[type[Actor], Maker]:
     """Validate spawn args; return the actor class and a factory for fresh instances."""
     if isinstance(args, Actor):
         first, shared = copy_actor(args)
@@ -123,6 +122,10 @@ class _FromArgs:
     def __init__(self, args: ActorArgs[Any], actor_type: type[Actor]) -> None:
         self.args = args
         self.actor_type = actor_type
+
+    def take_first(self) -> None:
+        """None: the instance comes from ``initialize(ctx)``, awaited by the actor's task."""
+        return None
 
     async def __call__(self, ctx: Context) -> Actor:
         actor: Actor = await maybe_await(self.args.initialize(ctx))
